@@ -1,0 +1,93 @@
+// What the ESR service needs from the outside world. Storage, mail and audit plug in here, so tests
+// and other back ends (a server database, a real ESR interface) can stand in for the embedded defaults.
+import type { AccountHelpKind, AccountState, Actor, Channel, StaffRecord, StoredToken } from './types.js';
+
+export interface UpsertSummary {
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** The staff directory: large, read on every lookup, written only by imports. */
+export interface StaffDirectory {
+  getByUsername(username: string): Promise<StaffRecord | undefined>;
+  findByEmail(email: string): Promise<StaffRecord[]>;
+  findByEntraObjectId(objectId: string): Promise<StaffRecord[]>;
+  findByUpn(upn: string): Promise<StaffRecord[]>;
+  count(): Promise<number>;
+  upsertMany(records: StaffRecord[]): Promise<UpsertSummary>;
+}
+
+/** Credential state per username. `update` is an atomic read-modify-write. */
+export interface AccountStore {
+  get(username: string): Promise<AccountState | undefined>;
+  update(username: string, change: (current: AccountState) => AccountState): Promise<AccountState>;
+}
+
+export interface TokenStore {
+  /** Stores a token and voids every earlier unused token of the same username and purpose. */
+  issue(token: StoredToken): Promise<void>;
+  findByHash(hash: string): Promise<StoredToken | undefined>;
+  /** Marks the token used if it is still usable at `at`; false if someone used it first. */
+  consume(hash: string, at: string): Promise<boolean>;
+  /** Removes tokens that expired before `before`; returns how many. */
+  purgeExpired(before: string): Promise<number>;
+}
+
+export type AuditAction =
+  | 'internet_access.registered'
+  | 'account_help.requested'
+  | 'account_help.sent'
+  | 'account_help.suppressed'
+  | 'password.reset'
+  | 'password.rejected'
+  | 'account.unlocked'
+  | 'account.locked'
+  | 'signin.succeeded'
+  | 'signin.failed'
+  | 'token.rejected'
+  | 'staff.imported'
+  | (string & {});
+
+export interface AuditEvent {
+  at: string;
+  action: AuditAction;
+  actor: Actor;
+  channel: Channel;
+  outcome: 'success' | 'failure' | 'suppressed';
+  /** The ESR username the event is about, when there is one. */
+  username?: string;
+  /** Small facts (counts, rule names). Never a password, token or date of birth. */
+  detail?: Record<string, string | number | boolean>;
+}
+
+export interface AuditFilter {
+  username?: string;
+  action?: string;
+  since?: string;
+  limit?: number;
+}
+
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>;
+  list(filter?: AuditFilter): Promise<AuditEvent[]>;
+}
+
+export interface AccountHelpAccount {
+  username: string;
+  /** A token for the reset or unlock page; absent for a username reminder. */
+  token?: string;
+}
+
+/** Messages to staff. The implementation builds links and words; the service only supplies facts. */
+export interface StaffNotifier {
+  sendAccountHelp(message: {
+    kind: AccountHelpKind;
+    to: string;
+    firstName: string;
+    accounts: AccountHelpAccount[];
+    expiresAt?: Date;
+  }): Promise<void>;
+  sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel }): Promise<void>;
+  sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date }): Promise<void>;
+}
