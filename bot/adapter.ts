@@ -1,0 +1,32 @@
+// The Bot Framework adapter. With no MicrosoftAppId (local development only; config refuses it in
+// production), incoming requests are not authenticated and replies go out without a token.
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { MessageFactory } from 'botbuilder-core';
+import type { Content } from '../content/content.js';
+import { EtagConflictError } from '../storage/lowdbVersionedStore.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+
+export function createAdapter(config: Config, content: Content, logger: Logger): CloudAdapter {
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.MicrosoftAppId ?? '',
+    MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
+    // With no app id there is nothing to authenticate as; the SDK insists on MultiTenant for that case.
+    MicrosoftAppType: config.MicrosoftAppId ? config.MicrosoftAppType : 'MultiTenant',
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+  });
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context, error) => {
+    const conflict = error instanceof EtagConflictError;
+    logger[conflict ? 'warn' : 'error'](
+      { err: error, activityType: context.activity.type, conversationId: context.activity.conversation?.id },
+      conflict ? 'A turn lost a state race and was refused' : 'Unhandled error in a turn',
+    );
+    try {
+      await context.sendActivity(MessageFactory.text(content.t(conflict ? 'guard.busy' : 'guard.error')));
+    } catch (sendError) {
+      logger.error({ err: sendError }, 'Could not tell the user about the error');
+    }
+  };
+  return adapter;
+}

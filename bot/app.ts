@@ -1,0 +1,197 @@
+// The composition root: builds the stores, the ESR service, mail, content, dialogs, the bot and the
+// server from a validated Config, and nothing else. Tests build the same app with their own options.
+import { join, resolve } from 'node:path';
+import type { Server } from 'restify';
+import type { CloudAdapter } from 'botbuilder';
+import { IntentRecogniser, type IntentPhrases } from '../dialogs/intents.js';
+import { loadContent, type Content, type Params } from '../content/content.js';
+import { BackgroundTasks } from '../esr/backgroundTasks.js';
+import { systemClock, HOUR, type Clock } from '../esr/clock.js';
+import { commonPasswords } from '../esr/commonPasswords.js';
+import { EsrService } from '../esr/esrService.js';
+import { Argon2idHasher, type PasswordHasher } from '../esr/passwordHasher.js';
+import { PasswordPolicy } from '../esr/passwordPolicy.js';
+import type { StaffNotifier } from '../esr/ports.js';
+import { StaffMailer } from '../mail/staffMailer.js';
+import { OutboxFolderTransport, SmtpTransport, type MailTransport } from '../mail/transport.js';
+import { JsonlAuditLog } from '../storage/jsonlAuditLog.js';
+import { LowdbAccountStore } from '../storage/lowdbAccountStore.js';
+import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
+import { LowdbTokenStore } from '../storage/lowdbTokenStore.js';
+import { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+import { MainDialog } from '../dialogs/mainDialog.js';
+import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
+import { createFlows } from '../dialogs/flows.js';
+import { createAdapter } from './adapter.js';
+import type { Config, OfficeHours } from './config.js';
+import { DEMO_PASSWORD, demoStaff } from './demoStaff.js';
+import { HelpdeskBot } from './helpdeskBot.js';
+import type { Logger } from './logger.js';
+import { OnceRegistry } from './onceRegistry.js';
+import { TeamsProfileResolver } from './profiles.js';
+import { createServer } from './server.js';
+import { EmbeddedBotStorage, EtagCheckedState, conversationStateKey, userStateKey } from './stateStorage.js';
+
+export interface AppOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Replace the mail transport (tests use a real SMTP server or a recorder). */
+  mailTransport?: MailTransport;
+  /** Replace the Teams profile lookup (tests without a roster endpoint). */
+  profiles?: ProfileResolver;
+  hasher?: PasswordHasher;
+}
+
+export interface HelpdeskApp {
+  config: Config;
+  server: Server;
+  adapter: CloudAdapter;
+  esr: EsrService;
+  content: Content;
+  staff: LowdbStaffDirectory;
+  audit: JsonlAuditLog;
+  background: BackgroundTasks;
+  mail: MailTransport;
+  /** Starts listening; resolves with the port. */
+  listen(port?: number): Promise<number>;
+  /** Stops taking requests, lets background work finish, and closes connections. */
+  close(): Promise<void>;
+}
+
+export async function createHelpdesk(config: Config, options: AppOptions): Promise<HelpdeskApp> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const dataDir = resolve(config.DATA_DIR);
+
+  // Large, cold staff directory apart from the small, hot files.
+  const staff = await LowdbStaffDirectory.open(join(dataDir, 'staff.json'));
+  const accounts = await LowdbAccountStore.open(join(dataDir, 'accounts.json'));
+  const tokens = await LowdbTokenStore.open(join(dataDir, 'tokens.json'));
+  const audit = await new JsonlAuditLog(join(dataDir, 'audit.jsonl')).init();
+  const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
+
+  const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
+  const mail = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
+  const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS });
+  const background = new BackgroundTasks((error, label) => logger.error({ err: error, task: label }, 'Background task failed'));
+  const hasher = options.hasher ?? new Argon2idHasher();
+  const policy = new PasswordPolicy({ minLength: 12, maxLength: 256, historySize: 4, commonPasswords: commonPasswords() });
+  const esr = new EsrService({
+    directory: staff,
+    accounts,
+    tokens,
+    audit,
+    notifier,
+    hasher,
+    policy,
+    clock,
+    background,
+    settings: { maxFailedSignIns: config.MAX_FAILED_SIGNINS, tokenTtlMs: config.RESET_LINK_HOURS * HOUR },
+  });
+
+  if (config.SEED_DEMO_DATA && (await staff.count()) === 0) {
+    await seedDemoData(config, staff, accounts, hasher, clock);
+    logger.info({ staff: await staff.count() }, 'Seeded the fictional demo staff directory (SEED_DEMO_DATA=true)');
+  }
+  const stopWatching = staff.watch(5_000, (error) =>
+    error ? logger.error({ err: error }, 'The staff directory changed on disk but could not be loaded; keeping the previous one') : logger.info('Reloaded the staff directory'),
+  );
+
+  const botStorage = new EmbeddedBotStorage(state);
+  const conversationState = new EtagCheckedState(botStorage, conversationStateKey);
+  const userState = new EtagCheckedState(botStorage, userStateKey);
+  const profiles = options.profiles ?? new TeamsProfileResolver(logger);
+  const dialogDeps: DialogDeps = {
+    esr,
+    content,
+    intents: new IntentRecogniser(content.section('intents') as IntentPhrases),
+    profiles,
+  };
+  const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger });
+  const adapter = createAdapter(config, content, logger);
+  const server = createServer({
+    adapter,
+    bot,
+    logger,
+    health: async () => ({ staff: await staff.count(), dataDir: await readable(dataDir) }),
+  });
+
+  return {
+    config,
+    server,
+    adapter,
+    esr,
+    content,
+    staff,
+    audit,
+    background,
+    mail,
+    listen: (port = config.PORT) =>
+      new Promise((resolveListen, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => resolveListen((server.address() as { port: number }).port));
+      }),
+    close: async () => {
+      stopWatching();
+      await new Promise<void>((r) => server.close(() => r()));
+      await background.idle();
+      mail.close();
+    },
+  };
+}
+
+async function readable(dir: string): Promise<string> {
+  const { access, constants } = await import('node:fs/promises');
+  await access(dir, constants.R_OK | constants.W_OK);
+  return 'ok';
+}
+
+/** The Trust's own values, usable as {placeholders} in any text. */
+export function trustValues(config: Config): Params {
+  return {
+    trustName: config.TRUST_NAME,
+    orgName: config.ESR_ORG_NAME,
+    orgCode: config.ESR_ORG_CODE,
+    workforceEmail: config.WORKFORCE_EMAIL,
+    workforcePhone: config.WORKFORCE_PHONE ?? config.WORKFORCE_EMAIL,
+    workforceLocation: config.WORKFORCE_LOCATION,
+    leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
+    officeHours: describeOfficeHours(config.OFFICE_HOURS),
+    esrLoginUrl: config.ESR_LOGIN_URL,
+    botName: 'ESR Helpdesk',
+  };
+}
+
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+export function describeOfficeHours(hours: OfficeHours): string {
+  const time = (minutes: number) => {
+    const h = Math.floor(minutes / 60);
+    const m = minutes % 60;
+    const suffix = h >= 12 && h < 24 ? 'pm' : 'am';
+    const h12 = h % 12 === 0 ? 12 : h % 12;
+    return m === 0 ? `${h12}${suffix}` : `${h12}:${String(m).padStart(2, '0')}${suffix}`;
+  };
+  const first = DAY_NAMES[hours.days[0]!]!;
+  const last = DAY_NAMES[hours.days[hours.days.length - 1]!]!;
+  const days = hours.days.length === 1 ? first : `${first} to ${last}`;
+  return `${days}, ${time(hours.opensAt)} to ${time(hours.closesAt)}`;
+}
+
+async function seedDemoData(config: Config, staff: LowdbStaffDirectory, accounts: LowdbAccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {
+  const demo = demoStaff(config.ESR_ORG_CODE);
+  await staff.upsertMany(demo.map((d) => d.record));
+  const at = clock.now().toISOString();
+  for (const d of demo.filter((x) => x.registered)) {
+    const hash = await hasher.hash(DEMO_PASSWORD);
+    await accounts.update(d.record.username, (current) => ({
+      ...current,
+      status: 'approved',
+      passwordHash: hash,
+      registeredAt: at,
+      passwordChangedAt: at,
+      ...(d.locked ? { locked: true, lockedAt: at, failedAttempts: config.MAX_FAILED_SIGNINS } : {}),
+    }));
+  }
+}

@@ -1,0 +1,154 @@
+// Settings come from the environment (and a .env file), validated once at start-up. A bad value stops
+// the bot with a message that names the setting; nothing starts half-configured.
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'should be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `should be a whole number from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.trim().replace(/\/+$/, '')))
+    .pipe(z.url({ protocol: /^https?$/, message: 'should be a full http(s) URL, like https://esr-helpdesk.example.nhs.uk' }));
+
+const text = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? fallback : v.trim()));
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const email = (fallback: string) => text(fallback).pipe(z.email({ message: 'should be an email address' }));
+
+// "Mon-Fri 09:00-17:00": the days and hours the Workforce Information team answers.
+const OFFICE_HOURS = /^(mon|tue|wed|thu|fri|sat|sun)-(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/i;
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+export interface OfficeHours {
+  /** Days of the week (0 = Sunday) on which the team works. */
+  days: number[];
+  /** Minutes after midnight, local time. */
+  opensAt: number;
+  closesAt: number;
+}
+
+const officeHours = text('Mon-Fri 09:00-17:00').transform((v, ctx): OfficeHours => {
+  const m = OFFICE_HOURS.exec(v);
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `should look like "Mon-Fri 09:00-17:00" (got "${v}")` });
+    return z.NEVER;
+  }
+  const from = DAYS.indexOf(m[1]!.toLowerCase());
+  const to = DAYS.indexOf(m[2]!.toLowerCase());
+  const days: number[] = [];
+  for (let d = from; ; d = (d + 1) % 7) {
+    days.push(d);
+    if (d === to) break;
+  }
+  const opensAt = Number(m[3]) * 60 + Number(m[4]);
+  const closesAt = Number(m[5]) * 60 + Number(m[6]);
+  if (closesAt <= opensAt) {
+    ctx.addIssue({ code: 'custom', message: `closing time should be after opening time (got "${v}")` });
+    return z.NEVER;
+  }
+  return { days, opensAt, closesAt };
+});
+
+const timeZone = text('Europe/London').refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'should be an IANA time zone, like Europe/London' },
+);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'should be development, production or test' }).default('development'),
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'should be SingleTenant, MultiTenant or UserAssignedMSI' }).default('SingleTenant'),
+  MicrosoftAppTenantId: optionalText,
+  PORT: int(3978, 0, 65535),
+  PUBLIC_URL: url('http://localhost:3978'),
+  DATA_DIR: text('./data'),
+  SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, message: 'should be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.nhs.uk:587' }).optional()),
+  MAIL_FROM: text('ESR Helpdesk <esr-helpdesk@nhs-trust.example>'),
+  ESR_ORG_CODE: text('241').pipe(z.string().regex(/^\d{3}$/, 'should be the three-digit ESR organisation code, like 241')),
+  ESR_ORG_NAME: text('241 Bolton Hospitals NHS Trust'),
+  TRUST_NAME: text('Bolton NHS Foundation Trust'),
+  ESR_LOGIN_URL: url('https://my.esr.nhs.uk'),
+  WORKFORCE_EMAIL: email('workforce.information@nhs-trust.example'),
+  WORKFORCE_PHONE: optionalText,
+  WORKFORCE_LOCATION: text('Workforce Directorate, N Block, Ground Floor'),
+  LEAD_EMPLOYER_EMAIL: email('lead.employer@nhs-trust.example'),
+  OFFICE_HOURS: officeHours,
+  TIME_ZONE: timeZone,
+  LOCALE: z.enum(['en-GB', 'cy-GB'], { message: 'should be en-GB or cy-GB' }).default('en-GB'),
+  MAX_FAILED_SIGNINS: int(5, 1, 100),
+  RESET_LINK_HOURS: int(4, 1, 72),
+  SEED_DEMO_DATA: bool(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'should be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+/** One bad setting: which one, and what is wrong with it. */
+export class ConfigError extends Error {
+  readonly problems: Array<{ setting: string; problem: string }>;
+  constructor(problems: Array<{ setting: string; problem: string }>) {
+    super(`Configuration error:\n${problems.map((p) => `  ${p.setting} ${p.problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? 'configuration'), problem: i.message })));
+  }
+  const config = parsed.data;
+  const problems: Array<{ setting: string; problem: string }> = [];
+  if (config.NODE_ENV === 'production') {
+    // Without credentials the endpoint accepts anyone's requests: fine on a laptop, never in production.
+    if (!config.MicrosoftAppId) problems.push({ setting: 'MicrosoftAppId', problem: 'is required when NODE_ENV=production (the Azure Bot registration\'s app id)' });
+    if (!config.MicrosoftAppPassword && config.MicrosoftAppType !== 'UserAssignedMSI') {
+      problems.push({ setting: 'MicrosoftAppPassword', problem: 'is required when NODE_ENV=production (the app registration\'s client secret)' });
+    }
+    if (config.MicrosoftAppType === 'SingleTenant' && !config.MicrosoftAppTenantId) {
+      problems.push({ setting: 'MicrosoftAppTenantId', problem: 'is required for a SingleTenant bot in production (your Entra tenant id)' });
+    }
+    if (!config.PUBLIC_URL.startsWith('https://')) problems.push({ setting: 'PUBLIC_URL', problem: 'must be an https:// URL in production (reset links are sent by email)' });
+  }
+  if (config.MicrosoftAppId && !z.uuid().safeParse(config.MicrosoftAppId).success) {
+    problems.push({ setting: 'MicrosoftAppId', problem: 'should be a GUID, like 00000000-0000-0000-0000-000000000000' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,21 @@
+// Remembers that something happened once (the welcome for a user), atomically across concurrent turns:
+// Teams sends both conversationUpdate and installationUpdate when an app is installed by policy.
+import { EtagConflictError, type LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+
+export class OnceRegistry {
+  readonly #store: LowdbVersionedStore;
+  constructor(store: LowdbVersionedStore) {
+    this.#store = store;
+  }
+
+  /** True the first time a key is claimed, false ever after. */
+  async claim(key: string): Promise<boolean> {
+    try {
+      await this.#store.write([{ key: `once/${key}`, value: { at: new Date().toISOString() }, expectedEtag: '' }]);
+      return true;
+    } catch (error) {
+      if (error instanceof EtagConflictError) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Bot state over the embedded store, with real optimistic concurrency. botbuilder's own BotState writes
+// with eTag '*' (last writer wins); EtagCheckedState keeps the eTag it read and sends it back, so a turn
+// that lost a race fails loudly instead of silently overwriting the other turn's state.
+import { createHash } from 'node:crypto';
+import { BotState, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
+import type { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+
+/** botbuilder's Storage over LowdbVersionedStore. After a write, each item carries its new eTag. */
+export class EmbeddedBotStorage implements Storage {
+  readonly #store: LowdbVersionedStore;
+  constructor(store: LowdbVersionedStore) {
+    this.#store = store;
+  }
+
+  read(keys: string[]): Promise<StoreItems> {
+    const items: StoreItems = {};
+    for (const [key, entry] of this.#store.read(keys)) items[key] = { ...entry.value, eTag: entry.etag };
+    return Promise.resolve(items);
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    const writes = Object.entries(changes).map(([key, item]) => {
+      const { eTag, ...value } = (item ?? {}) as Record<string, unknown> & { eTag?: string };
+      return { key, value, ...(eTag === undefined ? {} : { expectedEtag: eTag }) };
+    });
+    const etags = await this.#store.write(writes);
+    for (const [key, etag] of etags) (changes[key] as { eTag?: string }).eTag = etag;
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await this.#store.delete(keys);
+  }
+}
+
+interface Cached {
+  state: Record<string, unknown>;
+  hash: string;
+  /** The eTag read with the state; '' when there was none (so the write must create it). */
+  etag: string;
+}
+
+const hashOf = (state: Record<string, unknown>) => createHash('sha256').update(JSON.stringify(state)).digest('hex');
+
+export class EtagCheckedState extends BotState {
+  readonly #cacheKey = Symbol('etag-checked-state');
+
+  constructor(storage: Storage, storageKey: (context: TurnContext) => string) {
+    super(storage, (context) => Promise.resolve(storageKey(context)));
+  }
+
+  override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
+    const cached = context.turnState.get(this.#cacheKey) as Cached | undefined;
+    if (cached && !force) return cached.state;
+    const key = await this.storageKey(context);
+    const item = (await this.storage.read([key]))[key] as (Record<string, unknown> & { eTag?: string }) | undefined;
+    const { eTag, ...state } = item ?? {};
+    context.turnState.set(this.#cacheKey, { state, hash: hashOf(state), etag: eTag ?? '' } satisfies Cached);
+    return state;
+  }
+
+  override async saveChanges(context: TurnContext, force = false): Promise<void> {
+    const cached = context.turnState.get(this.#cacheKey) as Cached | undefined;
+    if (!cached || (!force && cached.hash === hashOf(cached.state))) return;
+    const key = await this.storageKey(context);
+    const item: Record<string, unknown> & { eTag: string } = { ...cached.state, eTag: cached.etag };
+    await this.storage.write({ [key]: item });
+    cached.etag = item.eTag;
+    cached.hash = hashOf(cached.state);
+  }
+
+  override clear(context: TurnContext): Promise<void> {
+    const cached = context.turnState.get(this.#cacheKey) as Cached | undefined;
+    context.turnState.set(this.#cacheKey, { state: {}, hash: '', etag: cached?.etag ?? '' } satisfies Cached);
+    return Promise.resolve();
+  }
+
+  override async delete(context: TurnContext): Promise<void> {
+    context.turnState.delete(this.#cacheKey);
+    await this.storage.delete([await this.storageKey(context)]);
+  }
+
+  override get(context: TurnContext): Record<string, unknown> | undefined {
+    return (context.turnState.get(this.#cacheKey) as Cached | undefined)?.state;
+  }
+}
+
+// The same keys botbuilder's ConversationState and UserState use, so data stays where tools expect it.
+export function conversationStateKey(context: TurnContext): string {
+  const a = context.activity;
+  if (!a.channelId || !a.conversation?.id) throw new Error('conversation state needs activity.channelId and activity.conversation.id');
+  return `${a.channelId}/conversations/${a.conversation.id}`;
+}
+
+export function userStateKey(context: TurnContext): string {
+  const a = context.activity;
+  if (!a.channelId || !a.from?.id) throw new Error('user state needs activity.channelId and activity.from.id');
+  return `${a.channelId}/users/${a.from.id}`;
+}

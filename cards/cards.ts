@@ -1,0 +1,58 @@
+// The cards the bot sends, each built from a template and the content layer's words.
+import type { Content } from '../content/content.js';
+import type { FlowId } from '../dialogs/flowIds.js';
+import { MENU_GROUPS } from '../dialogs/flowIds.js';
+import type { CardJson } from './render.js';
+import { renderCard } from './render.js';
+
+function menuGroups(c: Content) {
+  return MENU_GROUPS.map(({ group, flows }) => ({
+    caption: c.t(`menu.groups.${group}`),
+    flows: flows.map((id) => ({ id, label: c.t(`menu.flows.${id}.label`), description: c.t(`menu.flows.${id}.description`) })),
+  }));
+}
+
+/** The main menu; with `welcome`, the greeting shown once when someone first meets the bot. */
+export function homeCard(c: Content, options: { welcome?: { firstName?: string } } = {}): CardJson {
+  const welcome = options.welcome;
+  const nameSuffix = welcome?.firstName ? ` ${welcome.firstName}` : '';
+  return renderCard('home', {
+    title: welcome ? c.t('welcome.title', { nameSuffix }) : c.t('menu.title'),
+    intro: welcome ? c.t('welcome.body') : '',
+    tips: welcome ? c.t('welcome.tips') : '',
+    fallback: welcome ? c.t('welcome.fallback') : c.t('menu.fallback'),
+    groups: menuGroups(c),
+  });
+}
+
+export interface InfoCardData {
+  title: string;
+  intro?: string;
+  items?: string[];
+  footer?: string;
+  /** Follow-on flows offered as buttons. */
+  next?: FlowId[];
+  fallback?: string;
+}
+
+/** A titled block of text with optional bullet-like lines and follow-on buttons. */
+export function infoCard(c: Content, data: InfoCardData): CardJson {
+  const items = data.items ?? [];
+  return renderCard('info', {
+    title: data.title,
+    intro: data.intro ?? '',
+    items: items.map((text) => ({ text })),
+    footer: data.footer ?? '',
+    buttons: (data.next ?? []).map((id) => ({ id, label: c.t(`menu.flows.${id}.label`) })),
+    fallback: data.fallback ?? [data.title, data.intro, ...items, data.footer].filter(Boolean).join('\n'),
+  });
+}
+
+export function passwordRulesCard(c: Content, rules: { minLength: number; historySize: number; maxLength: number }, next: FlowId[] = []): CardJson {
+  return infoCard(c, {
+    title: c.t('password.rulesTitle'),
+    items: c.list('password.rules', rules).map((rule) => `• ${rule}`),
+    footer: c.t('password.rulesFooter', rules),
+    next,
+  });
+}

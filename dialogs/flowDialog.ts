@@ -1,0 +1,27 @@
+// The base of every flow: knows its flow id (for "we're in the middle of ...") and offers help for the
+// step the user is on. Help, cancel and menu themselves are handled once, by the main dialog, for all flows.
+import { ComponentDialog, type DialogContext } from 'botbuilder-dialogs';
+import type { TextKey } from '../content/content.js';
+import type { DialogDeps } from './deps.js';
+import type { FlowId } from './flowIds.js';
+
+export abstract class FlowDialog extends ComponentDialog {
+  readonly flow: FlowId;
+  protected readonly deps: DialogDeps;
+  /** Help text for a prompt, by the prompt's dialog id; steps without an entry get the general in-flow help. */
+  protected readonly stepHelp = new Map<string, TextKey>();
+
+  constructor(flow: FlowId, deps: DialogDeps) {
+    super(flow);
+    this.flow = flow;
+    this.deps = deps;
+  }
+
+  /** What to say when someone types "help" during this flow. */
+  helpText(innerDc: DialogContext): string {
+    const c = this.deps.content;
+    const key = innerDc.activeDialog ? this.stepHelp.get(innerDc.activeDialog.id) : undefined;
+    const inFlow = c.t('help.inFlow', { flowName: c.t(`flowNames.${this.flow}`) });
+    return key ? `${c.t(key)}\n\n${inFlow}` : inFlow;
+  }
+}

@@ -1,0 +1,20 @@
+// Spotting a password typed into the chat, so the bot can refuse to handle it and say why.
+// It errs towards false alarms on single "words" that mix letters with digits or symbols; sentences,
+// usernames, emails, dates, numbers and ticket references are never flagged.
+import { USERNAME_PATTERN } from '../esr/schemas.js';
+
+export function looksLikePassword(text: string): boolean {
+  const t = text.trim();
+  if (t.length < 8 || t.length > 128 || /\s/.test(t)) return false;
+  if (USERNAME_PATTERN.test(t.toUpperCase())) return false;
+  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(t)) return false; // email
+  if (/^(https?:\/\/|www\.)/i.test(t)) return false; // link
+  if (/^[\d\s/.\-:]+$/.test(t)) return false; // dates, numbers, phone numbers
+  if (/^ESR-\d+$/i.test(t)) return false; // ticket reference
+  const hasLetter = /\p{L}/u.test(t);
+  const hasDigit = /\d/.test(t);
+  const hasSymbol = /[^\p{L}\d]/u.test(t);
+  const hasUpperAndLower = /\p{Lu}/u.test(t) && /\p{Ll}/u.test(t);
+  // "Summer2024!", "Tr0ub4dor&3", "p@ssw0rd123": letters mixed with digits or symbols.
+  return hasLetter && (hasDigit || hasSymbol) && (hasUpperAndLower || hasDigit && hasSymbol || t.length >= 10);
+}

@@ -1,0 +1,90 @@
+// Finds what free text is asking for, from the phrase lists in the content file (so a Trust, or a Welsh
+// translation, can teach it new wording without code). Deliberately simple and predictable: every word of
+// a phrase must appear; the phrase with the most words wins; small typos in longer words are forgiven.
+
+export type IntentPhrases = Record<string, string[]>;
+
+/** Words a control intent (help, cancel, menu...) may come with and still count as that command. */
+const CONTROL_INTENTS = new Set(['help', 'cancel', 'menu', 'greeting', 'thanks']);
+const MAX_CONTROL_WORDS = 4;
+
+interface Term {
+  alternatives: Array<{ word: string; prefix: boolean }>;
+}
+interface Phrase {
+  intent: string;
+  terms: Term[];
+  order: number;
+}
+
+export interface IntentMatch {
+  intent: string;
+  /** How many words of the best phrase matched. */
+  score: number;
+}
+
+export function tokenise(text: string): string[] {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[’'`]/g, '')
+    .split(/[^\p{L}\p{N}*-]+/u)
+    .map((w) => w.replace(/^-+|-+$/g, ''))
+    .filter(Boolean);
+}
+
+export class IntentRecogniser {
+  readonly #phrases: Phrase[] = [];
+
+  constructor(phrases: IntentPhrases) {
+    let order = 0;
+    for (const [intent, list] of Object.entries(phrases)) {
+      if (intent.startsWith('_')) continue;
+      for (const phrase of list) {
+        const terms = phrase
+          .trim()
+          .toLowerCase()
+          .split(/\s+/)
+          .map((term) => ({
+            alternatives: term.split('|').map((alt) => (alt.endsWith('*') ? { word: alt.slice(0, -1), prefix: true } : { word: alt, prefix: false })),
+          }));
+        this.#phrases.push({ intent, terms, order: order++ });
+      }
+    }
+  }
+
+  /** The best intent for the text, or undefined when nothing matched. */
+  recognise(text: string): IntentMatch | undefined {
+    const tokens = tokenise(text);
+    if (tokens.length === 0) return undefined;
+    let best: (IntentMatch & { order: number }) | undefined;
+    for (const phrase of this.#phrases) {
+      if (CONTROL_INTENTS.has(phrase.intent) && tokens.length > MAX_CONTROL_WORDS) continue;
+      if (!phrase.terms.every((term) => tokens.some((token) => termMatches(term, token)))) continue;
+      const score = phrase.terms.length;
+      if (!best || score > best.score || (score === best.score && phrase.order < best.order)) best = { intent: phrase.intent, score, order: phrase.order };
+    }
+    return best ? { intent: best.intent, score: best.score } : undefined;
+  }
+}
+
+function termMatches(term: Term, token: string): boolean {
+  return term.alternatives.some(({ word, prefix }) => {
+    if (prefix) return token.startsWith(word);
+    if (token === word) return true;
+    // "pasword", "usename", "passwrod": one slip is forgiven in words of 6 letters or more.
+    return word.length >= 6 && Math.abs(token.length - word.length) <= 1 && editDistanceAtMostOne(token, word);
+  });
+}
+
+/** True when a and b differ by at most one insertion, deletion, substitution or swap of neighbours. */
+export function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const restA = a.slice(i);
+  const restB = b.slice(i);
+  if (restA.slice(1) === restB.slice(1)) return true; // substitution
+  if (restA.slice(1) === restB || restA === restB.slice(1)) return true; // deletion / insertion
+  return restA.length >= 2 && restA[0] === restB[1] && restA[1] === restB[0] && restA.slice(2) === restB.slice(2); // swap
+}

@@ -1,0 +1,156 @@
+// The router: reads what the user wants (a menu button or free text) and starts that flow; and, while a
+// flow is running, handles "help", "cancel", "menu", "speak to someone" and menu buttons at any step.
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder-core';
+import { ActivityTypes } from 'botbuilder-core';
+import {
+  ComponentDialog,
+  Dialog,
+  DialogSet,
+  DialogTurnStatus,
+  WaterfallDialog,
+  type DialogContext,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { homeCard } from '../cards/cards.js';
+import type { DialogDeps } from './deps.js';
+import { FlowDialog } from './flowDialog.js';
+import { isFlowId, type FlowId } from './flowIds.js';
+import { sendCard, sendText } from './replies.js';
+
+export const MAIN_DIALOG = 'main';
+const WATERFALL = 'main.route';
+
+export type Route =
+  | { kind: 'flow'; flow: FlowId }
+  | { kind: 'help' | 'cancel' | 'menu' | 'greeting' | 'thanks' | 'unknown' | 'empty' };
+
+export interface MainOptions {
+  flow?: FlowId;
+}
+
+/** Reads a turn: a button's data wins over text; text goes through the intent phrases. */
+export function routeOf(context: TurnContext, deps: DialogDeps): Route {
+  const value = context.activity.value as { action?: unknown; flow?: unknown } | undefined;
+  if (value && value.action === 'flow' && isFlowId(value.flow)) return { kind: 'flow', flow: value.flow };
+  const text = (context.activity.text ?? '').trim();
+  if (!text) return { kind: 'empty' };
+  // A menu button's label typed or echoed back ("Forgotten password") goes straight to its flow.
+  const match = deps.intents.recognise(text);
+  if (!match) return { kind: 'unknown' };
+  if (isFlowId(match.intent)) return { kind: 'flow', flow: match.intent };
+  if (['help', 'cancel', 'menu', 'greeting', 'thanks'].includes(match.intent)) return { kind: match.intent as 'help' };
+  return { kind: 'unknown' };
+}
+
+export class MainDialog extends ComponentDialog {
+  readonly #deps: DialogDeps;
+  readonly #flows = new Map<FlowId, FlowDialog>();
+
+  constructor(deps: DialogDeps, flows: FlowDialog[]) {
+    super(MAIN_DIALOG);
+    this.#deps = deps;
+    for (const flow of flows) {
+      this.#flows.set(flow.flow, flow);
+      this.addDialog(flow);
+    }
+    this.addDialog(new WaterfallDialog(WATERFALL, [this.#route.bind(this), this.#afterFlow.bind(this)]));
+    this.initialDialogId = WATERFALL;
+  }
+
+  /** Runs a turn: continues the active flow, or starts routing afresh. */
+  async run(context: TurnContext, accessor: StatePropertyAccessor): Promise<void> {
+    const set = new DialogSet(accessor);
+    set.add(this);
+    const dc = await set.createContext(context);
+    const result = await dc.continueDialog();
+    if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const interrupted = await this.#interrupt(innerDc);
+    return interrupted ?? super.onContinueDialog(innerDc);
+  }
+
+  // Only short, clear commands interrupt a flow, so an answer like "I got an error when I tried to reset
+  // it" is not mistaken for a new request. Menu buttons always switch.
+  async #interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const context = innerDc.context;
+    if (context.activity.type !== ActivityTypes.Message) return undefined;
+    const c = this.#deps.content;
+    const route = routeOf(context, this.#deps);
+    const active = this.#activeFlow(innerDc);
+    switch (route.kind) {
+      case 'help':
+        await sendText(context, active ? active.helpText(innerDc.child ?? innerDc) : c.t('help.general'));
+        await innerDc.repromptDialog();
+        return Dialog.EndOfTurn;
+      case 'cancel':
+        await innerDc.cancelAllDialogs();
+        await sendText(context, c.t('cancel.done', { flowName: active ? c.t(`flowNames.${active.flow}`) : c.t('flowNames.human') }));
+        return { status: DialogTurnStatus.complete };
+      case 'menu':
+        await innerDc.cancelAllDialogs();
+        await sendCard(context, homeCard(c));
+        return { status: DialogTurnStatus.complete };
+      case 'flow': {
+        const isButton = Boolean((context.activity.value as { action?: unknown } | undefined)?.action === 'flow');
+        const wantsPerson = route.flow === 'human' && (context.activity.text ?? '').trim().split(/\s+/).length <= 4;
+        if (!isButton && !wantsPerson) return undefined;
+        if (active?.flow === route.flow && isButton) return undefined;
+        await innerDc.cancelAllDialogs();
+        return innerDc.beginDialog(WATERFALL, { flow: route.flow, from: active?.flow } satisfies MainOptions & { from?: FlowId });
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  #activeFlow(innerDc: DialogContext): FlowDialog | undefined {
+    const id = innerDc.activeDialog?.id;
+    return id && isFlowId(id) ? this.#flows.get(id) : undefined;
+  }
+
+  async #route(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
+    const context = step.context;
+    const c = this.#deps.content;
+    const route: Route = step.options?.flow ? { kind: 'flow', flow: step.options.flow } : routeOf(context, this.#deps);
+    switch (route.kind) {
+      case 'flow':
+        if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, step.options);
+        await sendCard(context, homeCard(c));
+        return step.endDialog();
+      case 'help':
+        await sendText(context, c.t('help.general'));
+        return step.endDialog();
+      case 'cancel':
+        await sendText(context, c.t('cancel.nothing'));
+        return step.endDialog();
+      case 'menu':
+        await sendCard(context, homeCard(c));
+        return step.endDialog();
+      case 'greeting': {
+        const profile = await this.#deps.profiles.resolve(context);
+        const name = profile.givenName ?? profile.displayName?.split(' ')[0];
+        await sendText(context, c.t('fallback.greeting', { nameSuffix: name ? ` ${name}` : '' }));
+        await sendCard(context, homeCard(c));
+        return step.endDialog();
+      }
+      case 'thanks':
+        await sendText(context, c.t('fallback.thanks'));
+        return step.endDialog();
+      case 'empty':
+        await sendText(context, c.t('fallback.nonText'));
+        await sendCard(context, homeCard(c));
+        return step.endDialog();
+      default:
+        await sendText(context, c.t('fallback.notUnderstood'));
+        await sendCard(context, homeCard(c));
+        return step.endDialog();
+    }
+  }
+
+  async #afterFlow(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    return step.endDialog(step.result);
+  }
+}

@@ -1,0 +1,43 @@
+// One plain, accessible layout for every email, with a plain-text twin. All values are escaped.
+
+export interface EmailParts {
+  paragraphs: string[];
+  /** Call-to-action links, each shown as a button in HTML and as a bare URL in text. */
+  links?: Array<{ label: string; url: string }>;
+  /** Small print under the links. */
+  notes?: string[];
+  footer: string;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
+
+export function renderEmail(subject: string, parts: EmailParts): { html: string; text: string } {
+  const links = parts.links ?? [];
+  const notes = parts.notes ?? [];
+  const text = [
+    ...parts.paragraphs,
+    ...links.map((l) => `${l.label}:\n${l.url}`),
+    ...notes,
+    '--',
+    parts.footer,
+  ].join('\n\n');
+  const p = (t: string, style = '') => `<p style="margin:0 0 16px;${style}">${escapeHtml(t)}</p>`;
+  const html = `<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:24px;background:#f0f4f5;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#212b32">
+<div role="article" aria-label="${escapeHtml(subject)}" style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-top:6px solid #005eb8">
+${parts.paragraphs.map((t) => p(t)).join('\n')}
+${links
+  .map(
+    (l) =>
+      `<p style="margin:0 0 16px"><a href="${escapeHtml(l.url)}" style="display:inline-block;background:#007f3b;color:#ffffff;padding:12px 16px;text-decoration:none;font-weight:bold;border-radius:4px">${escapeHtml(l.label)}</a><br><span style="font-size:14px;color:#4c6272;word-break:break-all">${escapeHtml(l.url)}</span></p>`,
+  )
+  .join('\n')}
+${notes.map((t) => p(t, 'font-size:14px;color:#4c6272')).join('\n')}
+<hr style="border:0;border-top:1px solid #d8dde0;margin:24px 0">
+${p(parts.footer, 'font-size:14px;color:#4c6272')}
+</div></body></html>`;
+  return { html, text };
+}

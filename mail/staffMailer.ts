@@ -1,0 +1,90 @@
+// The ESR service's StaffNotifier as email: builds the words from the content layer and the links from
+// PUBLIC_URL (never from a request's Host header), then hands the message to a transport.
+import type { Content } from '../content/content.js';
+import type { StaffNotifier } from '../esr/ports.js';
+import type { AccountHelpKind, Channel } from '../esr/types.js';
+import { renderEmail } from './emailLayout.js';
+import type { MailTransport } from './transport.js';
+
+export interface StaffMailerOptions {
+  publicUrl: string;
+  timeZone: string;
+  tokenTtlHours: number;
+}
+
+export class StaffMailer implements StaffNotifier {
+  readonly #content: Content;
+  readonly #transport: MailTransport;
+  readonly #options: StaffMailerOptions;
+
+  constructor(content: Content, transport: MailTransport, options: StaffMailerOptions) {
+    this.#content = content;
+    this.#transport = transport;
+    this.#options = options;
+  }
+
+  /** The link an emailed token opens. */
+  linkFor(kind: 'reset' | 'unlock', token: string): string {
+    return `${this.#options.publicUrl}/${kind}?token=${encodeURIComponent(token)}`;
+  }
+
+  async sendAccountHelp(message: { kind: AccountHelpKind; to: string; firstName: string; accounts: Array<{ username: string; token?: string }>; expiresAt?: Date }): Promise<void> {
+    const c = this.#content;
+    const { kind, accounts } = message;
+    const subject = c.t(`email.${kind}.subject`);
+    const paragraphs = [
+      c.t('email.greeting', { firstName: message.firstName }),
+      c.t(`email.${kind}.intro`),
+      c.t(accounts.length > 1 ? 'email.accountsIntroMany' : 'email.accountsIntro'),
+      c.t('email.organisation'),
+      ...accounts.map((a) => c.t('email.usernameLine', { username: a.username })),
+      c.t('email.loginLine'),
+    ];
+    const links = accounts
+      .filter((a): a is { username: string; token: string } => Boolean(a.token))
+      .map((a) =>
+        kind === 'unlock'
+          ? { label: c.t('email.unlock.action', { username: a.username }), url: this.linkFor('unlock', a.token) }
+          : { label: c.t('email.password.action', { username: a.username }), url: this.linkFor('reset', a.token) },
+      );
+    const notes: string[] = [];
+    if (message.expiresAt && (kind === 'password' || kind === 'unlock')) {
+      notes.push(c.t(`email.${kind}.expiry`, { hours: this.#options.tokenTtlHours, expiresAt: this.#formatTime(message.expiresAt) }));
+    }
+    notes.push(c.t('email.ignore'));
+    await this.#send(message.to, subject, { paragraphs, links, notes, footer: c.t('email.footer') });
+  }
+
+  async sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel }): Promise<void> {
+    const c = this.#content;
+    await this.#send(message.to, c.t('email.changed.subject'), {
+      paragraphs: [
+        c.t('email.greeting', { firstName: message.firstName }),
+        c.t('email.changed.body', { username: message.username, at: this.#formatTime(message.at) }),
+        c.t('email.changed.notYou'),
+      ],
+      footer: c.t('email.footer'),
+    });
+  }
+
+  async sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date }): Promise<void> {
+    const c = this.#content;
+    await this.#send(message.to, c.t('email.unlocked.subject'), {
+      paragraphs: [
+        c.t('email.greeting', { firstName: message.firstName }),
+        c.t('email.unlocked.body', { username: message.username, at: this.#formatTime(message.at) }),
+        c.t('email.unlocked.notYou'),
+      ],
+      footer: c.t('email.footer'),
+    });
+  }
+
+  async #send(to: string, subject: string, parts: Parameters<typeof renderEmail>[1]): Promise<void> {
+    const { html, text } = renderEmail(subject, parts);
+    await this.#transport.send({ to, subject, html, text });
+  }
+
+  #formatTime(at: Date): string {
+    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: this.#options.timeZone }).format(at);
+  }
+}

@@ -1,0 +1,75 @@
+// How email leaves the bot: a real SMTP server when SMTP_URL is set, otherwise .eml files in an outbox
+// folder that a person can open (double-click opens them in Outlook or any mail app).
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
+}
+
+export interface MailTransport {
+  /** Where mail goes, for the start-up log line ("smtp://mail.example:587" or the outbox folder). */
+  readonly description: string;
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+export class SmtpTransport implements MailTransport {
+  readonly description: string;
+  readonly #from: string;
+  readonly #transporter: Transporter;
+
+  constructor(smtpUrl: string, from: string, options: { connectionTimeoutMs?: number } = {}) {
+    const url = new URL(smtpUrl);
+    this.description = `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`;
+    this.#from = from;
+    const timeout = options.connectionTimeoutMs ?? 15_000;
+    this.#transporter = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout * 2,
+    } as TransportOptions);
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    await this.#transporter.sendMail({ from: this.#from, ...mail });
+  }
+
+  close(): void {
+    this.#transporter.close();
+  }
+}
+
+export class OutboxFolderTransport implements MailTransport {
+  readonly description: string;
+  readonly #dir: string;
+  readonly #from: string;
+  readonly #builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  constructor(dir: string, from: string) {
+    this.#dir = dir;
+    this.#from = from;
+    this.description = `.eml files in ${dir}`;
+  }
+
+  async send(mail: OutgoingMail): Promise<void> {
+    await mkdir(this.#dir, { recursive: true });
+    const info = (await this.#builder.sendMail({ from: this.#from, ...mail })) as unknown as { message: Buffer };
+    const safeTo = mail.to.replace(/[^a-z0-9.@-]/gi, '_');
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeTo}-${randomBytes(3).toString('hex')}.eml`;
+    const temp = join(this.#dir, `.${name}.tmp`);
+    await writeFile(temp, info.message, { mode: 0o600 });
+    await rename(temp, join(this.#dir, name));
+  }
+
+  close(): void {
+    this.#builder.close();
+  }
+}
