@@ -6,7 +6,9 @@ import type { CloudAdapter } from 'botbuilder';
 import { IntentRecogniser, type IntentPhrases } from '../dialogs/intents.js';
 import { loadContent, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
-import { systemClock, HOUR, type Clock } from '../esr/clock.js';
+import { systemClock, HOUR, MINUTE, type Clock } from '../esr/clock.js';
+import { MemoryRateLimitStore, RateLimiter } from '../esr/rateLimiter.js';
+import { resetPages } from '../web/resetPages.js';
 import { commonPasswords } from '../esr/commonPasswords.js';
 import { EsrService } from '../esr/esrService.js';
 import { Argon2idHasher, type PasswordHasher } from '../esr/passwordHasher.js';
@@ -106,6 +108,8 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     content,
     intents: new IntentRecogniser(content.section('intents') as IntentPhrases),
     profiles,
+    clock,
+    settings: { resetLinkHours: config.RESET_LINK_HOURS },
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
   const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger });
@@ -115,6 +119,17 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     bot,
     logger,
     health: async () => ({ staff: await staff.count(), dataDir: await readable(dataDir) }),
+    routes: [
+      resetPages({
+        esr,
+        content,
+        clock,
+        limiter: new RateLimiter(new MemoryRateLimitStore()),
+        tokenLimit: { max: 10, windowMs: 15 * MINUTE },
+        trustProxy: config.TRUST_PROXY,
+        resetLinkHours: config.RESET_LINK_HOURS,
+      }),
+    ],
   });
 
   return {

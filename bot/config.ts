@@ -113,6 +113,8 @@ export const configSchema = z.object({
   MAX_FAILED_SIGNINS: int(5, 1, 100),
   RESET_LINK_HOURS: int(4, 1, 72),
   SEED_DEMO_DATA: bool(true),
+  ACCOUNT_HELP_PER_HOUR: int(5, 1, 1000),
+  TRUST_PROXY: bool(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'should be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
 

@@ -56,3 +56,56 @@ export function passwordRulesCard(c: Content, rules: { minLength: number; histor
     next,
   });
 }
+
+export interface Choice {
+  label: string;
+  /** What comes back as the message text (and `value.choice`) when chosen. */
+  value: string;
+}
+
+/** A question with buttons; each answer also works typed, since the button sends its value as text. */
+export function choiceCard(data: { title?: string; text: string; choices: Choice[] }): CardJson {
+  return renderCard('choice', {
+    title: data.title ?? '',
+    text: data.text,
+    choices: data.choices,
+    fallback: `${data.text} (${data.choices.map((ch) => ch.label).join(' / ')})`,
+  });
+}
+
+export interface PasswordFormData {
+  title: string;
+  intro: string;
+  /** Problems with the last attempt, shown above the boxes. */
+  errors?: string[];
+  /** Sent back as `value.action` on submit. */
+  submitAction: string;
+  rules: { minLength: number; historySize: number; maxLength: number };
+}
+
+/** Two masked password boxes with the rules beside them; the only way a password enters the chat. */
+export function passwordFormCard(c: Content, data: PasswordFormData): CardJson {
+  const errors = data.errors ?? [];
+  return renderCard('passwordForm', {
+    title: data.title,
+    intro: data.intro,
+    errors: errors.map((text) => ({ text })),
+    errorTitle: c.t('register.rejectedTitle'),
+    newLabel: c.t('register.newPasswordLabel'),
+    confirmLabel: c.t('register.confirmPasswordLabel'),
+    newRequired: c.t('register.passwordRequired'),
+    confirmRequired: c.t('register.confirmRequired'),
+    rulesTitle: c.t('password.rulesTitle'),
+    rules: c.list('password.rules', data.rules).map((text) => ({ text })),
+    submitLabel: c.t('register.submit'),
+    cancelLabel: c.t('register.cancel'),
+    submitAction: data.submitAction,
+    fallback: `${data.title}. ${c.t('register.typeInCard')}`,
+  });
+}
+
+/** A short read-only card, used to replace a form once it has been submitted. */
+export function noticeCard(data: { title: string; text: string; tone?: 'good' | 'attention' | 'default' }): CardJson {
+  const color = data.tone === 'good' ? 'Good' : data.tone === 'attention' ? 'Attention' : 'Default';
+  return renderCard('notice', { title: data.title, text: data.text, color, fallback: `${data.title}. ${data.text}` });
+}

@@ -2,6 +2,7 @@
 // layer only through these; they never see storage, mail or HTTP.
 import type { TurnContext } from 'botbuilder-core';
 import type { Content } from '../content/content.js';
+import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
 import type { TeamsIdentity } from '../esr/types.js';
 import type { IntentRecogniser } from './intents.js';
@@ -19,8 +20,8 @@ export interface ProfileResolver {
 }
 
 export interface DialogSettings {
-  /** Trust-wide values offered to every text: {trustName}, {workforceEmail}, {officeHours}... */
-  officeHoursText: string;
+  /** How long emailed reset and unlock links work, for telling people. */
+  resetLinkHours: number;
 }
 
 export interface DialogDeps {
@@ -28,4 +29,6 @@ export interface DialogDeps {
   content: Content;
   intents: IntentRecogniser;
   profiles: ProfileResolver;
+  clock: Clock;
+  settings: DialogSettings;
 }

@@ -7,7 +7,7 @@ export function looksLikePassword(text: string): boolean {
   const t = text.trim();
   if (t.length < 8 || t.length > 128 || /\s/.test(t)) return false;
   if (USERNAME_PATTERN.test(t.toUpperCase())) return false;
-  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(t)) return false; // email
+  if (/^[^@\s]+@[^@\s]+$/.test(t) && isEmailish(t)) return false; // an email, even a mistyped one
   if (/^(https?:\/\/|www\.)/i.test(t)) return false; // link
   if (/^[\d\s/.\-:]+$/.test(t)) return false; // dates, numbers, phone numbers
   if (/^ESR-\d+$/i.test(t)) return false; // ticket reference
@@ -17,4 +17,10 @@ export function looksLikePassword(text: string): boolean {
   const hasUpperAndLower = /\p{Lu}/u.test(t) && /\p{Ll}/u.test(t);
   // "Summer2024!", "Tr0ub4dor&3", "p@ssw0rd123": letters mixed with digits or symbols.
   return hasLetter && (hasDigit || hasSymbol) && (hasUpperAndLower || hasDigit && hasSymbol || t.length >= 10);
+}
+
+// "alex.demo@nhs" is a mistyped email; "p@ssw0rd123" is a password: emails have a dot on one side of the @.
+function isEmailish(text: string): boolean {
+  const [local = '', domain = ''] = text.split('@');
+  return (local.length >= 2 && local.includes('.')) || domain.includes('.');
 }

@@ -1,0 +1,503 @@
+// `npm run bench`: chat turns through the real HTTP endpoint and adapter, at a fixed number of conversations
+// in flight, against the helpdesk (with staff directories of two sizes) and against a minimal echo bot on
+// the same SDK. Each bot runs in its own process; the load generator and the stand-in Bot Connector (the
+// capture server the bots send their replies to) run here. See bench/README.md for how to read the output.
+//
+// Settings (environment variable or --name=value):
+//   BENCH_CONVERSATIONS / --conversations   conversations in flight, one per simulated user (50)
+//   BENCH_TURNS / --turns                   measured turns per conversation and run (40)
+//   BENCH_WARMUP / --warmup                 unmeasured turns before each run (200)
+//   BENCH_RUNS / --runs                     runs per bot, interleaved; the table shows their median (3)
+//   BENCH_STAFF / --staff                   staff directory sizes, comma-separated (1000,50000)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { staffRecordSchema } from '../esr/schemas.js';
+import { STAFF_GROUPS, type StaffRecord } from '../esr/types.js';
+import { CaptureConnector } from '../test/support/captureConnector.js';
+import { TeamsUser } from '../test/support/teamsUser.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const NODE_ARGS = ['--import', 'tsx', '--disable-warning=DEP0111'];
+const ORG_CODE = '241';
+
+// What a member of staff typically sends, in the order a conversation cycles through it.
+// "how do I get the app" starts a flow that asks for the phone and looks the user up in the staff directory.
+const MESSAGES = ['hello', 'menu', 'password rules', 'how do I get the app', 'iphone', 'what are the password rules?', 'help', 'thanks', 'cancel'];
+
+// ---------------------------------------------------------------------------------------------- settings
+
+function setting(name: string, env: string, fallback: string): string {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg ? arg.slice(name.length + 3) : (process.env[env] ?? fallback);
+}
+function positive(name: string, env: string, fallback: number): number {
+  const raw = setting(name, env, String(fallback));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${env} (--${name}) should be a whole number of at least 1 (got "${raw}")`);
+  return n;
+}
+
+const CONVERSATIONS = positive('conversations', 'BENCH_CONVERSATIONS', 50);
+const TURNS = positive('turns', 'BENCH_TURNS', 40);
+const WARMUP = positive('warmup', 'BENCH_WARMUP', 200);
+const RUNS = positive('runs', 'BENCH_RUNS', 3);
+const STAFF_SIZES = setting('staff', 'BENCH_STAFF', '1000,50000')
+  .split(',')
+  .map((s) => Number(s.trim()));
+if (STAFF_SIZES.some((n) => !Number.isInteger(n) || n < CONVERSATIONS)) {
+  throw new Error(`BENCH_STAFF (--staff) should list whole numbers of at least ${CONVERSATIONS} (one record per simulated user)`);
+}
+
+// ------------------------------------------------------------------------------------- fictional staff
+
+/** A small seeded PRNG (mulberry32), so every run builds the same directory. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIRST_NAMES = [
+  'Alex', 'Bea', 'Cara', 'Dev', 'Eden', 'Fern', 'Gus', 'Hana', 'Ira', 'Jude', 'Kit', 'Lior', 'Mina', 'Noor', 'Ola', 'Pip',
+  'Quinn', 'Rae', 'Sol', 'Tam', 'Uma', 'Vic', 'Wren', 'Yas', 'Zan', 'Ash', 'Bo', 'Cal', 'Dara', 'Ezra', 'Flo', 'Gwen',
+];
+const SURNAME_STARTS = ['Ash', 'Brook', 'Cal', 'Dun', 'Elm', 'Fen', 'Gil', 'Hol', 'Ivy', 'Kel', 'Lang', 'Mar', 'Nor', 'Oak', 'Pen', 'Quil', 'Ros', 'Staf', 'Thorn', 'Wyn'];
+const SURNAME_ENDS = ['ford', 'wood', 'ley', 'ton', 'by', 'well', 'ridge', 'field', 'more', 'hurst', 'combe', 'dale'];
+
+function uuidV4(random: () => number): string {
+  const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * `count` fictional records (reserved .example domain). About 1 in 40 people has a second assignment (a second
+ * username with the same email and Entra id); 1 in 10 has no Teams account linked. The first `users` records
+ * are complete people, the simulated Teams users; they are spread through the file.
+ */
+function fictionalStaff(count: number, users: number): { records: StaffRecord[]; userRecords: StaffRecord[] } {
+  const random = prng(20_241);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const nextNumber = new Map<string, number>();
+  const nextEmail = new Map<string, number>();
+  const person = (linked: boolean): StaffRecord => {
+    for (;;) {
+      const first = pick(FIRST_NAMES);
+      const last = pick(SURNAME_STARTS) + pick(SURNAME_ENDS);
+      const base = `${ORG_CODE}${first[0]}${last}`.toUpperCase();
+      const n = (nextNumber.get(base) ?? 0) + 1;
+      if (n > 99) continue;
+      nextNumber.set(base, n);
+      const local = `${first}.${last}`.toLowerCase();
+      const e = (nextEmail.get(local) ?? 0) + 1;
+      nextEmail.set(local, e);
+      const email = `${local}${e > 1 ? e : ''}@nhs-trust.example`;
+      const year = 1960 + Math.floor(random() * 45);
+      const dob = `${year}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
+      const group = random() < 0.7 ? 'substantive' : pick(STAFF_GROUPS);
+      return {
+        username: `${base}${String(n).padStart(2, '0')}`,
+        firstName: first,
+        lastName: last,
+        workEmail: email,
+        dateOfBirth: dob,
+        staffGroup: group,
+        ...(linked ? { entraObjectId: uuidV4(random), upn: email } : {}),
+      };
+    }
+  };
+  const userRecords = Array.from({ length: users }, () => person(true));
+  const records: StaffRecord[] = [];
+  const stride = Math.floor(count / users);
+  let nextUser = 0;
+  while (records.length < count) {
+    if (nextUser < users && records.length === nextUser * stride) {
+      records.push(userRecords[nextUser++]!);
+      continue;
+    }
+    const record = person(random() >= 0.1);
+    records.push(record);
+    if (records.length < count && random() < 0.025 && !(nextUser < users && records.length === nextUser * stride)) {
+      // A second assignment: same person, another username.
+      const base = record.username.slice(0, -2);
+      const n = (nextNumber.get(base) ?? 0) + 1;
+      if (n <= 99) {
+        nextNumber.set(base, n);
+        records.push({ ...record, username: `${base}${String(n).padStart(2, '0')}`, staffGroup: 'bank' });
+      }
+    }
+  }
+  return { records, userRecords };
+}
+
+const staffFileSchema = z.object({ version: z.literal(1), records: z.array(staffRecordSchema) });
+
+async function writeStaffFile(dataDir: string, records: StaffRecord[]): Promise<void> {
+  const file = { version: 1 as const, records };
+  // The same check the helpdesk makes when it opens the file, so a mistake here is reported here.
+  const parsed = staffFileSchema.safeParse(file);
+  if (!parsed.success) throw new Error(`generated staff record is invalid: ${JSON.stringify(parsed.error.issues[0])}`);
+  if (new Set(records.map((r) => r.username)).size !== records.length) throw new Error('generated usernames are not unique');
+  await writeFile(join(dataDir, 'staff.json'), JSON.stringify(file));
+}
+
+// ------------------------------------------------------------------------------------------- processes
+
+interface Bot {
+  name: string;
+  staff: number | undefined;
+  url: string;
+  child: ChildProcess;
+  /** The last lines the process wrote, for when it fails. */
+  output: string[];
+  warnings: number;
+  exited: boolean;
+}
+
+const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
+
+/** CPU time (user + system) a process has used so far, in ms; undefined where /proc is not available. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file (11 and 12 after the command name), in clock ticks.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function startBot(name: string, script: string, env: Record<string, string>, staff?: number): Promise<Bot> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...NODE_ARGS, script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const bot: Bot = { name, staff, url: `http://127.0.0.1:${port}`, child, output: [], warnings: 0, exited: false };
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      // pino levels: 40 warn, 50 error, 60 fatal.
+      if (/"level":(40|50|60)/.test(line) || /error/i.test(line)) bot.warnings++;
+      bot.output.push(line.length > 400 ? `${line.slice(0, 400)}...` : line);
+      if (bot.output.length > 20) bot.output.shift();
+    }
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  child.on('exit', () => {
+    bot.exited = true;
+    children.delete(child);
+  });
+  return bot;
+}
+
+async function waitHealthy(bot: Bot, timeoutMs = 90_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (bot.exited) throw new Error(`${label(bot)} exited while starting:\n  ${bot.output.join('\n  ')}`);
+    try {
+      const res = await fetch(`${bot.url}/healthz`);
+      if (res.ok) return (await res.json()) as Record<string, unknown>;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${label(bot)} was not healthy after ${timeoutMs / 1000} s:\n  ${bot.output.join('\n  ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function cleanUp(): Promise<void> {
+  await Promise.all([...children].map(stopChild));
+  await Promise.all([...tempDirs].map((d) => rm(d, { recursive: true, force: true })));
+  tempDirs.clear();
+}
+
+// Last resort on an abrupt exit: nothing is left running or lying around.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the bots and removing the temp folders\n`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+const label = (bot: Bot) => (bot.staff === undefined ? bot.name : `${bot.name} (${bot.staff.toLocaleString('en-GB')} staff)`);
+
+// ------------------------------------------------------------------------------------------------ load
+
+interface SimUser {
+  userId: string;
+  aadObjectId: string;
+  name: string;
+}
+
+interface RunResult {
+  turns: number;
+  seconds: number;
+  latencies: Float64Array;
+  connectorCalls: number;
+  /** CPU the bot's process used per turn, ms. */
+  cpuPerTurn: number | undefined;
+  failures: string[];
+}
+
+function post(agent: Agent, url: URL, body: string): Promise<number> {
+  return new Promise((resolvePost, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolvePost(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * `turnsPerConversation` turns in each of the conversations, all conversations at once: each sends its next
+ * turn when the response to its previous one arrives, so exactly `users.length` requests are in flight.
+ */
+async function drive(bot: Bot, agent: Agent, connector: CaptureConnector, users: SimUser[], turnsPerConversation: number, offset: number): Promise<RunResult> {
+  const endpoint = new URL(`${bot.url}/api/messages`);
+  const latencies = new Float64Array(users.length * turnsPerConversation);
+  const failures: string[] = [];
+  let next = 0;
+  const callsBefore = connector.count;
+  const cpuBefore = cpuMs(bot.child.pid);
+  const started = performance.now();
+  await Promise.all(
+    users.map(async (u, i) => {
+      const teams = new TeamsUser({ botUrl: bot.url, connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: `a:bench-personal-${i}` });
+      for (let t = 0; t < turnsPerConversation; t++) {
+        const text = MESSAGES[(i + offset + t) % MESSAGES.length]!;
+        const body = JSON.stringify(teams.activity({ text }));
+        const t0 = performance.now();
+        try {
+          const status = await post(agent, endpoint, body);
+          if (status < 200 || status >= 300) failures.push(`HTTP ${status} for "${text}"`);
+        } catch (error) {
+          failures.push(`${(error as Error).message} for "${text}"`);
+        }
+        latencies[next++] = performance.now() - t0;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuMs(bot.child.pid);
+  const cpuPerTurn = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / latencies.length;
+  return { turns: latencies.length, seconds, latencies, connectorCalls: connector.count - callsBefore, cpuPerTurn, failures };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+interface Summary {
+  turnsPerSecond: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+}
+
+function summarise(r: RunResult): Summary {
+  const sorted = Float64Array.from(r.latencies).sort();
+  return { turnsPerSecond: r.turns / r.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpu: r.cpuPerTurn ?? Number.NaN };
+}
+
+/** How long a small synchronous write takes on the disk the helpdesk's data folder is on. */
+async function datasyncMs(dir: string): Promise<number> {
+  const file = join(dir, '.bench-probe');
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    const handle = await open(file, 'w');
+    await handle.writeFile(`{"probe":${i}}`);
+    await handle.datasync();
+    await handle.close();
+    times.push(performance.now() - t0);
+  }
+  await rm(file, { force: true });
+  return median(times);
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+async function main(): Promise<number> {
+  const benchStarted = performance.now();
+  const connector = await new CaptureConnector().start();
+  connector.keepBodies = false;
+
+  const biggest = Math.max(...STAFF_SIZES);
+  const { userRecords } = fictionalStaff(biggest, CONVERSATIONS);
+  const users: SimUser[] = userRecords.map((r, i) => ({ userId: `29:bench-user-${i + 1}`, aadObjectId: r.entraObjectId!, name: `${r.firstName} ${r.lastName}` }));
+  userRecords.forEach((r, i) => {
+    const u = users[i]!;
+    connector.roster.set(u.userId, {
+      id: u.userId,
+      name: u.name,
+      aadObjectId: u.aadObjectId,
+      email: r.workEmail,
+      userPrincipalName: r.upn!,
+      givenName: r.firstName,
+      surname: r.lastName,
+    });
+  });
+
+  const bots: Bot[] = [];
+  let diskMs = 0;
+  try {
+    bots.push(await startBot('echo', 'bench/echoBot.ts', {}));
+    for (const size of STAFF_SIZES) {
+      const dataDir = await mkdtemp(join(tmpdir(), `esr-bench-${size}-`));
+      tempDirs.add(dataDir);
+      if (!diskMs) diskMs = await datasyncMs(dataDir);
+      // Same generator and seed for every size: the simulated users are the same people in each directory.
+      await writeStaffFile(dataDir, fictionalStaff(size, CONVERSATIONS).records);
+      bots.push(
+        await startBot(
+          'helpdesk',
+          'bot/index.ts',
+          { DATA_DIR: dataDir, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'development', MicrosoftAppId: '', MicrosoftAppPassword: '', SMTP_URL: '' },
+          size,
+        ),
+      );
+    }
+    for (const bot of bots) {
+      const health = await waitHealthy(bot);
+      if (bot.staff !== undefined && health.staff !== bot.staff) throw new Error(`${label(bot)} reports ${String(health.staff)} staff records`);
+    }
+
+    process.stdout.write(
+      `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up + ${CONVERSATIONS * TURNS} measured turns per run, ` +
+        `${RUNS} run(s) per bot, interleaved. Node ${process.version}, data folder datasync ${diskMs.toFixed(2)} ms.\n`,
+    );
+
+    const results = new Map<Bot, Summary[]>(bots.map((b) => [b, []]));
+    const calls = new Map<Bot, number>(bots.map((b) => [b, 0]));
+    const failures: string[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      // Rotate the order so that no bot always goes first (or always follows the heaviest).
+      const order = bots.map((_, i) => bots[(i + run) % bots.length]!);
+      for (const bot of order) {
+        const agent = new Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
+        const warm = await drive(bot, agent, connector, users, Math.max(1, Math.ceil(WARMUP / CONVERSATIONS)), run * 3);
+        const measured = await drive(bot, agent, connector, users, TURNS, run * 3 + 1);
+        agent.destroy();
+        if (bot.exited) throw new Error(`${label(bot)} exited during the run:\n  ${bot.output.join('\n  ')}`);
+        failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(bot)}: ${f}`));
+        const s = summarise(measured);
+        results.get(bot)!.push(s);
+        calls.set(bot, calls.get(bot)! + measured.connectorCalls / measured.turns);
+        process.stdout.write(
+          `  run ${run + 1}/${RUNS} ${label(bot).padEnd(26)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
+        );
+      }
+    }
+
+    const med = (bot: Bot): Summary => {
+      const rs = results.get(bot)!;
+      return { turnsPerSecond: median(rs.map((r) => r.turnsPerSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), cpu: median(rs.map((r) => r.cpu)) };
+    };
+    const fmt = (n: number, digits = 1) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    const lines = [
+      '',
+      `${RUNS > 1 ? `median of ${RUNS} runs` : '1 run'}; "cpu ms" = CPU time of the bot's process per turn; "out/turn" = calls each turn made to the connector`,
+      `${'bot'.padEnd(16)} ${'staff'.padEnd(8)} ${'turns'.padStart(6)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms'.padStart(7)} ${'out/turn'.padStart(9)}`,
+    ];
+    for (const bot of bots) {
+      const s = med(bot);
+      lines.push(
+        `${bot.name.padEnd(16)} ${(bot.staff === undefined ? '-' : bot.staff.toLocaleString('en-GB')).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ` +
+          `${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)} ${fmt(calls.get(bot)! / RUNS, 2).padStart(9)}`,
+      );
+    }
+    lines.push('');
+    const verdict = (ratio: number, target: number) => `${ratio.toFixed(2)}  (target <= ${target})  ${ratio <= target ? 'PASS' : 'MISS'}`;
+    const echo = med(bots[0]!);
+    const helpdesks = bots.slice(1);
+    for (const bot of helpdesks) {
+      lines.push(`helpdesk p50 / echo p50 (${bot.staff!.toLocaleString('en-GB')} staff): ${verdict(med(bot).p50 / echo.p50, 1.5)}`);
+    }
+    if (helpdesks.length >= 2) {
+      const small = helpdesks[0]!;
+      const large = helpdesks[helpdesks.length - 1]!;
+      const a = med(small);
+      const b = med(large);
+      const name = `${large.staff!.toLocaleString('en-GB')} / ${small.staff!.toLocaleString('en-GB')}`;
+      lines.push(`${name} p50: ${verdict(b.p50 / a.p50, 1.2)}`);
+      lines.push(`${name} p99: ${verdict(b.p99 / a.p99, 1.2)}`);
+      lines.push(`${name} turns/s (inverse, ${small.staff!.toLocaleString('en-GB')} / ${large.staff!.toLocaleString('en-GB')}): ${verdict(a.turnsPerSecond / b.turnsPerSecond, 1.2)}`);
+    }
+    for (const bot of bots) {
+      if (bot.warnings > 0) lines.push(`note: ${label(bot)} logged ${bot.warnings} warning/error line(s); the last: ${bot.output[bot.output.length - 1] ?? ''}`);
+    }
+    if (failures.length > 0) {
+      lines.push(`FAILED: ${failures.length} turn(s) did not succeed, e.g. ${failures.slice(0, 3).join('; ')}`);
+    }
+    lines.push(`(took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s)`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return failures.length > 0 ? 1 : 0;
+  } finally {
+    await cleanUp();
+    await connector.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    void cleanUp().finally(() => process.exit(1));
+  },
+);

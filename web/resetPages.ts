@@ -1,0 +1,207 @@
+// The pages that emailed links open: /reset (choose a new password) and /unlock. A GET only shows a
+// form, so mail scanners that follow links cannot use a token up; the POST does the work. Failed token
+// attempts are limited per visitor.
+import type { Request, Response, Server } from 'restify';
+import type { Content } from '../content/content.js';
+import { describeFailure } from '../content/passwordMessages.js';
+import type { Clock } from '../esr/clock.js';
+import { isEsrError } from '../esr/errors.js';
+import type { EsrService, TokenCheck } from '../esr/esrService.js';
+import type { PolicyFailure, PolicyRule } from '../esr/passwordPolicy.js';
+import type { Limit, RateLimiter } from '../esr/rateLimiter.js';
+import { addStaticFiles, clientId, escapeHtml, formField, sendHtml } from './http.js';
+import { messagePage, page, type PageError } from './layout.js';
+
+export interface ResetPagesDeps {
+  esr: EsrService;
+  content: Content;
+  clock: Clock;
+  limiter: RateLimiter;
+  /** Failed token attempts allowed per visitor in the window. */
+  tokenLimit: Limit;
+  trustProxy: boolean;
+  resetLinkHours: number;
+}
+
+// Which of the four rules shown beside the fields each failure belongs to.
+const RULE_INDEX: Record<PolicyRule, number> = { too_short: 0, too_long: 0, common: 1, reused: 2, personal: 3, predictable: 3 };
+
+interface FormState {
+  token: string;
+  username?: string;
+  errors?: PageError[];
+  passwordErrors?: string[];
+  failedRules?: Set<number>;
+}
+
+export function resetPages(deps: ResetPagesDeps) {
+  const c = deps.content;
+  const rules = () => {
+    const { minLength, maxLength, historySize } = deps.esr.policy.options;
+    return { minLength, maxLength, historySize };
+  };
+
+  const linkProblem = (res: Response, code: Exclude<TokenCheck, { ok: true }>['code']) =>
+    sendHtml(
+      res,
+      code === 'token_invalid' ? 400 : 410,
+      messagePage(c, c.t('web.link.invalidTitle'), [c.t(`web.link.${code}`, { hours: deps.resetLinkHours }), c.t('web.link.getNew'), c.t('web.link.contact')]),
+    );
+
+  const tooMany = (res: Response) => {
+    res.setHeader('Retry-After', String(Math.ceil(deps.tokenLimit.windowMs / 1000)));
+    sendHtml(res, 429, messagePage(c, c.t('web.tooMany.title'), [c.t('web.tooMany.body', { minutes: Math.ceil(deps.tokenLimit.windowMs / 60_000) }), c.t('web.link.contact')]));
+  };
+
+  const limitKey = (req: Request) => `web-token:${clientId(req, deps.trustProxy)}`;
+  const blocked = (req: Request) => deps.limiter.isBlocked(limitKey(req), deps.tokenLimit, deps.clock.now());
+  const failed = (req: Request) => deps.limiter.allow(limitKey(req), deps.tokenLimit, deps.clock.now());
+
+  const resetForm = (state: FormState): string => {
+    const errors = state.errors ?? [];
+    const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
+    const ruleTexts = c.list('password.rules', rules());
+    const field = (id: string, label: string, input: string, hint?: string, extraError?: string[]) => {
+      const message = errorOf(id);
+      const messages = [...(message ? [message] : []), ...(extraError ?? [])];
+      const describedBy = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : '', id === 'password' ? 'rules' : ''].filter(Boolean).join(' ');
+      return `<div class="form-group${messages.length ? ' form-group--error' : ''}">
+  <label class="label" for="${id}">${escapeHtml(label)}</label>
+  ${hint ? `<div class="hint" id="${id}-hint">${escapeHtml(hint)}</div>` : ''}
+  ${messages.length ? `<div class="error-message" id="${id}-error">${messages.map((m) => `<p><span class="visually-hidden">Error:</span> ${escapeHtml(m)}</p>`).join('')}</div>` : ''}
+  ${input.replace('/>', `${describedBy ? ` aria-describedby="${describedBy}"` : ''}${messages.length ? ' aria-invalid="true"' : ''}/>`)}
+</div>`;
+    };
+    const body = `<h1>${escapeHtml(c.t('web.reset.title'))}</h1>
+<p>${escapeHtml(c.t('web.reset.intro'))}</p>
+<form method="post" action="/reset" novalidate class="reset-form">
+<input type="hidden" name="token" value="${escapeHtml(state.token)}"/>
+<div class="columns">
+<div class="fields">
+${field('username', c.t('web.reset.usernameLabel'), `<input class="input" id="username" name="username" type="text" autocomplete="username" autocapitalize="characters" spellcheck="false" value="${escapeHtml(state.username ?? '')}"/>`, c.t('web.reset.usernameHint'))}
+${field('password', c.t('web.reset.passwordLabel'), `<input class="input" id="password" name="password" type="password" autocomplete="new-password" maxlength="1024"/>`, c.t('web.reset.passwordHint', rules()), state.passwordErrors)}
+${field('confirm', c.t('web.reset.confirmLabel'), `<input class="input" id="confirm" name="confirm" type="password" autocomplete="new-password" maxlength="1024"/>`)}
+<div class="show-passwords" hidden><input type="checkbox" id="show-passwords"/> <label for="show-passwords">${escapeHtml(c.t('web.reset.showPasswords'))}</label></div>
+<button class="button" type="submit">${escapeHtml(c.t('web.reset.submit'))}</button>
+</div>
+<aside class="rules" id="rules" aria-labelledby="rules-title">
+<h2 id="rules-title">${escapeHtml(c.t('web.reset.rulesTitle'))}</h2>
+<ul>
+${ruleTexts
+  .map((text, i) => {
+    const failedRule = state.failedRules?.has(i);
+    return `<li data-rule="${i}" class="${failedRule ? 'rule rule--failed' : 'rule'}">${escapeHtml(text)}${failedRule ? ` <span class="visually-hidden">(${escapeHtml(c.t('web.reset.ruleNotMet'))})</span>` : ''}</li>`;
+  })
+  .join('\n')}
+</ul>
+<p class="live" aria-live="polite" id="rules-live"></p>
+</aside>
+</div>
+</form>`;
+    return page(c, { title: c.t('web.reset.title'), body, errors, script: true });
+  };
+
+  return (server: Server): void => {
+    addStaticFiles(server, ['esr-helpdesk.css', 'reset.js']);
+
+    server.get('/reset', async (req: Request, res: Response) => {
+      if (await blocked(req)) return tooMany(res);
+      const token = String((req.query as Record<string, unknown> | undefined)?.token ?? '');
+      const check = await deps.esr.inspectToken(token);
+      if (!check.ok || check.purpose !== 'reset') {
+        await failed(req);
+        return linkProblem(res, check.ok ? 'token_invalid' : check.code);
+      }
+      sendHtml(res, 200, resetForm({ token }));
+    });
+
+    server.post('/reset', async (req: Request, res: Response) => {
+      if (await blocked(req)) return tooMany(res);
+      const token = formField(req, 'token');
+      const username = formField(req, 'username').trim();
+      const password = formField(req, 'password');
+      const confirm = formField(req, 'confirm');
+      const errors: PageError[] = [];
+      if (!username) errors.push({ field: 'username', message: c.t('web.reset.usernameRequired') });
+      if (!password) errors.push({ field: 'password', message: c.t('web.reset.passwordRequired') });
+      if (password && !confirm) errors.push({ field: 'confirm', message: c.t('web.reset.confirmRequired') });
+      const check = await deps.esr.inspectToken(token);
+      if (!check.ok || check.purpose !== 'reset') {
+        await failed(req);
+        return linkProblem(res, check.ok ? 'token_invalid' : check.code);
+      }
+      if (errors.length > 0) return sendHtml(res, 400, resetForm({ token, username, errors }));
+      try {
+        const account = await deps.esr.resetPasswordWithToken({ token, username, password, confirmPassword: confirm, actor: { kind: 'anonymous', id: clientId(req, deps.trustProxy) }, channel: 'web' });
+        sendHtml(res, 200, messagePage(c, c.t('web.reset.doneTitle'), [c.t('web.reset.done', { username: account.record.username }), c.t('web.reset.doneNext')]));
+      } catch (error) {
+        if (isEsrError(error, 'token_username_mismatch')) {
+          await failed(req);
+          return sendHtml(res, 400, resetForm({ token, username, errors: [{ field: 'username', message: c.t('web.reset.usernameMismatch') }] }));
+        }
+        if (isEsrError(error, 'password_mismatch')) return sendHtml(res, 400, resetForm({ token, username, errors: [{ field: 'confirm', message: c.t('web.reset.mismatch') }] }));
+        if (isEsrError(error, 'password_policy') || isEsrError(error, 'invalid_input')) {
+          const failures: PolicyFailure[] = isEsrError(error, 'password_policy') ? error.failures : [{ rule: 'too_long', max: rules().maxLength, length: [...password].length }];
+          const messages = failures.map((f) => describeFailure(c, f));
+          return sendHtml(
+            res,
+            400,
+            resetForm({
+              token,
+              username,
+              errors: messages.map((message) => ({ field: 'password', message })),
+              failedRules: new Set(failures.map((f) => RULE_INDEX[f.rule])),
+            }),
+          );
+        }
+        if (isEsrError(error, 'token_used') || isEsrError(error, 'token_expired') || isEsrError(error, 'token_invalid')) {
+          await failed(req);
+          return linkProblem(res, error.code as 'token_used');
+        }
+        throw error;
+      }
+    });
+
+    const unlockForm = (token: string) =>
+      page(c, {
+        title: c.t('web.unlock.title'),
+        body: `<h1>${escapeHtml(c.t('web.unlock.title'))}</h1>
+<p>${escapeHtml(c.t('web.unlock.intro'))}</p>
+<form method="post" action="/unlock"><input type="hidden" name="token" value="${escapeHtml(token)}"/>
+<button class="button" type="submit">${escapeHtml(c.t('web.unlock.submit'))}</button></form>`,
+      });
+
+    server.get('/unlock', async (req: Request, res: Response) => {
+      if (await blocked(req)) return tooMany(res);
+      const token = String((req.query as Record<string, unknown> | undefined)?.token ?? '');
+      const check = await deps.esr.inspectToken(token);
+      if (!check.ok || check.purpose !== 'unlock') {
+        await failed(req);
+        return linkProblem(res, check.ok ? 'token_invalid' : check.code);
+      }
+      sendHtml(res, 200, unlockForm(token));
+    });
+
+    server.post('/unlock', async (req: Request, res: Response) => {
+      if (await blocked(req)) return tooMany(res);
+      try {
+        const { account, resetToken } = await deps.esr.unlockWithToken({ token: formField(req, 'token'), actor: { kind: 'anonymous', id: clientId(req, deps.trustProxy) }, channel: 'web' });
+        sendHtml(
+          res,
+          200,
+          messagePage(c, c.t('web.unlock.doneTitle'), [
+            c.t('web.unlock.done', { username: account.record.username }),
+            { html: `<p><a class="button button--secondary" href="/reset?token=${encodeURIComponent(resetToken)}">${escapeHtml(c.t('web.unlock.newPassword'))}</a></p>` },
+            c.t('web.unlock.newPasswordHint', { hours: deps.resetLinkHours }),
+          ]),
+        );
+      } catch (error) {
+        if (isEsrError(error, 'token_used') || isEsrError(error, 'token_expired') || isEsrError(error, 'token_invalid')) {
+          await failed(req);
+          return linkProblem(res, error.code as 'token_used');
+        }
+        throw error;
+      }
+    });
+  };
+}
