@@ -30,7 +30,9 @@ const ORG_CODE = '241';
 
 // What a member of staff typically sends, in the order a conversation cycles through it.
 // "how do I get the app" starts a flow that asks for the phone and looks the user up in the staff directory.
-const MESSAGES = ['hello', 'menu', 'password rules', 'how do I get the app', 'iphone', 'what are the password rules?', 'help', 'thanks', 'cancel'];
+// The simulated users have not registered, so the app flow hands over to setting a password; they then ask
+// something else, and cancel. Nobody types a password: no turn hashes one.
+const MESSAGES = ['hello', 'menu', 'help', 'password rules', 'how do I get the app', 'iphone', 'what are the password rules?', 'thanks', 'cancel'];
 
 // ---------------------------------------------------------------------------------------------- settings
 

@@ -3,7 +3,8 @@
 import { join, resolve } from 'node:path';
 import type { Server } from 'restify';
 import type { CloudAdapter } from 'botbuilder';
-import { IntentRecogniser, type IntentPhrases } from '../dialogs/intents.js';
+import { routerRecogniser, type IntentPhrases } from '../dialogs/intents.js';
+import { loadFaq } from '../content/faq.js';
 import { loadContent, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
 import { systemClock, HOUR, MINUTE, type Clock } from '../esr/clock.js';
@@ -21,6 +22,7 @@ import { LowdbAccountStore } from '../storage/lowdbAccountStore.js';
 import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
 import { LowdbTokenStore } from '../storage/lowdbTokenStore.js';
 import { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+import { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
 import { createFlows } from '../dialogs/flows.js';
@@ -73,6 +75,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
 
   const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
+  const faq = await loadFaq(config.LOCALE, join(dataDir, 'content'));
   const mail = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
   const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS });
   const background = new BackgroundTasks((error, label) => logger.error({ err: error, task: label }, 'Background task failed'));
@@ -88,7 +91,8 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     policy,
     clock,
     background,
-    settings: { maxFailedSignIns: config.MAX_FAILED_SIGNINS, tokenTtlMs: config.RESET_LINK_HOURS * HOUR },
+    limiter: new RateLimiter(await LowdbRateLimitStore.open(join(dataDir, 'limits.json'))),
+    settings: { maxFailedSignIns: config.MAX_FAILED_SIGNINS, tokenTtlMs: config.RESET_LINK_HOURS * HOUR, accountHelpPerHour: config.ACCOUNT_HELP_PER_HOUR },
   });
 
   if (config.SEED_DEMO_DATA && (await staff.count()) === 0) {
@@ -106,10 +110,11 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const dialogDeps: DialogDeps = {
     esr,
     content,
-    intents: new IntentRecogniser(content.section('intents') as IntentPhrases),
+    intents: routerRecogniser(content.section('intents') as IntentPhrases, faq),
     profiles,
     clock,
     settings: { resetLinkHours: config.RESET_LINK_HOURS },
+    faq,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
   const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger });

@@ -2,6 +2,7 @@
 // layer only through these; they never see storage, mail or HTTP.
 import type { TurnContext } from 'botbuilder-core';
 import type { Content } from '../content/content.js';
+import type { Faq } from '../content/faq.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
 import type { TeamsIdentity } from '../esr/types.js';
@@ -31,4 +32,5 @@ export interface DialogDeps {
   profiles: ProfileResolver;
   clock: Clock;
   settings: DialogSettings;
+  faq: Faq;
 }

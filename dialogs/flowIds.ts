@@ -10,3 +10,6 @@ export const MENU_GROUPS: ReadonlyArray<{ group: 'access' | 'more'; flows: reado
   { group: 'access', flows: ['register', 'forgotPassword', 'forgotUsername', 'unlock', 'passwordRules'] },
   { group: 'more', flows: ['app', 'faq', 'report', 'human'] },
 ];
+
+/** Intents named `faq:<id>` come from the common-questions file and open that answer. */
+export const FAQ_PREFIX = 'faq:';

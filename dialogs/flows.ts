@@ -1,6 +1,7 @@
 // Every flow the main dialog can start, one dialog per file.
 import { AccountHelpDialog } from './accountHelpDialog.js';
 import { AppDialog } from './appDialog.js';
+import { FaqDialog } from './faqDialog.js';
 import type { DialogDeps } from './deps.js';
 import type { FlowDialog } from './flowDialog.js';
 import { PasswordRulesDialog } from './passwordRulesDialog.js';
@@ -14,5 +15,6 @@ export function createFlows(deps: DialogDeps): FlowDialog[] {
     new AccountHelpDialog('unlock', deps),
     new PasswordRulesDialog(deps),
     new AppDialog(deps),
+    new FaqDialog(deps),
   ];
 }

@@ -88,3 +88,10 @@ export function editDistanceAtMostOne(a: string, b: string): boolean {
   if (restA.slice(1) === restB || restA === restB.slice(1)) return true; // deletion / insertion
   return restA.length >= 2 && restA[0] === restB[1] && restA[1] === restB[0] && restA.slice(2) === restB.slice(2); // swap
 }
+
+/** The router's recogniser: the flow and command phrases, then one intent per common question (`faq:<id>`). */
+export function routerRecogniser(intents: IntentPhrases, faq: { entries: Array<{ id: string; phrases: string[] }> }): IntentRecogniser {
+  const phrases: IntentPhrases = { ...intents };
+  for (const entry of faq.entries) phrases[`faq:${entry.id}`] = entry.phrases;
+  return new IntentRecogniser(phrases);
+}

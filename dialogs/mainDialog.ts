@@ -15,18 +15,20 @@ import {
 import { homeCard } from '../cards/cards.js';
 import type { DialogDeps } from './deps.js';
 import { FlowDialog } from './flowDialog.js';
-import { isFlowId, type FlowId } from './flowIds.js';
+import { FAQ_PREFIX, isFlowId, type FlowId } from './flowIds.js';
 import { sendCard, sendText } from './replies.js';
 
 export const MAIN_DIALOG = 'main';
 const WATERFALL = 'main.route';
 
 export type Route =
-  | { kind: 'flow'; flow: FlowId }
+  | { kind: 'flow'; flow: FlowId; topic?: string }
   | { kind: 'help' | 'cancel' | 'menu' | 'greeting' | 'thanks' | 'unknown' | 'empty' };
 
 export interface MainOptions {
   flow?: FlowId;
+  /** For the common-questions flow: the answer to open. */
+  topic?: string;
 }
 
 /** Reads a turn: a button's data wins over text; text goes through the intent phrases. */
@@ -39,6 +41,7 @@ export function routeOf(context: TurnContext, deps: DialogDeps): Route {
   const match = deps.intents.recognise(text);
   if (!match) return { kind: 'unknown' };
   if (isFlowId(match.intent)) return { kind: 'flow', flow: match.intent };
+  if (match.intent.startsWith(FAQ_PREFIX)) return { kind: 'flow', flow: 'faq', topic: match.intent.slice(FAQ_PREFIX.length) };
   if (['help', 'cancel', 'menu', 'greeting', 'thanks'].includes(match.intent)) return { kind: match.intent as 'help' };
   return { kind: 'unknown' };
 }
@@ -99,7 +102,7 @@ export class MainDialog extends ComponentDialog {
         if (!isButton && !wantsPerson) return undefined;
         if (active?.flow === route.flow && isButton) return undefined;
         await innerDc.cancelAllDialogs();
-        return innerDc.beginDialog(WATERFALL, { flow: route.flow, from: active?.flow } satisfies MainOptions & { from?: FlowId });
+        return innerDc.beginDialog(WATERFALL, { flow: route.flow, ...(route.topic ? { topic: route.topic } : {}) } satisfies MainOptions);
       }
       default:
         return undefined;
@@ -114,10 +117,10 @@ export class MainDialog extends ComponentDialog {
   async #route(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
     const context = step.context;
     const c = this.#deps.content;
-    const route: Route = step.options?.flow ? { kind: 'flow', flow: step.options.flow } : routeOf(context, this.#deps);
+    const route: Route = step.options?.flow ? { kind: 'flow', flow: step.options.flow, ...(step.options.topic ? { topic: step.options.topic } : {}) } : routeOf(context, this.#deps);
     switch (route.kind) {
       case 'flow':
-        if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, step.options);
+        if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, { ...(route.topic ? { topic: route.topic } : {}) });
         await sendCard(context, homeCard(c));
         return step.endDialog();
       case 'help':

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { blankAccount } from './accountState.js';
 import type { BackgroundTasks } from './backgroundTasks.js';
+import type { RateLimiter } from './rateLimiter.js';
+import { HOUR } from './clock.js';
 import type { Clock } from './clock.js';
 import { EsrError } from './errors.js';
 import type { PasswordHasher } from './passwordHasher.js';
@@ -28,6 +30,8 @@ export interface EsrServiceSettings {
   maxFailedSignIns: number;
   /** How long a reset or unlock link stays valid. */
   tokenTtlMs: number;
+  /** Account-help requests allowed per staff record, and per person asking, in an hour. */
+  accountHelpPerHour: number;
 }
 
 export interface EsrServiceDeps {
@@ -40,6 +44,8 @@ export interface EsrServiceDeps {
   policy: PasswordPolicy;
   clock: Clock;
   background: BackgroundTasks;
+  /** Limits account-help requests; hits must survive a restart. */
+  limiter: RateLimiter;
   settings: EsrServiceSettings;
 }
 
@@ -152,14 +158,25 @@ export class EsrService {
     if (!parsed.success) throw new EsrError('invalid_input', { issues: issuesOf(parsed.error) });
     const { kind, email, dateOfBirth, username } = parsed.data;
     this.#d.background.run('account help', async () => {
+      const limit = { max: this.#d.settings.accountHelpPerHour, windowMs: HOUR };
+      const now = this.#d.clock.now();
+      // Past the limit the caller still sees the usual confirmation; nothing is sent, and the audit log says so.
+      if (request.actor.id && !(await this.#d.limiter.allow(`account-help:actor:${request.actor.id}`, limit, now))) {
+        await this.#audit({ ...request, action: 'account_help.suppressed', outcome: 'suppressed', detail: { kind, reason: 'actor_limit' } });
+        return;
+      }
       let matches = (await this.#d.directory.findByEmail(email)).filter((r) => r.dateOfBirth === dateOfBirth);
       if (username) matches = matches.filter((r) => r.username === username);
-      const first = matches[0];
-      if (!first) {
+      if (matches.length === 0) {
         await this.#audit({ ...request, action: 'account_help.requested', outcome: 'failure', detail: { kind, matched: false } });
         return;
       }
-      await this.sendAccountHelp(kind, matches, request);
+      const allowed: StaffRecord[] = [];
+      for (const record of matches) {
+        if (await this.#d.limiter.allow(`account-help:record:${record.username}`, limit, now)) allowed.push(record);
+        else await this.#audit({ ...request, action: 'account_help.suppressed', outcome: 'suppressed', username: record.username, detail: { kind, reason: 'record_limit' } });
+      }
+      await this.sendAccountHelp(kind, allowed, request);
     });
   }
 
