@@ -6,8 +6,8 @@
 // Settings (environment variable or --name=value):
 //   BENCH_CONVERSATIONS / --conversations   conversations in flight, one per simulated user (50)
 //   BENCH_TURNS / --turns                   measured turns per conversation and run (40)
-//   BENCH_WARMUP / --warmup                 unmeasured turns before each run (200)
-//   BENCH_RUNS / --runs                     runs per bot, interleaved; the table shows their median (3)
+//   BENCH_WARMUP / --warmup                 unmeasured turns before each run (200; 5 times as many before the first)
+//   BENCH_RUNS / --runs                     runs per bot, interleaved; the table shows their median (5)
 //   BENCH_STAFF / --staff                   staff directory sizes, comma-separated (1000,50000)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -50,7 +50,7 @@ function positive(name: string, env: string, fallback: number): number {
 const CONVERSATIONS = positive('conversations', 'BENCH_CONVERSATIONS', 50);
 const TURNS = positive('turns', 'BENCH_TURNS', 40);
 const WARMUP = positive('warmup', 'BENCH_WARMUP', 200);
-const RUNS = positive('runs', 'BENCH_RUNS', 3);
+const RUNS = positive('runs', 'BENCH_RUNS', 5);
 const STAFF_SIZES = setting('staff', 'BENCH_STAFF', '1000,50000')
   .split(',')
   .map((s) => Number(s.trim()));
@@ -433,7 +433,8 @@ async function main(): Promise<number> {
       const order = bots.map((_, i) => bots[(i + run) % bots.length]!);
       for (const bot of order) {
         const agent = new Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
-        const warm = await drive(bot, agent, connector, users, Math.max(1, Math.ceil(WARMUP / CONVERSATIONS)), run * 3);
+        // The first warm-up is longer: it also lets the JIT compile the hot paths and the heap settle.
+        const warm = await drive(bot, agent, connector, users, Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), run * 3);
         const measured = await drive(bot, agent, connector, users, TURNS, run * 3 + 1);
         agent.destroy();
         if (bot.exited) throw new Error(`${label(bot)} exited during the run:\n  ${bot.output.join('\n  ')}`);
