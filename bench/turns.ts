@@ -14,7 +14,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -173,6 +173,9 @@ interface Bot {
 
 const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+const agents = new Set<Agent>();
+/** Set on Ctrl-C: conversations stop sending, so the bots can close their connections and exit. */
+let stopping = false;
 
 /** CPU time (user + system) a process has used so far, in ms; undefined where /proc is not available. */
 function cpuMs(pid: number | undefined): number | undefined {
@@ -241,12 +244,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
   await exited;
   clearTimeout(timer);
 }
 
 async function cleanUp(): Promise<void> {
+  stopping = true;
+  for (const agent of agents) agent.destroy();
   await Promise.all([...children].map(stopChild));
   await Promise.all([...tempDirs].map((d) => rm(d, { recursive: true, force: true })));
   tempDirs.clear();
@@ -315,7 +320,7 @@ async function drive(bot: Bot, agent: Agent, connector: CaptureConnector, users:
   await Promise.all(
     users.map(async (u, i) => {
       const teams = new TeamsUser({ botUrl: bot.url, connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: `a:bench-personal-${i}` });
-      for (let t = 0; t < turnsPerConversation; t++) {
+      for (let t = 0; t < turnsPerConversation && !stopping; t++) {
         const text = MESSAGES[(i + offset + t) % MESSAGES.length]!;
         const body = JSON.stringify(teams.activity({ text }));
         const t0 = performance.now();
@@ -422,7 +427,7 @@ async function main(): Promise<number> {
 
     process.stdout.write(
       `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up + ${CONVERSATIONS * TURNS} measured turns per run, ` +
-        `${RUNS} run(s) per bot, interleaved. Node ${process.version}, data folder datasync ${diskMs.toFixed(2)} ms.\n`,
+        `${RUNS} run(s) per bot, interleaved.\nNode ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; a small write + datasync in the data folder takes ${diskMs.toFixed(2)} ms.\n`,
     );
 
     const results = new Map<Bot, Summary[]>(bots.map((b) => [b, []]));
@@ -433,10 +438,13 @@ async function main(): Promise<number> {
       const order = bots.map((_, i) => bots[(i + run) % bots.length]!);
       for (const bot of order) {
         const agent = new Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
+        agents.add(agent);
         // The first warm-up is longer: it also lets the JIT compile the hot paths and the heap settle.
         const warm = await drive(bot, agent, connector, users, Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), run * 3);
         const measured = await drive(bot, agent, connector, users, TURNS, run * 3 + 1);
         agent.destroy();
+        agents.delete(agent);
+        if (stopping) return 130;
         if (bot.exited) throw new Error(`${label(bot)} exited during the run:\n  ${bot.output.join('\n  ')}`);
         failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(bot)}: ${f}`));
         const s = summarise(measured);
@@ -466,22 +474,30 @@ async function main(): Promise<number> {
       );
     }
     lines.push('');
-    const verdict = (ratio: number, target: number) => `${ratio.toFixed(2)}  (target <= ${target})  ${ratio <= target ? 'PASS' : 'MISS'}`;
-    const echo = med(bots[0]!);
+    // Each ratio is taken within a run (the two bots measured minutes apart at most, under the same load
+    // from anything else on the machine), then the median over runs is reported, with the range.
+    const ratio = (num: Bot, den: Bot, of: (s: Summary) => number) => {
+      const per = results.get(num)!.map((s, i) => of(s) / of(results.get(den)![i]!));
+      return { value: median(per), low: Math.min(...per), high: Math.max(...per) };
+    };
+    const verdict = (r: { value: number; low: number; high: number }, target: number) =>
+      `${r.value.toFixed(2)}  (${RUNS > 1 ? `runs ${r.low.toFixed(2)}-${r.high.toFixed(2)}; ` : ''}target <= ${target})  ${r.value <= target ? 'PASS' : 'MISS'}`;
+    const echo = bots[0]!;
     const helpdesks = bots.slice(1);
     for (const bot of helpdesks) {
-      lines.push(`helpdesk p50 / echo p50 (${bot.staff!.toLocaleString('en-GB')} staff): ${verdict(med(bot).p50 / echo.p50, 1.5)}`);
+      lines.push(`helpdesk p50 / echo p50 (${bot.staff!.toLocaleString('en-GB')} staff): ${verdict(ratio(bot, echo, (s) => s.p50), 1.5)}`);
     }
     if (helpdesks.length >= 2) {
       const small = helpdesks[0]!;
       const large = helpdesks[helpdesks.length - 1]!;
-      const a = med(small);
-      const b = med(large);
       const name = `${large.staff!.toLocaleString('en-GB')} / ${small.staff!.toLocaleString('en-GB')}`;
-      lines.push(`${name} p50: ${verdict(b.p50 / a.p50, 1.2)}`);
-      lines.push(`${name} p99: ${verdict(b.p99 / a.p99, 1.2)}`);
-      lines.push(`${name} turns/s (inverse, ${small.staff!.toLocaleString('en-GB')} / ${large.staff!.toLocaleString('en-GB')}): ${verdict(a.turnsPerSecond / b.turnsPerSecond, 1.2)}`);
+      lines.push(`${name} staff, p50: ${verdict(ratio(large, small, (s) => s.p50), 1.2)}`);
+      lines.push(`${name} staff, p99: ${verdict(ratio(large, small, (s) => s.p99), 1.2)}`);
+      lines.push(`${name} staff, turns/s (inverted: ${small.staff!.toLocaleString('en-GB')} / ${large.staff!.toLocaleString('en-GB')}): ${verdict(ratio(small, large, (s) => s.turnsPerSecond), 1.2)}`);
     }
+    lines.push(`helpdesk p99 / echo p99 (for information): ${helpdesks.map((b) => `${ratio(b, echo, (s) => s.p99).value.toFixed(2)} (${b.staff!.toLocaleString('en-GB')} staff)`).join(', ')}`);
+    const [load1] = loadavg();
+    lines.push(`machine load average (1 min) at the end: ${load1!.toFixed(1)} on ${availableParallelism()} cores${load1! > availableParallelism() ? ' - other work was running; expect noisy figures' : ''}`);
     for (const bot of bots) {
       if (bot.warnings > 0) lines.push(`note: ${label(bot)} logged ${bot.warnings} warning/error line(s); the last: ${bot.output[bot.output.length - 1] ?? ''}`);
     }

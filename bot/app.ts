@@ -16,7 +16,17 @@ import { Argon2idHasher, type PasswordHasher } from '../esr/passwordHasher.js';
 import { PasswordPolicy } from '../esr/passwordPolicy.js';
 import type { StaffNotifier } from '../esr/ports.js';
 import { StaffMailer } from '../mail/staffMailer.js';
+import { MailOutbox } from '../mail/outbox.js';
 import { OutboxFolderTransport, SmtpTransport, type MailTransport } from '../mail/transport.js';
+import { FileScreenshotStore } from '../storage/fileScreenshotStore.js';
+import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
+import { TicketService } from '../tickets/ticketService.js';
+import { LinkSigner } from '../web/signedLinks.js';
+import { screenshotRoute } from '../web/screenshotRoute.js';
+import { AttachmentFetcher } from './attachments.js';
+import { MAX_SCREENSHOT_MB, TeamsHelpDesk } from './helpDesk.js';
+import { QueueRegistry } from './queues.js';
+import { RecentTranscript } from './recentTranscript.js';
 import { JsonlAuditLog } from '../storage/jsonlAuditLog.js';
 import { LowdbAccountStore } from '../storage/lowdbAccountStore.js';
 import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
@@ -44,6 +54,8 @@ export interface AppOptions {
   /** Replace the Teams profile lookup (tests without a roster endpoint). */
   profiles?: ProfileResolver;
   hasher?: PasswordHasher;
+  /** How the helpdesk waits before retrying a throttled message (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface HelpdeskApp {
@@ -55,7 +67,9 @@ export interface HelpdeskApp {
   staff: LowdbStaffDirectory;
   audit: JsonlAuditLog;
   background: BackgroundTasks;
-  mail: MailTransport;
+  mail: MailOutbox;
+  tickets: TicketService;
+  desk: TeamsHelpDesk;
   /** Starts listening; resolves with the port. */
   listen(port?: number): Promise<number>;
   /** Stops taking requests, lets background work finish, and closes connections. */
@@ -76,7 +90,10 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
 
   const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
   const faq = await loadFaq(config.LOCALE, join(dataDir, 'content'));
-  const mail = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
+  const delivery = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
+  // Every email is queued durably first, so an SMTP outage delays mail but never loses it.
+  const mail = await MailOutbox.open(join(dataDir, 'mail-queue.json'), delivery, { clock, logger });
+  mail.start();
   const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS });
   const background = new BackgroundTasks((error, label) => logger.error({ err: error, task: label }, 'Background task failed'));
   const hasher = options.hasher ?? new Argon2idHasher();
@@ -103,10 +120,43 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     error ? logger.error({ err: error }, 'The staff directory changed on disk but could not be loaded; keeping the previous one') : logger.info('Reloaded the staff directory'),
   );
 
+  const ticketStore = await LowdbTicketStore.open(join(dataDir, 'tickets.json'));
+  const screenshots = await FileScreenshotStore.open(join(dataDir, 'screenshots'));
+  const tickets = new TicketService({ clock, tickets: ticketStore, screenshots, audit, timeZone: config.TIME_ZONE });
+  const queues = await QueueRegistry.open(dataDir);
+  const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
+
   const botStorage = new EmbeddedBotStorage(state);
   const conversationState = new EtagCheckedState(botStorage, conversationStateKey);
   const userState = new EtagCheckedState(botStorage, userStateKey);
   const profiles = options.profiles ?? new TeamsProfileResolver(logger);
+  const transcript = new RecentTranscript(conversationState.createProperty('recentTranscript'), () => clock.now());
+  const adapter = createAdapter(config, content, logger);
+  const desk = new TeamsHelpDesk({
+    adapter,
+    appId: config.MicrosoftAppId ?? '',
+    tickets,
+    screenshots,
+    esr,
+    content,
+    profiles,
+    transcript,
+    queues,
+    mail,
+    fetcher: new AttachmentFetcher({ allowedHosts: config.ATTACHMENT_HOSTS, maxBytes: MAX_SCREENSHOT_MB * 1024 * 1024, allowHttp: config.NODE_ENV !== 'production' }),
+    signer,
+    clock,
+    logger,
+    uploadsDir: join(dataDir, 'uploads'),
+    settings: {
+      publicUrl: config.PUBLIC_URL,
+      workforceEmail: config.WORKFORCE_EMAIL,
+      leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
+      officeHours: config.OFFICE_HOURS,
+      timeZone: config.TIME_ZONE,
+    },
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
   const dialogDeps: DialogDeps = {
     esr,
     content,
@@ -115,10 +165,10 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     clock,
     settings: { resetLinkHours: config.RESET_LINK_HOURS },
     faq,
+    desk,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
-  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger });
-  const adapter = createAdapter(config, content, logger);
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });
   const server = createServer({
     adapter,
     bot,
@@ -134,6 +184,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         trustProxy: config.TRUST_PROXY,
         resetLinkHours: config.RESET_LINK_HOURS,
       }),
+      screenshotRoute({ screenshots, signer, clock }),
     ],
   });
 
@@ -147,6 +198,8 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     audit,
     background,
     mail,
+    tickets,
+    desk,
     listen: (port = config.PORT) =>
       new Promise((resolveListen, reject) => {
         server.once('error', reject);
@@ -154,8 +207,13 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       }),
     close: async () => {
       stopWatching();
-      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => {
+        server.close(() => {
+          r();
+        });
+      });
       await background.idle();
+      await mail.stop();
       mail.close();
     },
   };

@@ -1,6 +1,8 @@
 // Settings come from the environment (and a .env file), validated once at start-up. A bad value stops
 // the bot with a message that names the setting; nothing starts half-configured.
 import { z } from 'zod';
+import { DEFAULT_ATTACHMENT_HOSTS } from './attachments.js';
+import type { OfficeHours } from '../tickets/officeHours.js';
 
 const bool = (fallback: boolean) =>
   z
@@ -46,13 +48,7 @@ const email = (fallback: string) => text(fallback).pipe(z.email({ message: 'shou
 const OFFICE_HOURS = /^(mon|tue|wed|thu|fri|sat|sun)-(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/i;
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
-export interface OfficeHours {
-  /** Days of the week (0 = Sunday) on which the team works. */
-  days: number[];
-  /** Minutes after midnight, local time. */
-  opensAt: number;
-  closesAt: number;
-}
+export type { OfficeHours } from '../tickets/officeHours.js';
 
 const officeHours = text('Mon-Fri 09:00-17:00').transform((v, ctx): OfficeHours => {
   const m = OFFICE_HOURS.exec(v);
@@ -115,6 +111,9 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: bool(true),
   ACCOUNT_HELP_PER_HOUR: int(5, 1, 1000),
   TRUST_PROXY: bool(false),
+  ATTACHMENT_HOSTS: text(DEFAULT_ATTACHMENT_HOSTS.join(',')).transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)).pipe(
+    z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'should be a comma-separated list of host names, like smba.trafficmanager.net,*.sharepoint.com')).min(1, 'needs at least one host'),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'should be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
 

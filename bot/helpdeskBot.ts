@@ -1,7 +1,7 @@
 // The Teams activity handler: welcomes people once, keeps passwords out of the chat, and hands every
 // message to the main dialog. Turns of one conversation run one at a time; state is saved after each.
 import { TeamsActivityHandler } from 'botbuilder';
-import { type BotState, type StatePropertyAccessor, type TurnContext, TurnContext as Turn } from 'botbuilder-core';
+import { type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type BotState, type StatePropertyAccessor, type TurnContext, TurnContext as Turn } from 'botbuilder-core';
 import { homeCard } from '../cards/cards.js';
 import type { Content } from '../content/content.js';
 import type { ProfileResolver } from '../dialogs/deps.js';
@@ -10,11 +10,21 @@ import type { MainDialog } from '../dialogs/mainDialog.js';
 import { routeOf } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
 import { sendCard, sendText } from '../dialogs/replies.js';
+import { TICKET_VERBS, type TicketVerb } from '../cards/ticketCard.js';
+import { asAttachment } from '../cards/render.js';
+import { noticeCard } from '../cards/cards.js';
+import type { TicketService } from '../tickets/ticketService.js';
+import type { TeamsHelpDesk } from './helpDesk.js';
 import { KeyedMutex } from './keyedMutex.js';
+import { parseUseChannel } from './queues.js';
+import type { RecentTranscript } from './recentTranscript.js';
 import type { Logger } from './logger.js';
 import type { OnceRegistry } from './onceRegistry.js';
 
 export interface HelpdeskBotDeps {
+  desk: TeamsHelpDesk;
+  tickets: TicketService;
+  transcript: RecentTranscript;
   conversationState: BotState;
   userState: BotState;
   main: MainDialog;
@@ -61,14 +71,28 @@ export class HelpdeskBot extends TeamsActivityHandler {
     const c = this.#d.content;
     if (context.activity.text) context.activity.text = Turn.removeRecipientMention(context.activity).trim();
     const scope = context.activity.conversation?.conversationType;
-    if (scope === 'channel' || scope === 'groupChat') {
-      await sendText(context, c.t('welcome.teamBody'));
-      return;
-    }
+    if (scope === 'channel' || scope === 'groupChat') return this.#onChannelMessage(context);
     const text = context.activity.text ?? '';
     if (looksLikePassword(text)) {
       // Not echoed, not routed, not stored: the message goes no further than this line.
       await sendText(context, c.t('guard.passwordInChat'));
+      return;
+    }
+    await this.#d.transcript.track(context);
+    const value = context.activity.value as { action?: unknown; ticketId?: unknown; helpful?: unknown; comment?: unknown } | undefined;
+    if (value?.action === 'rate') return this.#onRating(context, value);
+    // While an agent holds the conversation, the bot stays out of the way apart from "end chat" and "menu".
+    const live = await this.#d.tickets.liveTicketForConversation(context.activity.conversation.id);
+    if (live) {
+      if (this.#d.desk.isEndChat(text)) {
+        await this.#d.desk.endLive(live, 'user');
+        await sendText(context, c.t('live.ended'));
+      } else if (routeOf(context, this.#d.dialogDeps).kind === 'menu') {
+        await sendText(context, c.t('live.inLive', { agent: live.assignee?.name ?? 'the team' }));
+        await sendCard(context, homeCard(c));
+      } else {
+        await this.#d.desk.relayFromUser(context, live);
+      }
       return;
     }
     if (await this.#d.once.claim(this.#welcomeKey(context))) {
@@ -77,6 +101,51 @@ export class HelpdeskBot extends TeamsActivityHandler {
       if (['greeting', 'empty', 'menu', 'unknown'].includes(route.kind)) return;
     }
     await this.#d.main.run(context, this.#dialogState);
+  }
+
+  // Agents in their team: "use this channel", "tickets", and replies in a ticket's thread.
+  async #onChannelMessage(context: TurnContext): Promise<void> {
+    const c = this.#d.content;
+    const text = (context.activity.text ?? '').trim();
+    const useChannel = parseUseChannel(text);
+    if (useChannel) return this.#d.desk.useChannel(context, useChannel);
+    const thread = await this.#d.tickets.ticketForThread(context.activity.conversation.id);
+    if (thread) return this.#d.desk.relayFromAgent(context, thread);
+    if (/^tickets?$/i.test(text)) {
+      const open = (await this.#d.tickets.list({})).filter((t) => t.status !== 'resolved').slice(0, 20);
+      await sendText(context, open.length ? `**${c.t('agents.listTitle')}**\n\n${open.map((t) => `- ${t.ref}: ${c.t(`agents.status.${t.status}`)}${t.assignee ? ` (${t.assignee.name})` : ''} – ${t.requester.name}: ${t.description.slice(0, 80)}`).join('\n')}` : c.t('agents.noTickets'));
+      return;
+    }
+    await sendText(context, c.t('agents.help'));
+  }
+
+  async #onRating(context: TurnContext, value: { ticketId?: unknown; helpful?: unknown; comment?: unknown }): Promise<void> {
+    const c = this.#d.content;
+    const id = Number(value.ticketId);
+    const ticket = Number.isInteger(id) ? await this.#d.tickets.get(id) : undefined;
+    // Only the person who raised the ticket can rate it.
+    if (!ticket || ticket.requester.teamsUserId !== context.activity.from.id) return;
+    const comment = typeof value.comment === 'string' && value.comment.trim() ? value.comment : undefined;
+    await this.#d.desk.rate(id, value.helpful === true || value.helpful === 'true', comment);
+    if (context.activity.replyToId) {
+      await context.updateActivity({ id: context.activity.replyToId, type: 'message', attachments: [asAttachment(noticeCard({ title: c.t('live.rateTitle'), text: c.t('live.thanksRating'), tone: 'good' }))] }).catch(() => undefined);
+    }
+    await sendText(context, c.t('live.thanksRating'));
+  }
+
+  // Universal Actions (Action.Execute) on ticket cards in the agents' channel.
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const verb = invokeValue.action?.verb as TicketVerb | undefined;
+    const ticketId = Number((invokeValue.action?.data as { ticketId?: unknown } | undefined)?.ticketId);
+    if (!verb || !TICKET_VERBS.includes(verb) || !Number.isInteger(ticketId)) {
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown action' } };
+    }
+    const result = await this.#d.desk.handleAction(context, verb, ticketId);
+    if (result.message) {
+      // The loser of a race is told who won (Teams shows it to them alone); the winner refreshed the card for everyone.
+      return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message as never };
+    }
+    return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card as never };
   }
 
   async #welcome(context: TurnContext): Promise<void> {

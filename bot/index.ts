@@ -26,10 +26,6 @@ try {
   const app = await createHelpdesk(config, { logger });
   const port = await app.listen();
   const endpoint = `http://localhost:${port}/api/messages`;
-  logger.info(
-    { endpoint, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)' },
-    `ESR Helpdesk is listening on ${endpoint}. Try it in the Teams emulator: run "npm run playground" in another terminal and open http://localhost:56150. Emails go to ${app.mail.description}.`,
-  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -45,6 +41,11 @@ try {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Said only once the signal handlers are in place: whoever waits for this line may stop us at once.
+  logger.info(
+    { endpoint, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)' },
+    `ESR Helpdesk is listening on ${endpoint}. Try it in the Teams emulator: run "npm run playground" in another terminal and open http://localhost:56150. Emails go to ${app.mail.description}.`,
+  );
 } catch (error) {
   if (error instanceof DataFileError || error instanceof ContentError) {
     process.stderr.write(`${error.message}\n`);

@@ -7,7 +7,8 @@ export type { Logger };
 const SECRET_KEY = /pass(word)?|pwd|secret|token|authori[sz]ation|cookie|date_?of_?birth|dob|^value$/i;
 
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 8) return '[redacted]'; // too deep to check, so not written
   if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};

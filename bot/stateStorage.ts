@@ -49,7 +49,7 @@ export class EtagCheckedState extends BotState {
   }
 
   override async load(context: TurnContext, force = false): Promise<Record<string, unknown>> {
-    const cached = context.turnState.get(this.#cacheKey) as Cached | undefined;
+    const cached = context.turnState.get<Cached | undefined>(this.#cacheKey);
     if (cached && !force) return cached.state;
     const key = await this.storageKey(context);
     const item = (await this.storage.read([key]))[key] as (Record<string, unknown> & { eTag?: string }) | undefined;
@@ -59,7 +59,7 @@ export class EtagCheckedState extends BotState {
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {
-    const cached = context.turnState.get(this.#cacheKey) as Cached | undefined;
+    const cached = context.turnState.get<Cached | undefined>(this.#cacheKey);
     if (!cached || (!force && cached.hash === hashOf(cached.state))) return;
     const key = await this.storageKey(context);
     const item: Record<string, unknown> & { eTag: string } = { ...cached.state, eTag: cached.etag };
@@ -69,7 +69,7 @@ export class EtagCheckedState extends BotState {
   }
 
   override clear(context: TurnContext): Promise<void> {
-    const cached = context.turnState.get(this.#cacheKey) as Cached | undefined;
+    const cached = context.turnState.get<Cached | undefined>(this.#cacheKey);
     context.turnState.set(this.#cacheKey, { state: {}, hash: '', etag: cached?.etag ?? '' } satisfies Cached);
     return Promise.resolve();
   }
@@ -80,7 +80,7 @@ export class EtagCheckedState extends BotState {
   }
 
   override get(context: TurnContext): Record<string, unknown> | undefined {
-    return (context.turnState.get(this.#cacheKey) as Cached | undefined)?.state;
+    return (context.turnState.get<Cached | undefined>(this.#cacheKey))?.state;
   }
 }
 

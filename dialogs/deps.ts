@@ -25,6 +25,48 @@ export interface DialogSettings {
   resetLinkHours: number;
 }
 
+export type ReportCategory = 'login' | 'app' | 'payslip' | 'training' | 'other';
+
+/** A screenshot the user has sent during a report, kept aside by the desk (never in dialog state). */
+export interface PendingScreenshot {
+  id: string;
+  name: string;
+  bytes: number;
+  contentType: string;
+}
+
+export interface ReportInput {
+  category: ReportCategory;
+  description: string;
+  errorMessage?: string;
+  screenshots: PendingScreenshot[];
+  /** Where the user was when things went wrong, if the bot knows. */
+  context: { flow?: string; step?: string; detail?: string };
+  /** "Speak to someone": they want a person, not just a ticket. */
+  wantsPerson: boolean;
+}
+
+export interface ReportOutcome {
+  ref: string;
+  /** An open ticket of theirs was reused rather than a new one started. */
+  reused: boolean;
+  team: 'workforce' | 'leadEmployer';
+  teamIsIn: boolean;
+  /** "Monday at 9am", when the team is out. */
+  nextOpening: string;
+}
+
+/** The helpdesk side of reporting: screenshots, tickets, email and the agents' channel. */
+export interface HelpDesk {
+  readonly maxScreenshots: number;
+  readonly maxScreenshotMb: number;
+  /** Downloads and checks the images in the current message; keeps the good ones aside. */
+  collectScreenshots(context: TurnContext, alreadyHave: number): Promise<{ accepted: PendingScreenshot[]; refused: Array<{ name: string; reason: string }> }>;
+  submit(context: TurnContext, input: ReportInput): Promise<ReportOutcome>;
+  /** Drops screenshots kept aside for a report that was cancelled. */
+  discard(ids: string[]): Promise<void>;
+}
+
 export interface DialogDeps {
   esr: EsrService;
   content: Content;
@@ -33,4 +75,5 @@ export interface DialogDeps {
   clock: Clock;
   settings: DialogSettings;
   faq: Faq;
+  desk: HelpDesk;
 }

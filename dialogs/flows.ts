@@ -2,6 +2,8 @@
 import { AccountHelpDialog } from './accountHelpDialog.js';
 import { AppDialog } from './appDialog.js';
 import { FaqDialog } from './faqDialog.js';
+import { HumanDialog } from './humanDialog.js';
+import { ReportDialog } from './reportDialog.js';
 import type { DialogDeps } from './deps.js';
 import type { FlowDialog } from './flowDialog.js';
 import { PasswordRulesDialog } from './passwordRulesDialog.js';
@@ -16,5 +18,7 @@ export function createFlows(deps: DialogDeps): FlowDialog[] {
     new PasswordRulesDialog(deps),
     new AppDialog(deps),
     new FaqDialog(deps),
+    new ReportDialog(deps),
+    new HumanDialog(deps),
   ];
 }

@@ -1,7 +1,6 @@
 // The router: reads what the user wants (a menu button or free text) and starts that flow; and, while a
 // flow is running, handles "help", "cancel", "menu", "speak to someone" and menu buttons at any step.
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder-core';
-import { ActivityTypes } from 'botbuilder-core';
 import {
   ComponentDialog,
   Dialog,
@@ -14,7 +13,7 @@ import {
 } from 'botbuilder-dialogs';
 import { homeCard } from '../cards/cards.js';
 import type { DialogDeps } from './deps.js';
-import { FlowDialog } from './flowDialog.js';
+import type { FlowDialog } from './flowDialog.js';
 import { FAQ_PREFIX, isFlowId, type FlowId } from './flowIds.js';
 import { sendCard, sendText } from './replies.js';
 
@@ -29,6 +28,8 @@ export interface MainOptions {
   flow?: FlowId;
   /** For the common-questions flow: the answer to open. */
   topic?: string;
+  /** The flow the user left for this one ("speak to someone" from the middle of a reset). */
+  fromFlow?: FlowId;
 }
 
 /** Reads a turn: a button's data wins over text; text goes through the intent phrases. */
@@ -79,7 +80,7 @@ export class MainDialog extends ComponentDialog {
   // it" is not mistaken for a new request. Menu buttons always switch.
   async #interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const context = innerDc.context;
-    if (context.activity.type !== ActivityTypes.Message) return undefined;
+    if (context.activity.type !== 'message') return undefined;
     const c = this.#deps.content;
     const route = routeOf(context, this.#deps);
     const active = this.#activeFlow(innerDc);
@@ -102,7 +103,7 @@ export class MainDialog extends ComponentDialog {
         if (!isButton && !wantsPerson) return undefined;
         if (active?.flow === route.flow && isButton) return undefined;
         await innerDc.cancelAllDialogs();
-        return innerDc.beginDialog(WATERFALL, { flow: route.flow, ...(route.topic ? { topic: route.topic } : {}) } satisfies MainOptions);
+        return innerDc.beginDialog(WATERFALL, { flow: route.flow, ...(route.topic ? { topic: route.topic } : {}), ...(active ? { fromFlow: active.flow } : {}) } satisfies MainOptions);
       }
       default:
         return undefined;
@@ -120,7 +121,7 @@ export class MainDialog extends ComponentDialog {
     const route: Route = step.options?.flow ? { kind: 'flow', flow: step.options.flow, ...(step.options.topic ? { topic: step.options.topic } : {}) } : routeOf(context, this.#deps);
     switch (route.kind) {
       case 'flow':
-        if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, { ...(route.topic ? { topic: route.topic } : {}) });
+        if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, { ...(route.topic ? { topic: route.topic } : {}), ...(step.options?.fromFlow ? { fromFlow: step.options.fromFlow } : {}) });
         await sendCard(context, homeCard(c));
         return step.endDialog();
       case 'help':

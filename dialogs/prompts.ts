@@ -41,3 +41,28 @@ export async function replaceCard(context: TurnContext, activityId: string | und
     // The card may be too old to edit or the channel may not allow it; the values were cleared by Teams anyway.
   }
 }
+
+/** What any message carried: its text and how many attachments. */
+export interface AnyMessage {
+  text: string;
+  attachments: number;
+}
+
+/** A prompt that takes whatever comes next, text or attachments (for collecting screenshots). */
+export class AnyMessagePrompt extends Prompt<AnyMessage> {
+  constructor(dialogId: string) {
+    super(dialogId);
+  }
+
+  protected async onPrompt(context: TurnContext, _state: object, options: PromptOptions, isRetry: boolean): Promise<void> {
+    const message = isRetry && options.retryPrompt ? options.retryPrompt : options.prompt;
+    if (message) await context.sendActivity(message);
+  }
+
+  protected onRecognize(context: TurnContext): Promise<PromptRecognizerResult<AnyMessage>> {
+    const a = context.activity;
+    const attachments = (a.attachments ?? []).filter((x) => x.contentType !== 'text/html').length;
+    if (a.type !== 'message' || (!a.text?.trim() && attachments === 0)) return Promise.resolve({ succeeded: false });
+    return Promise.resolve({ succeeded: true, value: { text: (a.text ?? '').trim(), attachments } });
+  }
+}

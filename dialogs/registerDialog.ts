@@ -100,15 +100,15 @@ export class RegisterDialog extends FlowDialog {
       await this.deps.esr.registerInternetAccess({
         identity: profile,
         username,
-        password: String(submit.newPassword ?? ''),
-        confirmPassword: String(submit.confirmPassword ?? ''),
+        password: textOf(submit.newPassword),
+        confirmPassword: textOf(submit.confirmPassword),
         actor: { kind: 'staff', id: profile.entraObjectId ?? profile.teamsUserId, ...(profile.displayName ? { name: profile.displayName } : {}) },
         channel: 'teams',
       });
     } catch (error) {
       if (isEsrError(error, 'password_policy')) return step.replaceDialog(PASSWORD_LOOP, { username, errors: describeFailures(c, error.failures) });
       if (isEsrError(error, 'password_mismatch')) return step.replaceDialog(PASSWORD_LOOP, { username, errors: [c.t('password.failures.mismatch')] });
-      if (isEsrError(error, 'invalid_input')) return step.replaceDialog(PASSWORD_LOOP, { username, errors: [c.t('password.failures.too_long', { max: 256, length: String(submit.newPassword ?? '').length })] });
+      if (isEsrError(error, 'invalid_input')) return step.replaceDialog(PASSWORD_LOOP, { username, errors: [c.t('password.failures.too_long', { max: 256, length: textOf(submit.newPassword).length })] });
       if (isEsrError(error, 'already_registered')) {
         await sendText(step.context, c.t('register.alreadyApproved', { username }));
         return step.endDialog();
@@ -134,4 +134,9 @@ export class RegisterDialog extends FlowDialog {
     const { minLength, maxLength, historySize } = this.deps.esr.policy.options;
     return { minLength, maxLength, historySize };
   }
+}
+
+// Card inputs arrive as strings; anything else counts as empty.
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

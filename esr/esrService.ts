@@ -135,15 +135,19 @@ export class EsrService {
     await this.#assertAcceptable(mine.record, password, input);
     const hash = await this.#d.hasher.hash(password);
     const at = this.#now();
-    const state = await this.#d.accounts.update(mine.record.username, (current) => ({
-      ...current,
-      status: 'approved',
-      passwordHash: hash,
-      previousHashes: this.#history(current),
-      registeredAt: at,
-      passwordChangedAt: at,
-    }));
-    await this.#audit({ ...input, action: 'internet_access.registered', outcome: 'success', username: mine.record.username });
+    const state = await this.#d.accounts.update(mine.record.username, (current) => {
+      // Checked again inside the atomic update: of two submissions at once (a double-clicked card), one registers.
+      if (current.status === 'approved') throw new EsrError('already_registered');
+      return {
+        ...current,
+        status: 'approved',
+        passwordHash: hash,
+        previousHashes: this.#history(current),
+        registeredAt: at,
+        passwordChangedAt: at,
+      };
+    });
+    await this.#audit(input, { action: 'internet_access.registered', outcome: 'success', username: mine.record.username });
     return this.#toView(mine.record, state);
   }
 
@@ -162,19 +166,19 @@ export class EsrService {
       const now = this.#d.clock.now();
       // Past the limit the caller still sees the usual confirmation; nothing is sent, and the audit log says so.
       if (request.actor.id && !(await this.#d.limiter.allow(`account-help:actor:${request.actor.id}`, limit, now))) {
-        await this.#audit({ ...request, action: 'account_help.suppressed', outcome: 'suppressed', detail: { kind, reason: 'actor_limit' } });
+        await this.#audit(request, { action: 'account_help.suppressed', outcome: 'suppressed', ...(username ? { username } : {}), detail: { kind, reason: 'actor_limit' } });
         return;
       }
       let matches = (await this.#d.directory.findByEmail(email)).filter((r) => r.dateOfBirth === dateOfBirth);
       if (username) matches = matches.filter((r) => r.username === username);
       if (matches.length === 0) {
-        await this.#audit({ ...request, action: 'account_help.requested', outcome: 'failure', detail: { kind, matched: false } });
+        await this.#audit(request, { action: 'account_help.requested', outcome: 'failure', ...(username ? { username } : {}), detail: { kind, matched: false } });
         return;
       }
       const allowed: StaffRecord[] = [];
       for (const record of matches) {
         if (await this.#d.limiter.allow(`account-help:record:${record.username}`, limit, now)) allowed.push(record);
-        else await this.#audit({ ...request, action: 'account_help.suppressed', outcome: 'suppressed', username: record.username, detail: { kind, reason: 'record_limit' } });
+        else await this.#audit(request, { action: 'account_help.suppressed', outcome: 'suppressed', username: record.username, detail: { kind, reason: 'record_limit' } });
       }
       await this.sendAccountHelp(kind, allowed, request);
     });
@@ -195,7 +199,7 @@ export class EsrService {
     }
     await this.#d.notifier.sendAccountHelp({ kind, to: first.workEmail, firstName: first.firstName, accounts, ...(purpose ? { expiresAt } : {}) });
     for (const record of records) {
-      await this.#audit({ ...who, action: 'account_help.sent', outcome: 'success', username: record.username, detail: { kind } });
+      await this.#audit(who, { action: 'account_help.sent', outcome: 'success', username: record.username, detail: { kind } });
     }
   }
 
@@ -212,7 +216,7 @@ export class EsrService {
     const stored = await this.#usableToken(input, 'reset');
     const typed = usernameSchema.safeParse(input.username);
     if (!typed.success || typed.data !== stored.username) {
-      await this.#audit({ ...input, action: 'token.rejected', outcome: 'failure', username: stored.username, detail: { reason: 'username_mismatch' } });
+      await this.#audit(input, { action: 'token.rejected', outcome: 'failure', username: stored.username, detail: { reason: 'username_mismatch' } });
       throw new EsrError('token_username_mismatch');
     }
     const record = await this.#d.directory.getByUsername(stored.username);
@@ -222,7 +226,7 @@ export class EsrService {
     const hash = await this.#d.hasher.hash(password);
     if (!(await this.#d.tokens.consume(stored.hash, this.#now()))) throw new EsrError('token_used');
     const state = await this.#setPassword(record.username, hash);
-    await this.#audit({ ...input, action: 'password.reset', outcome: 'success', username: record.username });
+    await this.#audit(input, { action: 'password.reset', outcome: 'success', username: record.username });
     this.#notifyLater('password changed', () =>
       this.#d.notifier.sendPasswordChanged({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now(), channel: input.channel }),
     );
@@ -247,7 +251,7 @@ export class EsrService {
       const { lockedAt: _lockedAt, ...rest } = current;
       return { ...rest, locked: false, failedAttempts: 0 };
     });
-    await this.#audit({ ...who, action: 'account.unlocked', outcome: 'success', username: record.username });
+    await this.#audit(who, { action: 'account.unlocked', outcome: 'success', username: record.username });
     this.#notifyLater('account unlocked', () =>
       this.#d.notifier.sendAccountUnlocked({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now() }),
     );
@@ -263,17 +267,17 @@ export class EsrService {
     const state = record ? ((await this.#d.accounts.get(record.username)) ?? blankAccount(record.username)) : undefined;
     if (!record || !state?.passwordHash) {
       await this.#d.hasher.verify(await this.#decoy(), input.password);
-      await this.#audit({ ...input, action: 'signin.failed', outcome: 'failure', ...(record ? { username: record.username } : {}), detail: { reason: record ? 'not_registered' : 'unknown_username' } });
+      await this.#audit(input, { action: 'signin.failed', outcome: 'failure', ...(record ? { username: record.username } : {}), detail: { reason: record ? 'not_registered' : 'unknown_username' } });
       throw new EsrError('invalid_credentials');
     }
     if (state.locked) {
-      await this.#audit({ ...input, action: 'signin.failed', outcome: 'failure', username: record.username, detail: { reason: 'locked' } });
+      await this.#audit(input, { action: 'signin.failed', outcome: 'failure', username: record.username, detail: { reason: 'locked' } });
       throw new EsrError('account_locked');
     }
     const ok = await this.#d.hasher.verify(state.passwordHash, normalisePassword(input.password));
     if (ok) {
       const after = await this.#d.accounts.update(record.username, (current) => ({ ...current, failedAttempts: 0 }));
-      await this.#audit({ ...input, action: 'signin.succeeded', outcome: 'success', username: record.username });
+      await this.#audit(input, { action: 'signin.succeeded', outcome: 'success', username: record.username });
       return this.#toView(record, after);
     }
     const max = this.#d.settings.maxFailedSignIns;
@@ -282,9 +286,9 @@ export class EsrService {
       const failedAttempts = current.failedAttempts + 1;
       return failedAttempts >= max && !current.locked ? { ...current, failedAttempts, locked: true, lockedAt: at } : { ...current, failedAttempts };
     });
-    await this.#audit({ ...input, action: 'signin.failed', outcome: 'failure', username: record.username, detail: { reason: 'wrong_password', attempts: after.failedAttempts } });
+    await this.#audit(input, { action: 'signin.failed', outcome: 'failure', username: record.username, detail: { reason: 'wrong_password', attempts: after.failedAttempts } });
     if (after.locked) {
-      await this.#audit({ ...input, action: 'account.locked', outcome: 'success', username: record.username, detail: { attempts: after.failedAttempts } });
+      await this.#audit(input, { action: 'account.locked', outcome: 'success', username: record.username, detail: { attempts: after.failedAttempts } });
       throw new EsrError('account_locked');
     }
     throw new EsrError('invalid_credentials');
@@ -318,7 +322,7 @@ export class EsrService {
   async #assertAcceptable(record: StaffRecord, password: string, who: Who): Promise<void> {
     const failures = await this.checkNewPassword(record.username, password);
     if (failures.length > 0) {
-      await this.#audit({ ...who, action: 'password.rejected', outcome: 'failure', username: record.username, detail: { rules: failures.map((f) => f.rule).join(',') } });
+      await this.#audit(who, { action: 'password.rejected', outcome: 'failure', username: record.username, detail: { rules: failures.map((f) => f.rule).join(',') } });
       throw new EsrError('password_policy', { failures });
     }
   }
@@ -376,7 +380,7 @@ export class EsrService {
     const stored = await this.#findToken(input.token);
     const problem = !stored || stored.purpose !== purpose ? 'token_invalid' : this.#tokenProblem(stored);
     if (problem || !stored) {
-      await this.#audit({ ...input, action: 'token.rejected', outcome: 'failure', ...(stored ? { username: stored.username } : {}), detail: { reason: problem ?? 'token_invalid' } });
+      await this.#audit(input, { action: 'token.rejected', outcome: 'failure', ...(stored ? { username: stored.username } : {}), detail: { reason: problem ?? 'token_invalid' } });
       throw new EsrError(problem ?? 'token_invalid');
     }
     return stored;
@@ -395,12 +399,14 @@ export class EsrService {
     return this.#d.clock.now().toISOString();
   }
 
-  async #audit(event: Who & Pick<AuditEvent, 'action' | 'outcome'> & { username?: string; detail?: AuditEvent['detail'] }): Promise<void> {
+  // `who` apart from the event, so a caller's input (a typed username, which may be a password typed in the
+  // wrong box) can never be spread into the log; `username` is only ever one the service has checked.
+  async #audit(who: Who, event: Pick<AuditEvent, 'action' | 'outcome'> & { username?: string; detail?: AuditEvent['detail'] }): Promise<void> {
     await this.#d.audit.record({
       at: this.#now(),
       action: event.action,
-      actor: event.actor,
-      channel: event.channel,
+      actor: who.actor,
+      channel: who.channel,
       outcome: event.outcome,
       ...(event.username ? { username: event.username } : {}),
       ...(event.detail ? { detail: event.detail } : {}),

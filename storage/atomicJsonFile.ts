@@ -57,7 +57,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     this.#latest = data;
     this.#dirty = true;
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#running ??= this.#drain();
+    if (!this.#running) this.#running = this.#drain();
     return done;
   }
 
@@ -80,18 +80,34 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   async #writeNow(text: string): Promise<void> {
-    const handle = await open(this.#temp, 'w', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      const handle = await open(this.#temp, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
       await rename(this.#temp, this.file);
     } catch (error) {
+      // A write that failed part-way (disk full) leaves no half-written temp file behind.
       await unlink(this.#temp).catch(() => undefined);
       throw error;
     }
+    await syncDirectory(dirname(this.file));
+  }
+}
+
+// A rename is durable only once the directory holding it is flushed. Best effort: some platforms
+// (Windows) cannot open a directory, and there the rename is as durable as it gets.
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // EINVAL on file systems that cannot sync a directory
+  } finally {
+    await handle.close();
   }
 }

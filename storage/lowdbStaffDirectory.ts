@@ -1,7 +1,7 @@
 // The staff directory in one lowdb file (staff.json). It is large and rarely written, so lookups go
 // through in-memory indexes and nothing on a chat turn ever rewrites it.
 import { stat } from 'node:fs/promises';
-import { watchFile, unwatchFile } from 'node:fs';
+import { watchFile, unwatchFile, type Stats } from 'node:fs';
 import type { Low } from 'lowdb';
 import { z } from 'zod';
 import type { StaffDirectory, UpsertSummary } from '../esr/ports.js';
@@ -19,7 +19,8 @@ export class LowdbStaffDirectory implements StaffDirectory {
   #byEmail = new Map<string, StaffRecord[]>();
   #byEntraId = new Map<string, StaffRecord[]>();
   #byUpn = new Map<string, StaffRecord[]>();
-  #lastMtimeMs = 0;
+  /** What the file looked like when last loaded or written: a change to any part means reload. */
+  #lastSeen = '';
 
   private constructor(db: Low<StaffFile>, file: string) {
     this.#db = db;
@@ -29,7 +30,7 @@ export class LowdbStaffDirectory implements StaffDirectory {
 
   static async open(file: string): Promise<LowdbStaffDirectory> {
     const directory = new LowdbStaffDirectory(await openStore(file, staffFileSchema, () => ({ version: 1, records: [] })), file);
-    directory.#lastMtimeMs = (await stat(file)).mtimeMs;
+    directory.#lastSeen = fingerprint(await stat(file));
     return directory;
   }
 
@@ -53,7 +54,7 @@ export class LowdbStaffDirectory implements StaffDirectory {
   async upsertMany(records: StaffRecord[]): Promise<UpsertSummary> {
     const summary: UpsertSummary = { added: 0, updated: 0, unchanged: 0 };
     const byUsername = new Map(this.#byUsername);
-    for (const record of records) {
+    for (const record of records.map(validRecord)) {
       const existing = byUsername.get(record.username);
       if (!existing) summary.added++;
       else if (sameRecord(existing, record)) {
@@ -66,7 +67,7 @@ export class LowdbStaffDirectory implements StaffDirectory {
       this.#db.data = { version: 1, records: [...byUsername.values()] };
       await this.#db.write();
       this.#index();
-      this.#lastMtimeMs = (await stat(this.file)).mtimeMs;
+      this.#lastSeen = fingerprint(await stat(this.file));
     }
     return summary;
   }
@@ -76,11 +77,11 @@ export class LowdbStaffDirectory implements StaffDirectory {
    * reported and the directory in memory is kept.
    */
   async reloadIfChanged(): Promise<boolean> {
-    const mtimeMs = (await stat(this.file)).mtimeMs;
-    if (mtimeMs === this.#lastMtimeMs) return false;
+    const seen = fingerprint(await stat(this.file));
+    if (seen === this.#lastSeen) return false;
     await this.#db.read();
     this.#index();
-    this.#lastMtimeMs = mtimeMs;
+    this.#lastSeen = seen;
     return true;
   }
 
@@ -112,6 +113,22 @@ export class LowdbStaffDirectory implements StaffDirectory {
     this.#byEntraId = byEntraId;
     this.#byUpn = byUpn;
   }
+}
+
+// Records are checked and normalised (upper-case username, lower-case email, UPN and Entra id) exactly as
+// reading the file does: so lookups match however a caller spelled them, and the directory never writes
+// a file that it would then refuse to open.
+function validRecord(record: StaffRecord, index: number): StaffRecord {
+  const parsed = staffRecordSchema.safeParse(record);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+  throw new TypeError(`Staff record ${index + 1} (${String(record.username)}) is not valid: ${issues}. Nothing was saved.`);
+}
+
+// The modification time alone can miss a rewrite within one tick of a coarse file-system clock; a rewrite
+// by rename (as AtomicJsonFile and the import script do) always brings a new inode.
+function fingerprint(stats: Stats): string {
+  return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 }
 
 function push(map: Map<string, StaffRecord[]>, key: string, record: StaffRecord): void {

@@ -69,16 +69,19 @@ export class LowdbVersionedStore {
         throw new EtagConflictError(w.key);
       }
     }
+    // JSON copies, made before anything changes: what is read back now is what is read back after a restart
+    // (a Date comes back as its ISO string either way), and a value that cannot be stored stores nothing.
+    const values = writes.map((w) => JSON.parse(JSON.stringify(w.value)) as Record<string, unknown>);
     const etags = new Map<string, string>();
     const touched = new Set<Low<Shard>>();
     const at = this.#now().toISOString();
-    for (const w of writes) {
+    writes.forEach((w, i) => {
       const shard = this.#shardOf(w.key);
       const etag = randomUUID();
-      shard.data.entries[w.key] = { value: structuredClone(w.value), etag, at };
+      shard.data.entries[w.key] = { value: values[i]!, etag, at };
       etags.set(w.key, etag);
       touched.add(shard);
-    }
+    });
     await Promise.all([...touched].map((s) => s.write()));
     return etags;
   }

@@ -48,6 +48,11 @@ export function clientId(req: Request, trustProxy: boolean): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+export function queryField(req: Request, name: string): string {
+  const value = (req.query as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
 export function formField(req: Request, name: string): string {
   const body = req.body as Record<string, unknown> | undefined;
   const value = body && typeof body === 'object' ? body[name] : undefined;

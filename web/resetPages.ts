@@ -9,7 +9,7 @@ import { isEsrError } from '../esr/errors.js';
 import type { EsrService, TokenCheck } from '../esr/esrService.js';
 import type { PolicyFailure, PolicyRule } from '../esr/passwordPolicy.js';
 import type { Limit, RateLimiter } from '../esr/rateLimiter.js';
-import { addStaticFiles, clientId, escapeHtml, formField, sendHtml } from './http.js';
+import { addStaticFiles, clientId, escapeHtml, formField, queryField, sendHtml } from './http.js';
 import { messagePage, page, type PageError } from './layout.js';
 
 export interface ResetPagesDeps {
@@ -106,7 +106,7 @@ ${ruleTexts
 
     server.get('/reset', async (req: Request, res: Response) => {
       if (await blocked(req)) return tooMany(res);
-      const token = String((req.query as Record<string, unknown> | undefined)?.token ?? '');
+      const token = queryField(req, 'token');
       const check = await deps.esr.inspectToken(token);
       if (!check.ok || check.purpose !== 'reset') {
         await failed(req);
@@ -173,7 +173,7 @@ ${ruleTexts
 
     server.get('/unlock', async (req: Request, res: Response) => {
       if (await blocked(req)) return tooMany(res);
-      const token = String((req.query as Record<string, unknown> | undefined)?.token ?? '');
+      const token = queryField(req, 'token');
       const check = await deps.esr.inspectToken(token);
       if (!check.ok || check.purpose !== 'unlock') {
         await failed(req);

@@ -109,7 +109,10 @@ export class CaptureConnector {
       return;
     }
     if (path === '/v3/conversations' && call.method === 'POST') {
-      res.end(JSON.stringify({ id: `conv-${this.#nextId++}`, activityId: `act-${this.#nextId++}` }));
+      // As Teams does: a new channel thread is "<channel id>;messageid=<first message id>".
+      const channelId = (call.body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+      const messageId = String(Date.now() * 1000 + this.#nextId++);
+      res.end(JSON.stringify(channelId ? { id: `${channelId};messageid=${messageId}`, activityId: messageId } : { id: `conv-${this.#nextId++}`, activityId: messageId }));
       return;
     }
     res.end(JSON.stringify({ id: call.activityId && call.method === 'PUT' ? call.activityId : `act-${this.#nextId++}` }));

@@ -1,0 +1,503 @@
+// The helpdesk in Teams: turns reports into tickets (with screenshots, email to the right team and a card
+// in the agents' channel), runs the agents' card actions, and relays messages both ways while an agent
+// has taken a conversation over. The ticket rules live in tickets/; this file is the Teams plumbing.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CloudAdapter } from 'botbuilder';
+import { MessageFactory, TurnContext, type Activity, type ConversationParameters, type ConversationReference } from 'botbuilder-core';
+import { asAttachment, renderCard, type CardJson } from '../cards/render.js';
+import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
+import type { Content } from '../content/content.js';
+import type { HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
+import { tokenise } from '../dialogs/intents.js';
+import type { Clock } from '../esr/clock.js';
+import type { EsrService } from '../esr/esrService.js';
+import { renderEmail } from '../mail/emailLayout.js';
+import type { MailTransport } from '../mail/transport.js';
+import { extensionFor, sniffImageType } from '../tickets/imageType.js';
+import { describeNextOpening, isOpen, type OfficeHours } from '../tickets/officeHours.js';
+import type { ScreenshotStore } from '../tickets/ports.js';
+import type { TicketService } from '../tickets/ticketService.js';
+import type { Agent, Ticket } from '../tickets/types.js';
+import type { LinkSigner } from '../web/signedLinks.js';
+import { attachmentRefs, type AttachmentFetcher } from './attachments.js';
+import type { Logger } from './logger.js';
+import type { QueueRegistry, QueueScope } from './queues.js';
+import type { RecentTranscript } from './recentTranscript.js';
+
+export const MAX_SCREENSHOTS = 5;
+export const MAX_SCREENSHOT_MB = 10;
+const SCREENSHOT_LINK_DAYS = 7;
+
+export interface TeamsHelpDeskDeps {
+  adapter: CloudAdapter;
+  /** The bot's app id ('' when running without credentials). */
+  appId: string;
+  tickets: TicketService;
+  screenshots: ScreenshotStore;
+  esr: EsrService;
+  content: Content;
+  profiles: ProfileResolver;
+  transcript: RecentTranscript;
+  queues: QueueRegistry;
+  mail: MailTransport;
+  fetcher: AttachmentFetcher;
+  signer: LinkSigner;
+  clock: Clock;
+  logger: Logger;
+  uploadsDir: string;
+  settings: {
+    publicUrl: string;
+    workforceEmail: string;
+    leadEmployerEmail: string;
+    officeHours: OfficeHours;
+    timeZone: string;
+  };
+  /** Waits before retrying a throttled send; tests pass one that does not really wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+type Delivery = { ok: true } | { ok: false; reason: 'blocked' | 'throttled' | 'failed' };
+
+interface UploadMeta {
+  name: string;
+  contentType: string;
+  bytes: number;
+}
+
+export class TeamsHelpDesk implements HelpDesk {
+  readonly maxScreenshots = MAX_SCREENSHOTS;
+  readonly maxScreenshotMb = MAX_SCREENSHOT_MB;
+  readonly #d: TeamsHelpDeskDeps;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(deps: TeamsHelpDeskDeps) {
+    this.#d = deps;
+    this.#sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  // ---- staff side: reporting ----
+
+  async collectScreenshots(context: TurnContext, alreadyHave: number): Promise<{ accepted: PendingScreenshot[]; refused: Array<{ name: string; reason: string }> }> {
+    const accepted: PendingScreenshot[] = [];
+    const refused: Array<{ name: string; reason: string }> = [];
+    const refs = attachmentRefs(context.activity.attachments);
+    const token = refs.some((r) => r.needsBotToken) ? await this.#botToken(context) : undefined;
+    for (const ref of refs) {
+      if (alreadyHave + accepted.length >= MAX_SCREENSHOTS) {
+        refused.push({ name: ref.name, reason: 'too_many' });
+        continue;
+      }
+      const fetched = await this.#d.fetcher.fetch(ref, token);
+      if (!fetched.ok) {
+        if (fetched.reason === 'host_not_allowed') this.#d.logger.warn({ host: safeHost(ref.url) }, 'Refused to download an attachment from a host not on the allow-list');
+        refused.push({ name: ref.name, reason: fetched.reason });
+        continue;
+      }
+      accepted.push(await this.#keepUpload(fetched.name, fetched.contentType, fetched.bytes));
+    }
+    return { accepted, refused };
+  }
+
+  async discard(ids: string[]): Promise<void> {
+    await Promise.all(ids.map((id) => rm(this.#uploadPath(id), { force: true, recursive: true })));
+  }
+
+  async submit(context: TurnContext, input: ReportInput): Promise<ReportOutcome> {
+    const c = this.#d.content;
+    const profile = await this.#d.profiles.resolve(context);
+    const accounts = await this.#d.esr.findByTeamsIdentity(profile);
+    const staffGroup = accounts[0]?.record.staffGroup;
+    const team = staffGroup === 'lead_employer_doctor' ? 'leadEmployer' : 'workforce';
+    const now = this.#d.clock.now();
+    const opening = { teamIsIn: isOpen(now, this.#d.settings.officeHours, this.#d.settings.timeZone), nextOpening: describeNextOpening(now, this.#d.settings.officeHours, this.#d.settings.timeZone) };
+    const existing = await this.#d.tickets.openTicketFor(profile.teamsUserId);
+    if (existing) {
+      const note = input.wantsPerson ? c.t('report.humanDescription') : [c.t(`report.categories.${input.category}`), input.description, input.errorMessage].filter(Boolean).join(' – ');
+      const { ticket } = await this.#d.tickets.appendTranscript(existing.id, { from: 'user', name: profile.displayName ?? 'User', text: note });
+      await this.discard(input.screenshots.map((s) => s.id));
+      await this.refreshCard(ticket);
+      await this.#postInThread(ticket, `**${profile.displayName ?? 'User'}:** ${note}`);
+      return { ref: ticket.ref, reused: true, team, ...opening };
+    }
+    const screenshots = await Promise.all(input.screenshots.map(async (s) => ({ bytes: await readFile(join(this.#uploadPath(s.id), 'bytes')), fileName: s.name })));
+    const ticket = await this.#d.tickets.create({
+      requester: {
+        teamsUserId: profile.teamsUserId,
+        ...(profile.entraObjectId ? { entraObjectId: profile.entraObjectId } : {}),
+        name: profile.displayName ?? accounts[0]?.record.firstName ?? 'Unknown',
+        ...(profile.email ?? profile.upn ?? accounts[0]?.record.workEmail ? { email: profile.email ?? profile.upn ?? accounts[0]!.record.workEmail } : {}),
+        esrUsernames: accounts.map((a) => a.record.username),
+        ...(staffGroup ? { staffGroup } : {}),
+      },
+      category: input.category,
+      description: input.description,
+      ...(input.errorMessage ? { errorMessage: input.errorMessage } : {}),
+      context: input.context,
+      screenshots,
+      transcript: await this.#d.transcript.get(context),
+      userConversation: TurnContext.getConversationReference(context.activity),
+      wantsPerson: input.wantsPerson,
+    });
+    await this.discard(input.screenshots.map((s) => s.id));
+    // The ticket is safe on disk; the email goes through the durable outbox, so an SMTP outage loses nothing.
+    await this.#emailTeam(ticket, team, screenshots);
+    await this.#postToQueue(ticket);
+    return { ref: ticket.ref, reused: false, team, ...opening };
+  }
+
+  // ---- agents' side ----
+
+  /** "use this channel [for ...]" in a channel: makes it (part of) the queue. */
+  async useChannel(context: TurnContext, scope: QueueScope): Promise<void> {
+    const c = this.#d.content;
+    const channelData = context.activity.channelData as { channel?: { id?: string; name?: string }; team?: { id?: string } } | undefined;
+    const channelId = channelData?.channel?.id ?? context.activity.conversation.id.split(';')[0]!;
+    const reference = TurnContext.getConversationReference(context.activity);
+    reference.conversation = { ...reference.conversation!, id: channelId };
+    await this.#d.queues.use(
+      {
+        reference: reference,
+        channelId,
+        ...(channelData?.team?.id ? { teamId: channelData.team.id } : {}),
+        ...(channelData?.channel?.name ? { name: channelData.channel.name } : {}),
+        setBy: context.activity.from.name ?? context.activity.from.id,
+        at: this.#d.clock.now().toISOString(),
+      },
+      scope,
+    );
+    const scopeText =
+      scope.kind === 'all'
+        ? c.t('agents.queueScopeAll')
+        : scope.kind === 'staffGroup'
+          ? c.t('agents.queueScopeGroup', { group: c.t(`agents.staffGroups.${scope.group}`) })
+          : c.t('agents.queueScopeCategory', { category: c.t(`report.categories.${scope.category}`) });
+    await context.sendActivity(MessageFactory.text(c.t('agents.queueSet', { scope: scopeText })));
+  }
+
+  /** A card button (Action.Execute) pressed by an agent; returns the card to show, or a message for the loser of a race. */
+  async handleAction(context: TurnContext, verb: TicketVerb, ticketId: number): Promise<{ card?: CardJson; message?: string }> {
+    const c = this.#d.content;
+    const agent: Agent = { id: context.activity.from.aadObjectId ?? context.activity.from.id, name: context.activity.from.name ?? 'Agent' };
+    const current = await this.#d.tickets.get(ticketId);
+    if (!current) return { message: 'This ticket no longer exists.' };
+    let ticket: Ticket = current;
+    switch (verb) {
+      case 'takeOver': {
+        const result = await this.#d.tickets.takeOver(ticketId, agent);
+        if (!result.ok) return { card: this.#card(result.ticket), message: result.reason === 'held_by_other' ? c.t('agents.alreadyHeld', { agent: result.holder.name }) : undefined };
+        ticket = result.ticket;
+        if (result.changed) await this.#notifyUser(ticket, c.t('live.takenOver', { agent: agent.name, ref: ticket.ref }));
+        break;
+      }
+      case 'unassign': {
+        const result = await this.#d.tickets.unassign(ticketId, agent);
+        ticket = result.ticket;
+        if (result.changed) await this.#notifyUser(ticket, c.t('live.unassigned', { ref: ticket.ref }));
+        break;
+      }
+      case 'resolve': {
+        const wasLive = current.live;
+        const result = await this.#d.tickets.resolve(ticketId, agent);
+        ticket = result.ticket;
+        if (result.changed) {
+          await this.#notifyUser(ticket, c.t('live.resolved', { ref: ticket.ref, agent: agent.name }));
+          if (wasLive) await this.#sendRating(ticket);
+        }
+        break;
+      }
+      case 'reopen': {
+        const result = await this.#d.tickets.reopen(ticketId, agent);
+        ticket = result.ticket;
+        if (result.changed) await this.#notifyUser(ticket, c.t('live.reopened', { ref: ticket.ref, agent: agent.name }));
+        break;
+      }
+    }
+    await this.refreshCard(ticket);
+    return { card: this.#card(ticket) };
+  }
+
+  /** A message in a ticket's thread from an agent: relayed to the member of staff, or "hand back". */
+  async relayFromAgent(context: TurnContext, ticket: Ticket): Promise<void> {
+    const c = this.#d.content;
+    const text = (context.activity.text ?? '').trim();
+    const agent: Agent = { id: context.activity.from.aadObjectId ?? context.activity.from.id, name: context.activity.from.name ?? 'Agent' };
+    if (/^hand ?back\b/i.test(text)) {
+      await this.endLive(ticket, agent);
+      await context.sendActivity(MessageFactory.text(c.t('agents.handedBack', { name: ticket.requester.name })));
+      return;
+    }
+    if (!ticket.live) {
+      await context.sendActivity(MessageFactory.text(c.t('agents.notLive')));
+      return;
+    }
+    const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'agent', name: agent.name, text });
+    const delivery = await this.#sendToUser(ticket, MessageFactory.text(c.t('live.agentSays', { agent: agent.name, text })));
+    await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
+    if (!delivery.ok) await context.sendActivity(MessageFactory.text(c.t('agents.notDelivered', { name: ticket.requester.name, reason: this.#reasonText(delivery.reason) })));
+  }
+
+  /** A message from the member of staff while an agent holds the conversation: into the ticket's thread. */
+  async relayFromUser(context: TurnContext, ticket: Ticket): Promise<void> {
+    const text = (context.activity.text ?? '').trim();
+    const refs = attachmentRefs(context.activity.attachments);
+    const links: string[] = [];
+    const ids: string[] = [];
+    if (refs.length > 0) {
+      const { accepted, refused } = await this.collectScreenshots(context, 0);
+      for (const s of accepted) {
+        const id = randomBytes(12).toString('base64url');
+        const bytes = await readFile(join(this.#uploadPath(s.id), 'bytes'));
+        const type = sniffImageType(bytes);
+        if (!type) continue;
+        await this.#d.screenshots.put(ticket.id, { id, fileName: s.name, contentType: type, bytes: bytes.length, sha256: '' }, bytes);
+        ids.push(id);
+        links.push(`[${s.name.replace(/[[\]]/g, '')}](${this.screenshotUrl(ticket, id)})`);
+      }
+      await this.discard(accepted.map((s) => s.id));
+      for (const r of refused) await context.sendActivity(MessageFactory.text(this.#d.content.t(`report.refused.${r.reason as 'too_large'}`, { name: r.name, max: MAX_SCREENSHOTS, maxMb: MAX_SCREENSHOT_MB })));
+    }
+    const body = [text, ...links].filter(Boolean).join('\n\n');
+    if (!body) return;
+    await this.#d.tickets.appendTranscript(ticket.id, { from: 'user', name: ticket.requester.name, text: text || '[screenshot]', ...(ids.length ? { screenshotIds: ids } : {}) });
+    await this.#postInThread(ticket, `**${ticket.requester.name}:** ${body}`);
+  }
+
+  /** Ends a live chat (agent's "hand back", or the user's "end chat"): the user gets the bot back and a rating card. */
+  async endLive(ticket: Ticket, by: Agent | 'user'): Promise<void> {
+    const c = this.#d.content;
+    const { ticket: after, changed } = await this.#d.tickets.endLive(ticket.id, by);
+    if (!changed) return;
+    if (by === 'user') {
+      await this.#postInThread(after, c.t('agents.handedBack', { name: after.requester.name }));
+    } else {
+      await this.#notifyUser(after, c.t('live.endedByAgent', { agent: by.name, ref: after.ref }));
+    }
+    await this.#sendRating(after);
+    await this.refreshCard(after);
+  }
+
+  async rate(ticketId: number, helpful: boolean, comment?: string): Promise<void> {
+    await this.#d.tickets.rate(ticketId, helpful, comment);
+  }
+
+  isEndChat(text: string): boolean {
+    const t = tokenise(text).join(' ');
+    return this.#d.content.list('live.endWords').some((w) => tokenise(w).join(' ') === t);
+  }
+
+  /** Updates the ticket's card in the channel for everyone. */
+  async refreshCard(ticket: Ticket): Promise<void> {
+    const post = ticket.channelPost;
+    const queue = post ? this.#d.queues.get(post.queueId) : undefined;
+    if (!post?.activityId || !queue) return;
+    try {
+      await this.#continue(queue.reference, async (ctx) => {
+        await ctx.updateActivity({ id: post.activityId!, type: 'message', conversation: { id: post.threadConversationId ?? queue.channelId } as Activity['conversation'], attachments: [asAttachment(this.#card(ticket))] });
+      });
+    } catch (error) {
+      this.#d.logger.warn({ err: error, ticket: ticket.ref }, 'Could not update the ticket card in the channel');
+    }
+  }
+
+  screenshotUrl(ticket: Ticket, screenshotId: string): string {
+    const expires = new Date(this.#d.clock.now().getTime() + SCREENSHOT_LINK_DAYS * 86_400_000);
+    return `${this.#d.settings.publicUrl}${this.#d.signer.sign(`/screenshots/${ticket.id}/${screenshotId}`, expires)}`;
+  }
+
+  /** Deletes screenshots kept aside for reports that were never sent. */
+  async purgeUploads(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    const cutoff = this.#d.clock.now().getTime() - olderThanMs;
+    for (const name of await readdir(this.#d.uploadsDir).catch(() => [] as string[])) {
+      const path = join(this.#d.uploadsDir, name);
+      if ((await stat(path)).mtimeMs < cutoff) {
+        await rm(path, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  // ---- internals ----
+
+  #card(ticket: Ticket): CardJson {
+    const tz = this.#d.settings.timeZone;
+    return ticketCard(this.#d.content, ticket, {
+      screenshotUrl: (t, id) => this.screenshotUrl(t, id),
+      formatTime: (iso) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(new Date(iso)),
+    });
+  }
+
+  async #keepUpload(name: string, contentType: string, bytes: Buffer): Promise<PendingScreenshot> {
+    const id = randomBytes(12).toString('base64url');
+    const dir = this.#uploadPath(id);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, 'bytes'), bytes, { mode: 0o600 });
+    await writeFile(join(dir, 'meta.json'), JSON.stringify({ name, contentType, bytes: bytes.length } satisfies UploadMeta), { mode: 0o600 });
+    return { id, name, bytes: bytes.length, contentType };
+  }
+
+  #uploadPath(id: string): string {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error('bad upload id');
+    return join(this.#d.uploadsDir, id);
+  }
+
+  async #emailTeam(ticket: Ticket, team: 'workforce' | 'leadEmployer', screenshots: Array<{ bytes: Buffer; fileName: string }>): Promise<void> {
+    const c = this.#d.content;
+    const r = ticket.requester;
+    const subject = c.t('email.ticket.subject', { ref: ticket.ref, category: c.t(`report.categories.${ticket.category}`), name: r.name });
+    const facts = [
+      `${c.t('agents.fields.from')}: ${[r.name, r.email].filter(Boolean).join(', ')}`,
+      `${c.t('agents.fields.usernames')}: ${r.esrUsernames.join(', ') || c.t('agents.fields.unknown')}`,
+      `${c.t('agents.fields.staffGroup')}: ${r.staffGroup ? c.t(`agents.staffGroups.${r.staffGroup}`) : c.t('agents.fields.unknown')}`,
+      `${c.t('agents.fields.category')}: ${c.t(`report.categories.${ticket.category}`)}`,
+      ...(ticket.context.flow ? [`${c.t('agents.fields.context')}: ${[ticket.context.flow, ticket.context.step].filter(Boolean).join(' / ')}`] : []),
+      `${c.t('agents.fields.description')}: ${ticket.description}`,
+      ...(ticket.errorMessage ? [`${c.t('agents.fields.error')}: ${ticket.errorMessage}`] : []),
+    ];
+    const transcript = ticket.transcript.slice(-15).map((e) => `${e.from === 'bot' ? c.t('common.botName') : e.name ?? e.from}: ${e.text}`);
+    const paragraphs = [
+      c.t('email.ticket.intro'),
+      ...(ticket.wantsPerson ? [c.t('email.ticket.wantsPerson')] : []),
+      facts.join('\n'),
+      ...(transcript.length ? [`${c.t('email.ticket.transcript')}\n${transcript.join('\n')}`] : []),
+      ...(screenshots.length ? [c.t('email.ticket.screenshots', { count: screenshots.length })] : []),
+      r.email ? c.t('email.ticket.reply', { email: r.email }) : c.t('email.ticket.noEmail'),
+    ];
+    const { html, text } = renderEmail(subject, { paragraphs, footer: c.t('email.ticket.footer') });
+    await this.#d.mail.send({
+      to: team === 'leadEmployer' ? this.#d.settings.leadEmployerEmail : this.#d.settings.workforceEmail,
+      subject,
+      text,
+      html,
+      attachments: screenshots.map((s, i) => {
+        const type = sniffImageType(s.bytes) ?? 'image/png';
+        return { filename: `${ticket.ref}-${i + 1}.${extensionFor(type)}`, content: s.bytes, contentType: type };
+      }),
+    });
+  }
+
+  async #postToQueue(ticket: Ticket): Promise<void> {
+    const queue = this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}) });
+    if (!queue) return;
+    try {
+      // A new thread in the channel: its first message is the ticket card; replies form the ticket's thread.
+      let posted: { activityId: string; threadConversationId: string } | undefined;
+      const serviceUrl = typeof queue.reference.serviceUrl === 'string' ? queue.reference.serviceUrl : '';
+      const parameters = { isGroup: true, channelData: { channel: { id: queue.channelId } }, activity: MessageFactory.attachment(asAttachment(this.#card(ticket))) as Activity } as ConversationParameters;
+      await this.#d.adapter.createConversationAsync(this.#d.appId, 'msteams', serviceUrl, '', parameters, async (ctx) => {
+        // Teams answers with the thread's conversation id, "<channel>;messageid=<id of the first message>".
+        const threadConversationId = ctx.activity.conversation.id;
+        const activityId = /;messageid=(.+)$/.exec(threadConversationId)?.[1] ?? ctx.activity.id ?? '';
+        posted = { activityId, threadConversationId };
+        return Promise.resolve();
+      });
+      if (posted) await this.#d.tickets.setChannelPost(ticket.id, { queueId: queue.id, ...posted });
+    } catch (error) {
+      // The ticket exists and the team has the email; the channel post can be missing without loss.
+      this.#d.logger.error({ err: error, ticket: ticket.ref }, 'Could not post the ticket to the agents\' channel');
+    }
+  }
+
+  async #postInThread(ticket: Ticket, text: string): Promise<void> {
+    const post = ticket.channelPost;
+    const queue = post ? this.#d.queues.get(post.queueId) : undefined;
+    if (!post?.threadConversationId || !queue) return;
+    try {
+      await this.#continue({ ...queue.reference, conversation: { ...(queue.reference.conversation as object), id: post.threadConversationId } }, async (ctx) => {
+        await ctx.sendActivity(MessageFactory.text(text));
+      });
+    } catch (error) {
+      this.#d.logger.warn({ err: error, ticket: ticket.ref }, 'Could not post in the ticket thread');
+    }
+  }
+
+  async #notifyUser(ticket: Ticket, text: string): Promise<void> {
+    const delivery = await this.#sendToUser(ticket, MessageFactory.text(text));
+    const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'system', text });
+    await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
+    if (!delivery.ok) await this.#postInThread(ticket, this.#d.content.t('agents.notDelivered', { name: ticket.requester.name, reason: this.#reasonText(delivery.reason) }));
+  }
+
+  async #sendRating(ticket: Ticket): Promise<void> {
+    const c = this.#d.content;
+    const card = renderCard('rating', {
+      title: c.t('live.rateTitle'),
+      text: c.t('live.rateText', { ref: ticket.ref }),
+      commentLabel: c.t('live.commentLabel'),
+      helpful: c.t('live.helpful'),
+      notHelpful: c.t('live.notHelpful'),
+      ticketId: ticket.id,
+      fallback: `${c.t('live.rateText', { ref: ticket.ref })} (${c.t('live.helpful')} / ${c.t('live.notHelpful')})`,
+    });
+    await this.#sendToUser(ticket, MessageFactory.attachment(asAttachment(card)));
+  }
+
+  // Teams may refuse: 403 when the user blocked the bot (no point retrying), 429 when sending too fast
+  // (wait as long as Retry-After says, a few times). Nothing throws out of here.
+  async #sendToUser(ticket: Ticket, activity: Partial<Activity>): Promise<Delivery> {
+    const outgoing = activity as Activity;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        await this.#continue(ticket.userConversation, async (ctx) => {
+          await ctx.sendActivity(outgoing);
+        });
+        return { ok: true };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 403) return { ok: false, reason: 'blocked' };
+        if (status === 429 && attempt < 3) {
+          await this.#sleep(Math.min(retryAfterMs(error) ?? 1000 * 2 ** attempt, 30_000));
+          continue;
+        }
+        this.#d.logger.warn({ err: error, ticket: ticket.ref, status }, 'Could not deliver a message to the user');
+        return { ok: false, reason: status === 429 ? 'throttled' : 'failed' };
+      }
+    }
+    return { ok: false, reason: 'throttled' };
+  }
+
+  #reasonText(reason: 'blocked' | 'throttled' | 'failed'): string {
+    const c = this.#d.content;
+    return reason === 'blocked' ? c.t('agents.blocked') : reason === 'throttled' ? c.t('agents.throttled') : c.t('guard.error');
+  }
+
+  #continue(reference: Partial<ConversationReference> | Record<string, unknown>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    return this.#d.adapter.continueConversationAsync(this.#d.appId, reference, logic);
+  }
+
+  async #botToken(context: TurnContext): Promise<string | undefined> {
+    if (!this.#d.appId) return undefined;
+    const client = context.turnState.get<{ credentials?: { getToken?: (force?: boolean) => Promise<string> } } | undefined>(this.#d.adapter.ConnectorClientKey);
+    try {
+      return await client?.credentials?.getToken?.();
+    } catch (error) {
+      this.#d.logger.warn({ err: error }, 'Could not get a token to download an attachment');
+      return undefined;
+    }
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const e = error as { statusCode?: unknown; status?: unknown; response?: { status?: unknown } };
+  const s = e.statusCode ?? e.status ?? e.response?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get?: (n: string) => string | undefined } } }).response?.headers;
+  const value = headers?.get?.('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid url';
+  }
+}

@@ -1,0 +1,244 @@
+// Settings: defaults, every bad value refused by name, production's extra demands; then the real entry
+// point started as a child process, the way `npm start` runs it.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, configSchema, loadConfig } from '../../bot/config.js';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const APP_ID = '11111111-2222-4333-8444-555555555555';
+const TENANT_ID = '66666666-7777-4888-9999-000000000000';
+
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  describe('with nothing set', () => {
+    // The Bot Framework credentials and SMTP have no sensible default; WORKFORCE_PHONE falls back to the
+    // Workforce email where it is shown (bot/app.ts trustValues).
+    const WITHOUT_DEFAULT = ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppTenantId', 'SMTP_URL', 'WORKFORCE_PHONE'];
+
+    it('gives every other setting a default', () => {
+      const config = loadConfig({}) as Record<string, unknown>;
+      for (const setting of Object.keys(configSchema.shape)) {
+        if (WITHOUT_DEFAULT.includes(setting)) expect(config[setting], setting).to.equal(undefined);
+        else expect(config[setting], setting).to.not.equal(undefined);
+      }
+    });
+
+    it('runs as a local development bot on port 3978, Monday to Friday 9 to 5, London time', () => {
+      const config = loadConfig({});
+      expect(config).to.include({
+        NODE_ENV: 'development',
+        PORT: 3978,
+        PUBLIC_URL: 'http://localhost:3978',
+        MicrosoftAppType: 'SingleTenant',
+        ESR_ORG_CODE: '241',
+        TIME_ZONE: 'Europe/London',
+        LOCALE: 'en-GB',
+        MAX_FAILED_SIGNINS: 5,
+        RESET_LINK_HOURS: 4,
+        SEED_DEMO_DATA: true,
+        TRUST_PROXY: false,
+        LOG_LEVEL: 'info',
+      });
+      expect(config.OFFICE_HOURS).to.deep.equal({ days: [1, 2, 3, 4, 5], opensAt: 9 * 60, closesAt: 17 * 60 });
+    });
+
+    it('treats empty values as unset, so .env.example (which shows every default) changes nothing', async () => {
+      const example = parseDotenv(await readFile(join(PROJECT_ROOT, '.env.example'), 'utf8'));
+      expect(Object.keys(example)).to.have.members(Object.keys(configSchema.shape));
+      const withoutUnset = (config: object) => Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
+      expect(withoutUnset(loadConfig(example))).to.deep.equal(withoutUnset(loadConfig({})));
+    });
+  });
+
+  it('accepts good values of each kind', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      PUBLIC_URL: 'https://esr-helpdesk.example.nhs.uk/',
+      SMTP_URL: 'smtps://user:pass@mail.example.nhs.uk:465',
+      OFFICE_HOURS: 'Sat-Mon 08:30-12:00',
+      TIME_ZONE: 'Europe/Dublin',
+      SEED_DEMO_DATA: 'no',
+      MicrosoftAppId: APP_ID,
+    });
+    expect(config.PORT).to.equal(8080);
+    expect(config.PUBLIC_URL).to.equal('https://esr-helpdesk.example.nhs.uk');
+    expect(config.SMTP_URL).to.equal('smtps://user:pass@mail.example.nhs.uk:465');
+    expect(config.OFFICE_HOURS).to.deep.equal({ days: [6, 0, 1], opensAt: 8 * 60 + 30, closesAt: 12 * 60 });
+    expect(config.SEED_DEMO_DATA).to.equal(false);
+  });
+
+  describe('refuses a bad value with a ConfigError that names the setting', () => {
+    const cases: Array<[setting: string, value: string]> = [
+      ['PORT', 'abc'],
+      ['PORT', '70000'],
+      ['PUBLIC_URL', 'not-a-url'],
+      ['SMTP_URL', 'http://x'],
+      ['ESR_ORG_CODE', '24'],
+      ['OFFICE_HOURS', '9-5'],
+      ['OFFICE_HOURS', 'Mon-Fri 17:00-09:00'],
+      ['TIME_ZONE', 'Mars/Base'],
+      ['WORKFORCE_EMAIL', 'nope'],
+      ['MAX_FAILED_SIGNINS', '0'],
+      ['LOG_LEVEL', 'loud'],
+      ['MicrosoftAppId', 'not-a-guid'],
+      ['SEED_DEMO_DATA', 'maybe'],
+    ];
+    for (const [setting, value] of cases) {
+      it(`${setting}=${value}`, () => {
+        const error = configErrorOf({ [setting]: value });
+        expect(error.problems.map((p) => p.setting)).to.deep.equal([setting]);
+        expect(error.message).to.contain(setting);
+      });
+    }
+
+    it('and lists every bad setting at once, not just the first', () => {
+      const error = configErrorOf({ PORT: 'abc', LOG_LEVEL: 'loud' });
+      expect(error.problems.map((p) => p.setting)).to.have.members(['PORT', 'LOG_LEVEL']);
+    });
+  });
+
+  describe('in production', () => {
+    const production = { NODE_ENV: 'production', PUBLIC_URL: 'https://esr-helpdesk.example.nhs.uk' };
+    const credentials = { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'client-secret', MicrosoftAppTenantId: TENANT_ID };
+
+    it('starts with credentials, a tenant and an https address', () => {
+      expect(loadConfig({ ...production, ...credentials }).NODE_ENV).to.equal('production');
+    });
+
+    it('refuses to start without the app id and password, naming both', () => {
+      const error = configErrorOf({ ...production, MicrosoftAppTenantId: TENANT_ID });
+      const settings = error.problems.map((p) => p.setting);
+      expect(settings).to.include.members(['MicrosoftAppId', 'MicrosoftAppPassword']);
+      expect(error.message).to.contain('MicrosoftAppId').and.contain('MicrosoftAppPassword');
+    });
+
+    it('refuses a SingleTenant bot without MicrosoftAppTenantId', () => {
+      const { MicrosoftAppTenantId: _tenant, ...withoutTenant } = credentials;
+      const error = configErrorOf({ ...production, ...withoutTenant, MicrosoftAppType: 'SingleTenant' });
+      expect(error.problems.map((p) => p.setting)).to.deep.equal(['MicrosoftAppTenantId']);
+    });
+
+    it('lets a MultiTenant bot start without a tenant id', () => {
+      const { MicrosoftAppTenantId: _tenant, ...withoutTenant } = credentials;
+      expect(loadConfig({ ...production, ...withoutTenant, MicrosoftAppType: 'MultiTenant' }).MicrosoftAppType).to.equal('MultiTenant');
+    });
+
+    it('refuses an http:// PUBLIC_URL, since reset links go out by email', () => {
+      const error = configErrorOf({ ...production, ...credentials, PUBLIC_URL: 'http://esr-helpdesk.example.nhs.uk' });
+      expect(error.problems.map((p) => p.setting)).to.deep.equal(['PUBLIC_URL']);
+    });
+  });
+});
+
+// ---- The real entry point, as `npm start` runs it -------------------------------------------------------
+
+interface Started {
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  exited: Promise<number | string>;
+  /** Resolves with the first stdout line matching, rejects if the process ends first. */
+  lineMatching(pattern: RegExp): Promise<string>;
+  stop(): Promise<number | string>;
+}
+
+function startEntryPoint(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=DEP0111', 'bot/index.ts'], {
+    cwd: PROJECT_ROOT,
+    // A clean environment: nothing from the test run's own settings leaks into the bot's.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), TMPDIR: tmpdir(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const watchers: Array<() => void> = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    watchers.forEach((w) => w());
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  return {
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    lineMatching: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const line = out.split('\n').find((l) => pattern.test(l));
+          if (line !== undefined) resolve(line);
+        };
+        watchers.push(check);
+        check();
+        void exited.then((code) => reject(new Error(`the bot exited (${code}) before logging ${String(pattern)}:\n${err}`)));
+      }),
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+describe('starting the bot with `npm start` (bot/index.ts in a child process)', function () {
+  this.timeout(30_000);
+  let dataDir: string;
+  let started: Started | undefined;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'esr-start-'));
+  });
+  afterEach(async () => {
+    await started?.stop();
+    started = undefined;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const baseEnv = () => ({ DATA_DIR: dataDir, PORT: '0', SEED_DEMO_DATA: 'false' });
+
+  it('exits non-zero, naming the setting, when a value is bad (PORT=abc)', async () => {
+    started = startEntryPoint({ ...baseEnv(), PORT: 'abc' });
+    expect(await started.exited).to.not.equal(0);
+    expect(started.stderr()).to.contain('PORT');
+  });
+
+  it('exits non-zero, naming MicrosoftAppId, in production without credentials', async () => {
+    started = startEntryPoint({ ...baseEnv(), NODE_ENV: 'production', PUBLIC_URL: 'https://esr-helpdesk.example.nhs.uk' });
+    expect(await started.exited).to.not.equal(0);
+    expect(started.stderr()).to.contain('MicrosoftAppId');
+  });
+
+  it('exits non-zero, naming the file, when staff.json is corrupt, and leaves the file as it was', async () => {
+    const staffFile = join(dataDir, 'staff.json');
+    await writeFile(staffFile, '{not json');
+    started = startEntryPoint(baseEnv());
+    expect(await started.exited).to.not.equal(0);
+    expect(started.stderr()).to.contain(staffFile);
+    expect(await readFile(staffFile, 'utf8')).to.equal('{not json');
+  });
+
+  it('logs one JSON line saying it is listening, and stops cleanly on SIGTERM', async () => {
+    started = startEntryPoint(baseEnv());
+    const line = await started.lineMatching(/listening/);
+    const entry = JSON.parse(line) as { level: number; msg: string; endpoint: string };
+    expect(entry.msg).to.contain('listening');
+    expect(entry.endpoint).to.match(/^http:\/\/localhost:\d+\/api\/messages$/);
+    const code = await started.stop();
+    expect(code, started.stdout() + started.stderr()).to.equal(0);
+    expect(started.stdout().split('\n').filter((l) => l.includes('listening'))).to.have.length(1);
+    expect(started.stderr()).to.equal('');
+  });
+});
