@@ -173,7 +173,14 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     adapter,
     bot,
     logger,
-    health: async () => ({ staff: await staff.count(), dataDir: await readable(dataDir) }),
+    health: async () => {
+      const queued = mail.pending();
+      return {
+        staff: await staff.count(),
+        dataDir: await readable(dataDir),
+        mailQueue: { waiting: queued.filter((m) => m.status === 'waiting').length, failed: queued.filter((m) => m.status === 'failed').length },
+      };
+    },
     routes: [
       resetPages({
         esr,

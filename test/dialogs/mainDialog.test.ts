@@ -1,0 +1,135 @@
+// The router and the help/cancel/menu handling, driven with botbuilder-testing's DialogTestClient over
+// the real ESR service (temp lowdb stores). Only the Teams plumbing (profile lookup, ticket desk) is faked.
+import { expect } from 'chai';
+import type { Activity, TurnContext } from 'botbuilder-core';
+import { DialogTestClient } from 'botbuilder-testing';
+import { loadContent, type Content } from '../../content/content.js';
+import { loadFaq } from '../../content/faq.js';
+import type { DialogDeps, HelpDesk, ProfileResolver, ReportInput, UserProfile } from '../../dialogs/deps.js';
+import { createFlows } from '../../dialogs/flows.js';
+import { routerRecogniser, type IntentPhrases } from '../../dialogs/intents.js';
+import { MainDialog } from '../../dialogs/mainDialog.js';
+import { createEsrHarness, STAFF, type EsrHarness } from '../support/esrHarness.js';
+
+/** The person on the other end: Aisha, found by her Entra id. */
+const profiles: ProfileResolver = {
+  resolve: (context: TurnContext): Promise<UserProfile> =>
+    Promise.resolve({ teamsUserId: context.activity.from.id, entraObjectId: STAFF.aisha.entraObjectId, displayName: 'Aisha Shah', givenName: 'Aisha' }),
+};
+
+class RecordingDesk implements HelpDesk {
+  readonly maxScreenshots = 5;
+  readonly maxScreenshotMb = 10;
+  readonly submitted: ReportInput[] = [];
+  collectScreenshots() {
+    return Promise.resolve({ accepted: [], refused: [] });
+  }
+  submit(_context: TurnContext, input: ReportInput) {
+    this.submitted.push(input);
+    return Promise.resolve({ ref: 'ESR-00007', reused: false, team: 'workforce' as const, teamIsIn: true, nextOpening: 'today at 9am' });
+  }
+  discard() {
+    return Promise.resolve();
+  }
+}
+
+function textOf(activity: Partial<Activity> | undefined): string {
+  if (!activity) return '';
+  const card = JSON.stringify(activity.attachments ?? []);
+  return `${activity.text ?? ''} ${card}`;
+}
+
+describe('the main dialog', () => {
+  let h: EsrHarness;
+  let content: Content;
+  let desk: RecordingDesk;
+  let client: DialogTestClient;
+
+  beforeEach(async () => {
+    h = await createEsrHarness();
+    content = await loadContent({ locale: 'en-GB', globals: { orgCode: '241', officeHours: 'Monday to Friday, 9am to 5pm', workforceEmail: 'wfi@nhs-trust.example' } });
+    const faq = await loadFaq('en-GB');
+    desk = new RecordingDesk();
+    const deps: DialogDeps = {
+      esr: h.service,
+      content,
+      intents: routerRecogniser(content.section('intents') as IntentPhrases, faq),
+      profiles,
+      clock: h.clock,
+      settings: { resetLinkHours: 4 },
+      faq,
+      desk,
+    };
+    client = new DialogTestClient('msteams', new MainDialog(deps, createFlows(deps)));
+  });
+  afterEach(() => h.cleanup());
+
+  const routes: Array<[string, string]> = [
+    ['I forgot my password', 'email you a link to reset your ESR password'],
+    ['what is my username', 'email you your ESR username'],
+    ['my account is locked', 'unlocks your ESR account'],
+    ['password rules', 'At least 12 characters'],
+    ['where can I see my payslip', 'substantive staff can only see their payslips online'],
+    ['help', 'Choose an option from the menu'],
+    ['cancel', "There's nothing to cancel"],
+    ['banana', "Sorry, I didn't understand that"],
+  ];
+  for (const [said, expected] of routes) {
+    it(`answers "${said}" with the right flow`, async () => {
+      const reply = await client.sendActivity(said);
+      const all = [textOf(reply)];
+      for (let next = client.getNextReply(); next; next = client.getNextReply()) all.push(textOf(next));
+      expect(all.join('\n')).to.contain(expected);
+    });
+  }
+
+  it('gives help for the step the user is on and asks the same question again', async () => {
+    await client.sendActivity('I forgot my password');
+    client.getNextReply();
+    await client.sendActivity('aisha.shah@nhs-trust.example');
+    const help = await client.sendActivity('help');
+    expect(textOf(help)).to.contain('Type your date of birth with the day first');
+    expect(textOf(client.getNextReply())).to.contain('date of birth');
+  });
+
+  it('stops the flow on "cancel", says what was stopped, and forgets the answers', async () => {
+    await client.sendActivity('I forgot my password');
+    client.getNextReply();
+    await client.sendActivity('aisha.shah@nhs-trust.example');
+    const cancelled = await client.sendActivity('cancel');
+    expect(textOf(cancelled)).to.contain("I've stopped resetting your password");
+    const after = await client.sendActivity('14/03/1985');
+    expect(textOf(after)).not.to.contain('ESR username');
+  });
+
+  it('shows the menu on "menu" in the middle of a flow', async () => {
+    await client.sendActivity('report a problem');
+    client.getNextReply();
+    const menu = await client.sendActivity('menu');
+    expect(textOf(menu)).to.contain('What do you need help with?');
+  });
+
+  it('switches flow when a menu button is pressed in the middle of another', async () => {
+    await client.sendActivity('I forgot my password');
+    client.getNextReply();
+    const reply = await client.sendActivity({ type: 'message', value: { action: 'flow', flow: 'passwordRules' } } as Partial<Activity>);
+    expect(textOf(reply)).to.contain('ESR password rules');
+  });
+
+  it('opens a ticket for a person on "speak to someone", noting the flow they were in', async () => {
+    await client.sendActivity('I forgot my password');
+    client.getNextReply();
+    await client.sendActivity('speak to someone');
+    expect(desk.submitted).to.have.length(1);
+    expect(desk.submitted[0]).to.include({ wantsPerson: true, category: 'login' });
+    expect(desk.submitted[0]!.context.flow).to.equal('forgotPassword');
+  });
+
+  it('asks again, kindly, when a date of birth is not a real date', async () => {
+    await client.sendActivity('I forgot my password');
+    client.getNextReply();
+    await client.sendActivity('aisha.shah@nhs-trust.example');
+    const reply = await client.sendActivity('31/02/1990');
+    expect(textOf(reply)).to.contain("isn't a real date");
+  });
+});
