@@ -44,6 +44,9 @@ describe('the main dialog', () => {
   let content: Content;
   let desk: RecordingDesk;
   let client: DialogTestClient;
+  // DialogTestClient's replies are untyped; these give them their real type.
+  const send = async (activity: string | Partial<Activity>) => (await send(activity)) as Partial<Activity> | undefined;
+  const next = () => client.getNextReply() as Partial<Activity> | undefined;
 
   beforeEach(async () => {
     h = await createEsrHarness();
@@ -76,60 +79,60 @@ describe('the main dialog', () => {
   ];
   for (const [said, expected] of routes) {
     it(`answers "${said}" with the right flow`, async () => {
-      const reply = await client.sendActivity(said);
+      const reply = await send(said);
       const all = [textOf(reply)];
-      for (let next = client.getNextReply(); next; next = client.getNextReply()) all.push(textOf(next));
+      for (let r = next(); r; r = next()) all.push(textOf(r));
       expect(all.join('\n')).to.contain(expected);
     });
   }
 
   it('gives help for the step the user is on and asks the same question again', async () => {
-    await client.sendActivity('I forgot my password');
-    client.getNextReply();
-    await client.sendActivity('aisha.shah@nhs-trust.example');
-    const help = await client.sendActivity('help');
+    await send('I forgot my password');
+    next();
+    await send('aisha.shah@nhs-trust.example');
+    const help = await send('help');
     expect(textOf(help)).to.contain('Type your date of birth with the day first');
-    expect(textOf(client.getNextReply())).to.contain('date of birth');
+    expect(textOf(next())).to.contain('date of birth');
   });
 
   it('stops the flow on "cancel", says what was stopped, and forgets the answers', async () => {
-    await client.sendActivity('I forgot my password');
-    client.getNextReply();
-    await client.sendActivity('aisha.shah@nhs-trust.example');
-    const cancelled = await client.sendActivity('cancel');
+    await send('I forgot my password');
+    next();
+    await send('aisha.shah@nhs-trust.example');
+    const cancelled = await send('cancel');
     expect(textOf(cancelled)).to.contain("I've stopped resetting your password");
-    const after = await client.sendActivity('14/03/1985');
+    const after = await send('14/03/1985');
     expect(textOf(after)).not.to.contain('ESR username');
   });
 
   it('shows the menu on "menu" in the middle of a flow', async () => {
-    await client.sendActivity('report a problem');
-    client.getNextReply();
-    const menu = await client.sendActivity('menu');
+    await send('report a problem');
+    next();
+    const menu = await send('menu');
     expect(textOf(menu)).to.contain('What do you need help with?');
   });
 
   it('switches flow when a menu button is pressed in the middle of another', async () => {
-    await client.sendActivity('I forgot my password');
-    client.getNextReply();
-    const reply = await client.sendActivity({ type: 'message', value: { action: 'flow', flow: 'passwordRules' } } as Partial<Activity>);
+    await send('I forgot my password');
+    next();
+    const reply = await send({ type: 'message', value: { action: 'flow', flow: 'passwordRules' } });
     expect(textOf(reply)).to.contain('ESR password rules');
   });
 
   it('opens a ticket for a person on "speak to someone", noting the flow they were in', async () => {
-    await client.sendActivity('I forgot my password');
-    client.getNextReply();
-    await client.sendActivity('speak to someone');
+    await send('I forgot my password');
+    next();
+    await send('speak to someone');
     expect(desk.submitted).to.have.length(1);
     expect(desk.submitted[0]).to.include({ wantsPerson: true, category: 'login' });
     expect(desk.submitted[0]!.context.flow).to.equal('forgotPassword');
   });
 
   it('asks again, kindly, when a date of birth is not a real date', async () => {
-    await client.sendActivity('I forgot my password');
-    client.getNextReply();
-    await client.sendActivity('aisha.shah@nhs-trust.example');
-    const reply = await client.sendActivity('31/02/1990');
+    await send('I forgot my password');
+    next();
+    await send('aisha.shah@nhs-trust.example');
+    const reply = await send('31/02/1990');
     expect(textOf(reply)).to.contain("isn't a real date");
   });
 });
