@@ -45,8 +45,8 @@ describe('the main dialog', () => {
   let desk: RecordingDesk;
   let client: DialogTestClient;
   // DialogTestClient's replies are untyped; these give them their real type.
-  const send = async (activity: string | Partial<Activity>) => (await send(activity)) as Partial<Activity> | undefined;
-  const next = () => client.getNextReply() as Partial<Activity> | undefined;
+  const send = async (activity: string | Partial<Activity>): Promise<Partial<Activity> | undefined> => (await client.sendActivity(activity)) as Partial<Activity> | undefined;
+  const next = (): Partial<Activity> | undefined => client.getNextReply() as Partial<Activity> | undefined;
 
   beforeEach(async () => {
     h = await createEsrHarness();
