@@ -46,7 +46,7 @@ describe('the main dialog', () => {
   let client: DialogTestClient;
   // DialogTestClient's replies are untyped; these give them their real type.
   const send = async (activity: string | Partial<Activity>): Promise<Partial<Activity> | undefined> => (await client.sendActivity(activity)) as Partial<Activity> | undefined;
-  const next = (): Partial<Activity> | undefined => client.getNextReply() as Partial<Activity> | undefined;
+  const next = (): Partial<Activity> | undefined => client.getNextReply();
 
   beforeEach(async () => {
     h = await createEsrHarness();
