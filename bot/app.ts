@@ -20,6 +20,7 @@ import { MailOutbox } from '../mail/outbox.js';
 import { OutboxFolderTransport, SmtpTransport, type MailTransport } from '../mail/transport.js';
 import { FileScreenshotStore } from '../storage/fileScreenshotStore.js';
 import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
+import { JsonlUsageLog } from '../storage/jsonlUsageLog.js';
 import { TicketService } from '../tickets/ticketService.js';
 import { LinkSigner } from '../web/signedLinks.js';
 import { screenshotRoute } from '../web/screenshotRoute.js';
@@ -124,6 +125,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const screenshots = await FileScreenshotStore.open(join(dataDir, 'screenshots'));
   const tickets = new TicketService({ clock, tickets: ticketStore, screenshots, audit, timeZone: config.TIME_ZONE });
   const queues = await QueueRegistry.open(dataDir);
+  const usage = await new JsonlUsageLog(join(dataDir, 'usage.jsonl')).init();
   const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
 
   const botStorage = new EmbeddedBotStorage(state);
@@ -166,6 +168,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     settings: { resetLinkHours: config.RESET_LINK_HOURS },
     faq,
     desk,
+    usage,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
   const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });

@@ -178,44 +178,54 @@ export class TeamsHelpDesk implements HelpDesk {
 
   /** A card button (Action.Execute) pressed by an agent; returns the card to show, or a message for the loser of a race. */
   async handleAction(context: TurnContext, verb: TicketVerb, ticketId: number): Promise<{ card?: CardJson; message?: string }> {
-    const c = this.#d.content;
     const agent: Agent = { id: context.activity.from.aadObjectId ?? context.activity.from.id, name: context.activity.from.name ?? 'Agent' };
+    const outcome = await this.act(verb, ticketId, agent, 'teams');
+    if (!outcome.ticket) return { message: outcome.message ?? 'This ticket no longer exists.' };
+    return { card: this.#card(outcome.ticket), ...(outcome.message ? { message: outcome.message } : {}) };
+  }
+
+  /**
+   * Take over, unassign, resolve or reopen, from the channel card or the dashboard: the same rules (one
+   * winner), the same audit, the user told, and the card in the channel refreshed for everyone.
+   */
+  async act(verb: TicketVerb, ticketId: number, agent: Agent, channel: 'teams' | 'dashboard'): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
+    const c = this.#d.content;
     const current = await this.#d.tickets.get(ticketId);
-    if (!current) return { message: 'This ticket no longer exists.' };
-    let ticket: Ticket = current;
+    if (!current) return { ok: false };
+    const opts = { channel };
+    let ticket: Ticket;
     switch (verb) {
       case 'takeOver': {
-        const result = await this.#d.tickets.takeOver(ticketId, agent);
-        if (!result.ok) return { card: this.#card(result.ticket), message: result.reason === 'held_by_other' ? c.t('agents.alreadyHeld', { agent: result.holder.name }) : undefined };
+        const result = await this.#d.tickets.takeOver(ticketId, agent, opts);
+        if (!result.ok) return { ok: false, ticket: result.ticket, ...(result.reason === 'held_by_other' ? { message: c.t('agents.alreadyHeld', { agent: result.holder.name }) } : {}) };
         ticket = result.ticket;
         if (result.changed) await this.#notifyUser(ticket, c.t('live.takenOver', { agent: agent.name, ref: ticket.ref }));
         break;
       }
       case 'unassign': {
-        const result = await this.#d.tickets.unassign(ticketId, agent);
+        const result = await this.#d.tickets.unassign(ticketId, agent, opts);
         ticket = result.ticket;
         if (result.changed) await this.#notifyUser(ticket, c.t('live.unassigned', { ref: ticket.ref }));
         break;
       }
       case 'resolve': {
-        const wasLive = current.live;
-        const result = await this.#d.tickets.resolve(ticketId, agent);
+        const result = await this.#d.tickets.resolve(ticketId, agent, opts);
         ticket = result.ticket;
         if (result.changed) {
           await this.#notifyUser(ticket, c.t('live.resolved', { ref: ticket.ref, agent: agent.name }));
-          if (wasLive) await this.#sendRating(ticket);
+          if (current.live) await this.#sendRating(ticket);
         }
         break;
       }
       case 'reopen': {
-        const result = await this.#d.tickets.reopen(ticketId, agent);
+        const result = await this.#d.tickets.reopen(ticketId, agent, opts);
         ticket = result.ticket;
         if (result.changed) await this.#notifyUser(ticket, c.t('live.reopened', { ref: ticket.ref, agent: agent.name }));
         break;
       }
     }
     await this.refreshCard(ticket);
-    return { card: this.#card(ticket) };
+    return { ok: true, ticket };
   }
 
   /** A message in a ticket's thread from an agent: relayed to the member of staff, or "hand back". */

@@ -101,7 +101,7 @@ export class AccountHelpDialog extends FlowDialog {
         next,
       }),
     );
-    return step.endDialog();
+    return step.endDialog({ selfServed: true });
   }
 
   async #validateEmail(prompt: PromptValidatorContext<string>): Promise<boolean> {

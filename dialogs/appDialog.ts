@@ -64,7 +64,7 @@ export class AppDialog extends FlowDialog {
         next: username ? ['forgotPassword', 'report'] : ['register', 'forgotPassword'],
       }),
     );
-    return step.endDialog();
+    return step.endDialog({ selfServed: true });
   }
 
   async #validatePhone(prompt: PromptValidatorContext<string>): Promise<boolean> {

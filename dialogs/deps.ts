@@ -3,6 +3,7 @@
 import type { TurnContext } from 'botbuilder-core';
 import type { Content } from '../content/content.js';
 import type { Faq } from '../content/faq.js';
+import type { UsageLog } from '../tickets/usage.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
 import type { TeamsIdentity } from '../esr/types.js';
@@ -76,4 +77,5 @@ export interface DialogDeps {
   settings: DialogSettings;
   faq: Faq;
   desk: HelpDesk;
+  usage: UsageLog;
 }

@@ -43,7 +43,7 @@ export class FaqDialog extends FlowDialog {
     const c = this.deps.content;
     const paragraphs = c.fill(entry.answer).split(/\n{2,}/);
     await sendCard(step.context, infoCard(c, { title: entry.title, items: paragraphs, next: entry.next ?? [] }));
-    return step.endDialog();
+    return step.endDialog({ selfServed: true });
   }
 
   // A topic button, the topic's title typed, or a question that matches one topic's phrases.

@@ -24,6 +24,12 @@ export type Route =
   | { kind: 'flow'; flow: FlowId; topic?: string }
   | { kind: 'help' | 'cancel' | 'menu' | 'greeting' | 'thanks' | 'unknown' | 'empty' };
 
+/** What a flow may end with. */
+export interface FlowResult {
+  selfServed?: boolean;
+  registered?: string;
+}
+
 export interface MainOptions {
   flow?: FlowId;
   /** For the common-questions flow: the answer to open. */
@@ -121,6 +127,10 @@ export class MainDialog extends ComponentDialog {
     const route: Route = step.options?.flow ? { kind: 'flow', flow: step.options.flow, ...(step.options.topic ? { topic: step.options.topic } : {}) } : routeOf(context, this.#deps);
     switch (route.kind) {
       case 'flow':
+        if (this.#flows.has(route.flow)) {
+          (step.values as { flow?: FlowId }).flow = route.flow;
+          await this.#deps.usage.record({ at: this.#deps.clock.now().toISOString(), flow: route.flow, kind: 'started' });
+        }
         if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, { ...(route.topic ? { topic: route.topic } : {}), ...(step.options?.fromFlow ? { fromFlow: step.options.fromFlow } : {}) });
         await sendCard(context, homeCard(c));
         return step.endDialog();
@@ -154,7 +164,12 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
+  // Flows end with { selfServed: true } when the person got what they came for without a ticket.
   async #afterFlow(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const flow = (step.values as { flow?: FlowId }).flow;
+    if (flow && (step.result as FlowResult | undefined)?.selfServed) {
+      await this.#deps.usage.record({ at: this.#deps.clock.now().toISOString(), flow, kind: 'self_served' });
+    }
     return step.endDialog(step.result);
   }
 }

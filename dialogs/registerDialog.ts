@@ -116,7 +116,7 @@ export class RegisterDialog extends FlowDialog {
       throw error;
     }
     await sendCard(step.context, infoCard(c, { title: c.t('register.successTitle'), intro: c.t('register.success', { username }), next: ['app'] }));
-    return step.endDialog({ registered: username });
+    return step.endDialog({ registered: username, selfServed: true });
   }
 
   async #validateChoice(prompt: PromptValidatorContext<string>): Promise<boolean> {

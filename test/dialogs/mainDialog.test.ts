@@ -62,6 +62,7 @@ describe('the main dialog', () => {
       settings: { resetLinkHours: 4 },
       faq,
       desk,
+      usage: { record: () => Promise.resolve(), since: () => Promise.resolve([]) },
     };
     client = new DialogTestClient('msteams', new MainDialog(deps, createFlows(deps)));
   });
