@@ -41,6 +41,7 @@ import { createAdapter } from './adapter.js';
 import type { Config, OfficeHours } from './config.js';
 import { DEMO_PASSWORD, demoStaff } from './demoStaff.js';
 import { HelpdeskBot } from './helpdeskBot.js';
+import { Housekeeping } from './housekeeping.js';
 import type { Logger } from './logger.js';
 import { OnceRegistry } from './onceRegistry.js';
 import { TeamsProfileResolver } from './profiles.js';
@@ -55,6 +56,8 @@ export interface AppOptions {
   /** Replace the Teams profile lookup (tests without a roster endpoint). */
   profiles?: ProfileResolver;
   hasher?: PasswordHasher;
+  /** Set false to not run the daily tidy-up on a timer (tests call `housekeeping.runOnce()`). */
+  housekeeping?: boolean;
   /** How the helpdesk waits before retrying a throttled message (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -71,6 +74,7 @@ export interface HelpdeskApp {
   mail: MailOutbox;
   tickets: TicketService;
   desk: TeamsHelpDesk;
+  housekeeping: Housekeeping;
   /** Starts listening; resolves with the port. */
   listen(port?: number): Promise<number>;
   /** Stops taking requests, lets background work finish, and closes connections. */
@@ -88,6 +92,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const tokens = await LowdbTokenStore.open(join(dataDir, 'tokens.json'));
   const audit = await new JsonlAuditLog(join(dataDir, 'audit.jsonl')).init();
   const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
+  const limits = await LowdbRateLimitStore.open(join(dataDir, 'limits.json'));
 
   const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
   const faq = await loadFaq(config.LOCALE, join(dataDir, 'content'));
@@ -109,7 +114,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     policy,
     clock,
     background,
-    limiter: new RateLimiter(await LowdbRateLimitStore.open(join(dataDir, 'limits.json'))),
+    limiter: new RateLimiter(limits),
     settings: { maxFailedSignIns: config.MAX_FAILED_SIGNINS, tokenTtlMs: config.RESET_LINK_HOURS * HOUR, accountHelpPerHour: config.ACCOUNT_HELP_PER_HOUR },
   });
 
@@ -172,6 +177,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
   const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });
+  const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
+  if (options.housekeeping !== false) housekeeping.start();
+
   const server = createServer({
     adapter,
     bot,
@@ -210,6 +218,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     mail,
     tickets,
     desk,
+    housekeeping,
     listen: (port = config.PORT) =>
       new Promise((resolveListen, reject) => {
         server.once('error', reject);
@@ -222,6 +231,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
           r();
         });
       });
+      await housekeeping.stop();
       await background.idle();
       await mail.stop();
       mail.close();

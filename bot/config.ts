@@ -110,6 +110,7 @@ export const configSchema = z.object({
   RESET_LINK_HOURS: int(4, 1, 72),
   SEED_DEMO_DATA: bool(true),
   ACCOUNT_HELP_PER_HOUR: int(5, 1, 1000),
+  RETENTION_DAYS: int(90, 1, 3650),
   TRUST_PROXY: bool(false),
   ATTACHMENT_HOSTS: text(DEFAULT_ATTACHMENT_HOSTS.join(',')).transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)).pipe(
     z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'should be a comma-separated list of host names, like smba.trafficmanager.net,*.sharepoint.com')).min(1, 'needs at least one host'),

@@ -59,6 +59,15 @@ export class FileScreenshotStore implements ScreenshotStore {
     }
   }
 
+  async delete(ticketId: number, screenshotId: string): Promise<boolean> {
+    if (!SAFE_ID.test(screenshotId)) return false;
+    const folder = this.#folder(ticketId);
+    const name = (await this.#files(folder)).find((f) => SCREENSHOT_FILE.exec(f)?.[1] === screenshotId);
+    if (name === undefined) return false;
+    await rm(join(folder, name), { force: true });
+    return true;
+  }
+
   async deleteForTicket(ticketId: number): Promise<number> {
     const folder = this.#folder(ticketId);
     const count = (await this.#files(folder)).filter((f) => SCREENSHOT_FILE.test(f)).length;

@@ -18,6 +18,14 @@ export class LowdbRateLimitStore implements RateLimitStore {
   hits(key: string): Promise<number[]> {
     return Promise.resolve([...(this.#db.data.hits[key] ?? [])]);
   }
+  /** Forgets keys whose newest hit is older than `before` (ms); returns how many. */
+  async prune(before: number): Promise<number> {
+    const stale = Object.entries(this.#db.data.hits).filter(([, hits]) => (hits[hits.length - 1] ?? 0) < before);
+    for (const [key] of stale) delete this.#db.data.hits[key];
+    if (stale.length > 0) await this.#db.write();
+    return stale.length;
+  }
+
   async update(key: string, change: (hits: number[]) => number[]): Promise<void> {
     const next = change([...(this.#db.data.hits[key] ?? [])]);
     if (next.length === 0) delete this.#db.data.hits[key];

@@ -98,14 +98,14 @@ export class LowdbVersionedStore {
     await Promise.all([...touched].map((s) => s.write()));
   }
 
-  /** Removes entries not written since `before`; returns how many. */
-  async expire(before: Date): Promise<number> {
+  /** Removes entries not written since `before` (except keys `keep` says to keep); returns how many. */
+  async expire(before: Date, keep: (key: string) => boolean = () => false): Promise<number> {
     const cutoff = before.toISOString();
     let removed = 0;
     for (const shard of this.#shards) {
       let changed = false;
       for (const [key, entry] of Object.entries(shard.data.entries)) {
-        if (entry.at < cutoff) {
+        if (entry.at < cutoff && !keep(key)) {
           delete shard.data.entries[key];
           removed++;
           changed = true;

@@ -59,6 +59,8 @@ export interface ScreenshotStore {
   /** Stores the bytes whole or not at all. `screenshot.id` must be file-name-safe ([A-Za-z0-9_-]). */
   put(ticketId: number, screenshot: Screenshot, bytes: Buffer): Promise<void>;
   get(ticketId: number, screenshotId: string): Promise<Buffer | undefined>;
+  /** Deletes one screenshot; false when there was none. */
+  delete(ticketId: number, screenshotId: string): Promise<boolean>;
   /** Deletes every screenshot of the ticket; returns how many there were. */
   deleteForTicket(ticketId: number): Promise<number>;
 }

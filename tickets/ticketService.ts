@@ -26,7 +26,10 @@ import {
   type TranscriptEntry,
 } from './types.js';
 
+/** Screenshots per report (and per `addScreenshots` call). */
 export const MAX_SCREENSHOTS = 5;
+/** Screenshots a ticket can hold in all, with those added during a live chat. */
+export const MAX_TICKET_SCREENSHOTS = 20;
 export const MAX_SCREENSHOT_BYTES = 10 * 1024 * 1024;
 export const MAX_TRANSCRIPT_ENTRIES = 500;
 export const MAX_DESCRIPTION_CHARS = 4000;
@@ -127,13 +130,15 @@ const userConversationSchema = z
   .record(z.string(), z.unknown())
   .refine((ref) => conversationIdOf(ref) !== undefined, 'should be a conversation reference with conversation.id');
 
+const newScreenshotSchema = z.object({ bytes: z.instanceof(Buffer, { message: 'should be a Buffer' }), fileName: z.string() });
+
 const createSchema = z.object({
   requester: requesterSchema,
   category: z.enum(TICKET_CATEGORIES),
   description: clipped(MAX_DESCRIPTION_CHARS).pipe(z.string().min(1, 'is required')),
   errorMessage: optionalClipped(2000),
   context: z.object({ flow: optionalClipped(100), step: optionalClipped(100), detail: optionalClipped(1000) }).default({}),
-  screenshots: z.array(z.object({ bytes: z.instanceof(Buffer, { message: 'should be a Buffer' }), fileName: z.string() })).default([]),
+  screenshots: z.array(newScreenshotSchema).default([]),
   transcript: z.array(transcriptEntrySchema).default([]),
   userConversation: userConversationSchema,
   wantsPerson: z.boolean().default(false),
@@ -284,11 +289,7 @@ export class TicketService {
       events: [{ at: now, action: 'created', by: 'user' }],
     };
     try {
-      for (const file of files) {
-        const meta: Screenshot = { id: randomBytes(16).toString('hex'), ...file.meta };
-        await this.#d.screenshots.put(id, meta, file.bytes);
-        screenshots.push(meta);
-      }
+      screenshots.push(...(await this.#storeScreenshots(id, files)));
       await this.#d.tickets.save(ticket, 0);
     } catch (error) {
       await this.#d.screenshots.deleteForTicket(id).catch(() => undefined);
@@ -306,6 +307,37 @@ export class TicketService {
   async getByRef(ref: string): Promise<Ticket | undefined> {
     const id = parseRef(ref);
     return id === undefined ? undefined : this.#d.tickets.get(id);
+  }
+
+  /**
+   * Adds screenshots to a ticket, e.g. ones the user sends during a live chat: checked like those of a
+   * report (at most 5 at a time, and 20 on a ticket), stored, then listed on the ticket. Reference the
+   * returned ids in a transcript entry's `screenshotIds`. Bumps version; adds no event. A purged ticket:
+   * `invalid_transition`.
+   */
+  async addScreenshots(id: number, files: NewScreenshot[]): Promise<{ ticket: Ticket; screenshots: Screenshot[] }> {
+    const checked = checkScreenshots(parse(z.array(newScreenshotSchema), files));
+    const fits = (t: Ticket) => {
+      if (t.purgedAt !== undefined) throw new TicketError('invalid_transition', { message: `${t.ref} was purged` });
+      if (t.screenshots.length + checked.length > MAX_TICKET_SCREENSHOTS) {
+        throw new TicketError('too_many_screenshots', { message: `A ticket holds at most ${MAX_TICKET_SCREENSHOTS} screenshots` });
+      }
+    };
+    const current = await this.#d.tickets.get(id);
+    if (!current) throw new TicketError('not_found', { message: `No ticket ${formatRef(id)}` });
+    fits(current);
+    const added = await this.#storeScreenshots(id, checked);
+    try {
+      const { ticket } = await this.#update(id, 'system', (t) => {
+        fits(t);
+        t.screenshots.push(...added);
+        return true;
+      });
+      return { ticket, screenshots: added };
+    } catch (error) {
+      await Promise.all(added.map((s) => this.#d.screenshots.delete(id, s.id).catch(() => false)));
+      throw error;
+    }
   }
 
   /** The screenshot's bytes, when the ticket lists it and the file is there. */
@@ -567,6 +599,22 @@ export class TicketService {
     return result;
   }
 
+  // Stores checked screenshots under new random ids; on a failure, removes the ones this call stored.
+  async #storeScreenshots(ticketId: number, files: CheckedScreenshot[]): Promise<Screenshot[]> {
+    const stored: Screenshot[] = [];
+    try {
+      for (const file of files) {
+        const meta: Screenshot = { id: randomBytes(16).toString('hex'), ...file.meta };
+        await this.#d.screenshots.put(ticketId, meta, file.bytes);
+        stored.push(meta);
+      }
+    } catch (error) {
+      await Promise.all(stored.map((s) => this.#d.screenshots.delete(ticketId, s.id).catch(() => false)));
+      throw error;
+    }
+    return stored;
+  }
+
   // Read, decide on a copy, save with the version read; on a conflict decide again on the fresh ticket.
   // With `channel`, an event is also recorded in the audit log.
   async #update(
@@ -637,7 +685,12 @@ function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-function checkScreenshots(files: NewScreenshot[]): Array<{ meta: Omit<Screenshot, 'id'>; bytes: Buffer }> {
+interface CheckedScreenshot {
+  meta: Omit<Screenshot, 'id'>;
+  bytes: Buffer;
+}
+
+function checkScreenshots(files: NewScreenshot[]): CheckedScreenshot[] {
   if (files.length > MAX_SCREENSHOTS) {
     throw new TicketError('too_many_screenshots', { message: `At most ${MAX_SCREENSHOTS} screenshots (got ${files.length})` });
   }

@@ -126,12 +126,34 @@ describe('TicketService', () => {
       const flaky: ScreenshotStore = {
         put: (id, meta, bytes) => (++puts === 2 ? Promise.reject(new Error('EIO')) : h.screenshots.put(id, meta, bytes)),
         get: (id, sid) => h.screenshots.get(id, sid),
+        delete: (id, sid) => h.screenshots.delete(id, sid),
         deleteForTicket: (id) => h.screenshots.deleteForTicket(id),
       };
       const two = [pngBytes(), jpegBytes()].map((bytes, i) => ({ bytes, fileName: `${i}` }));
       await rejectionOf(h.serviceWith({ screenshots: flaky }).create(newTicket({ screenshots: two })));
       expect(await h.service.list()).to.deep.equal([]);
       expect(await readdir(h.screenshotDir)).to.deep.equal([]);
+    });
+  });
+
+  describe('adding screenshots later', () => {
+    it('stores and lists screenshots the user sends during a live chat, for the transcript to refer to', async () => {
+      const ticket = await h.service.create(newTicket({ screenshots: [{ bytes: pngBytes(), fileName: 'first.png' }] }));
+      const { ticket: after, screenshots } = await h.service.addScreenshots(ticket.id, [{ bytes: gifBytes(), fileName: 'later.gif' }]);
+      expect(screenshots.map((s) => s.contentType)).to.deep.equal(['image/gif']);
+      expect(after.screenshots.map((s) => s.fileName)).to.deep.equal(['first.png', 'later.gif']);
+      expect(after.version).to.equal(2);
+      await h.service.appendTranscript(ticket.id, { from: 'user', text: '[screenshot]', screenshotIds: [screenshots[0]!.id] });
+      expect((await h.service.getScreenshot(ticket.id, screenshots[0]!.id))?.bytes.equals(gifBytes())).to.equal(true);
+    });
+
+    it('refuses a file that is not an image, and the 21st screenshot of a ticket, storing nothing', async () => {
+      const ticket = await h.service.create(newTicket());
+      await expectTicketError(h.service.addScreenshots(ticket.id, [{ bytes: Buffer.from('<svg/>'), fileName: 'x.png' }]), 'screenshot_not_image');
+      for (let i = 0; i < 4; i++) await h.service.addScreenshots(ticket.id, Array.from({ length: 5 }, () => ({ bytes: pngBytes(), fileName: 'p.png' })));
+      await expectTicketError(h.service.addScreenshots(ticket.id, [{ bytes: pngBytes(), fileName: 'one-too-many.png' }]), 'too_many_screenshots');
+      expect((await h.service.get(ticket.id))!.screenshots).to.have.length(20);
+      expect(await readdir(join(h.screenshotDir, String(ticket.id)))).to.have.length(20);
     });
   });
 

@@ -151,6 +151,16 @@ describe('ticket stores', () => {
       expect(await readdir(join(dir, 'shots'))).to.deep.equal([]);
     });
 
+    it('deletes one screenshot, and says whether there was one', async () => {
+      const store = await FileScreenshotStore.open(join(dir, 'shots'));
+      await store.put(3, meta('a'), pngBytes());
+      await store.put(3, meta('b', 'image/jpeg'), jpegBytes());
+      expect(await store.delete(3, 'b')).to.equal(true);
+      expect(await store.delete(3, 'b')).to.equal(false);
+      expect(await store.delete(3, '../3/a')).to.equal(false);
+      expect(await readdir(join(dir, 'shots', '3'))).to.deep.equal(['a.png']);
+    });
+
     it("deletes a ticket's screenshots and its folder, counting them; none for an unknown ticket", async () => {
       const store = await FileScreenshotStore.open(join(dir, 'shots'));
       await store.put(3, meta('a'), pngBytes());

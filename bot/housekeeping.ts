@@ -1,0 +1,80 @@
+// The bot's daily tidy-up, run at start-up and then once a day: screenshots, transcripts and descriptions
+// of tickets resolved longer ago than RETENTION_DAYS; expired reset tokens; rate-limit counters and
+// conversation state nobody has touched for months; screenshots kept aside for reports never sent.
+// Each run logs what it removed (counts only).
+import { DAY, HOUR, type Clock } from '../esr/clock.js';
+import type { TokenStore } from '../esr/ports.js';
+import type { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
+import type { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+import type { TicketService } from '../tickets/ticketService.js';
+import type { TeamsHelpDesk } from './helpDesk.js';
+import type { Logger } from './logger.js';
+
+export interface HousekeepingDeps {
+  clock: Clock;
+  logger: Logger;
+  tickets: TicketService;
+  tokens: TokenStore;
+  limits: LowdbRateLimitStore;
+  state: LowdbVersionedStore;
+  desk: TeamsHelpDesk;
+  retentionDays: number;
+  /** Conversation state idle this long is dropped (the welcome-once marks are kept). */
+  stateIdleDays: number;
+}
+
+export interface HousekeepingReport {
+  tickets: number;
+  screenshots: number;
+  transcriptEntries: number;
+  tokens: number;
+  limitKeys: number;
+  stateEntries: number;
+  uploads: number;
+}
+
+export class Housekeeping {
+  readonly #d: HousekeepingDeps;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<HousekeepingReport> | undefined;
+
+  constructor(deps: HousekeepingDeps) {
+    this.#d = deps;
+  }
+
+  /** One pass; concurrent calls share it. */
+  runOnce(): Promise<HousekeepingReport> {
+    this.#running ??= this.#run().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  start(intervalMs = DAY): void {
+    const tick = () => {
+      this.runOnce().catch((error: unknown) => this.#d.logger.error({ err: error }, 'Housekeeping failed'));
+    };
+    tick();
+    this.#timer = setInterval(tick, intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  async #run(): Promise<HousekeepingReport> {
+    const now = this.#d.clock.now().getTime();
+    const purged = await this.#d.tickets.purgeResolvedBefore(new Date(now - this.#d.retentionDays * DAY));
+    const report: HousekeepingReport = {
+      ...purged,
+      // A day's grace after expiry, so "this link has expired" can still be told apart from "not valid".
+      tokens: await this.#d.tokens.purgeExpired(new Date(now - DAY).toISOString()),
+      limitKeys: await this.#d.limits.prune(now - 2 * DAY),
+      stateEntries: await this.#d.state.expire(new Date(now - this.#d.stateIdleDays * DAY), (key) => key.startsWith('once/')),
+      uploads: await this.#d.desk.purgeUploads(HOUR * 24),
+    };
+    this.#d.logger.info({ ...report, retentionDays: this.#d.retentionDays }, 'Housekeeping removed old data');
+    return report;
+  }
+}

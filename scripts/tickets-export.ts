@@ -1,0 +1,51 @@
+// `npm run tickets:export -- --from 2026-01-01 [--to 2026-03-31] [--out tickets.csv]`: tickets created in
+// the period as CSV (standard output unless --out), for reporting. No screenshots, transcripts or secrets.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { config as loadDotenv } from 'dotenv';
+import { DataFileError } from '../storage/atomicJsonFile.js';
+import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
+import { ticketsToCsv } from '../tickets/exportCsv.js';
+
+loadDotenv({ quiet: true });
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\nUsage: npm run tickets:export -- --from YYYY-MM-DD [--to YYYY-MM-DD] [--out file.csv] [--data-dir DIR]\n`);
+  process.exit(2);
+}
+
+function day(value: string | undefined, name: string, endOfDay: boolean): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(`${value}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) fail(`--${name} should be a date as YYYY-MM-DD (got "${value}")`);
+  return date;
+}
+
+let args;
+try {
+  args = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' } } }).values;
+} catch (error) {
+  fail((error as Error).message);
+}
+const from = day(args.from, 'from', false) ?? fail('--from is required');
+const to = day(args.to, 'to', true);
+const dataDir = resolve(args['data-dir'] ?? process.env.DATA_DIR ?? './data');
+
+try {
+  const file = join(dataDir, 'tickets.json');
+  if (!existsSync(file)) fail(`There is no ${file}: check DATA_DIR (or --data-dir). Tickets are kept there once the bot has created one.`);
+  const store = await LowdbTicketStore.open(file);
+  const tickets = (await store.list({ from, ...(to ? { to } : {}) })).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const csv = ticketsToCsv(tickets);
+  if (args.out) {
+    await writeFile(args.out, csv, { mode: 0o600 });
+    process.stderr.write(`Wrote ${tickets.length} ticket(s) to ${args.out}\n`);
+  } else {
+    process.stdout.write(csv);
+  }
+} catch (error) {
+  if (error instanceof DataFileError) fail(error.message);
+  throw error;
+}
