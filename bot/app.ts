@@ -22,6 +22,7 @@ import { FileScreenshotStore } from '../storage/fileScreenshotStore.js';
 import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
 import { JsonlUsageLog } from '../storage/jsonlUsageLog.js';
 import { TicketService } from '../tickets/ticketService.js';
+import { formatClockTime } from '../tickets/officeHours.js';
 import { LinkSigner } from '../web/signedLinks.js';
 import { screenshotRoute } from '../web/screenshotRoute.js';
 import { AttachmentFetcher } from './attachments.js';
@@ -264,17 +265,10 @@ export function trustValues(config: Config): Params {
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 export function describeOfficeHours(hours: OfficeHours): string {
-  const time = (minutes: number) => {
-    const h = Math.floor(minutes / 60);
-    const m = minutes % 60;
-    const suffix = h >= 12 && h < 24 ? 'pm' : 'am';
-    const h12 = h % 12 === 0 ? 12 : h % 12;
-    return m === 0 ? `${h12}${suffix}` : `${h12}:${String(m).padStart(2, '0')}${suffix}`;
-  };
   const first = DAY_NAMES[hours.days[0]!]!;
   const last = DAY_NAMES[hours.days[hours.days.length - 1]!]!;
   const days = hours.days.length === 1 ? first : `${first} to ${last}`;
-  return `${days}, ${time(hours.opensAt)} to ${time(hours.closesAt)}`;
+  return `${days}, ${formatClockTime(hours.opensAt)} to ${formatClockTime(hours.closesAt)}`;
 }
 
 async function seedDemoData(config: Config, staff: LowdbStaffDirectory, accounts: LowdbAccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {

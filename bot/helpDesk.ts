@@ -18,7 +18,7 @@ import type { MailTransport } from '../mail/transport.js';
 import { extensionFor, sniffImageType } from '../tickets/imageType.js';
 import { describeNextOpening, isOpen, type OfficeHours } from '../tickets/officeHours.js';
 import type { ScreenshotStore } from '../tickets/ports.js';
-import type { TicketService } from '../tickets/ticketService.js';
+import { isTicketError, MAX_TICKET_SCREENSHOTS, type TicketService } from '../tickets/ticketService.js';
 import type { Agent, Ticket } from '../tickets/types.js';
 import type { LinkSigner } from '../web/signedLinks.js';
 import { attachmentRefs, type AttachmentFetcher } from './attachments.js';
@@ -256,14 +256,18 @@ export class TeamsHelpDesk implements HelpDesk {
     const ids: string[] = [];
     if (refs.length > 0) {
       const { accepted, refused } = await this.collectScreenshots(context, 0);
-      for (const s of accepted) {
-        const id = randomBytes(12).toString('base64url');
-        const bytes = await readFile(join(this.#uploadPath(s.id), 'bytes'));
-        const type = sniffImageType(bytes);
-        if (!type) continue;
-        await this.#d.screenshots.put(ticket.id, { id, fileName: s.name, contentType: type, bytes: bytes.length, sha256: '' }, bytes);
-        ids.push(id);
-        links.push(`[${s.name.replace(/[[\]]/g, '')}](${this.screenshotUrl(ticket, id)})`);
+      if (accepted.length > 0) {
+        const files = await Promise.all(accepted.map(async (s) => ({ bytes: await readFile(join(this.#uploadPath(s.id), 'bytes')), fileName: s.name })));
+        try {
+          const { screenshots } = await this.#d.tickets.addScreenshots(ticket.id, files);
+          for (const s of screenshots) {
+            ids.push(s.id);
+            links.push(`[${s.fileName.replace(/[[\]]/g, '')}](${this.screenshotUrl(ticket, s.id)})`);
+          }
+        } catch (error) {
+          if (!isTicketError(error, 'too_many_screenshots')) throw error;
+          await context.sendActivity(MessageFactory.text(this.#d.content.t('report.refused.too_many', { name: accepted.map((s) => s.name).join(', '), max: MAX_TICKET_SCREENSHOTS })));
+        }
       }
       await this.discard(accepted.map((s) => s.id));
       for (const r of refused) await context.sendActivity(MessageFactory.text(this.#d.content.t(`report.refused.${r.reason as 'too_large'}`, { name: r.name, max: MAX_SCREENSHOTS, maxMb: MAX_SCREENSHOT_MB })));
