@@ -94,7 +94,10 @@ export class RegisterDialog extends FlowDialog {
     const c = this.deps.content;
     const { username } = step.options;
     const submit = step.result as CardSubmit;
-    await replaceCard(step.context, (step.values as { cardId?: string }).cardId, asAttachment(noticeCard({ title: c.t('register.readOnlyTitle'), text: c.t('register.readOnlyBody') })));
+    // Clear the card the values were typed into (an older one, if that was used) and the one we last sent.
+    const readOnly = asAttachment(noticeCard({ title: c.t('register.readOnlyTitle'), text: c.t('register.readOnlyBody') }));
+    const used = new Set([step.context.activity.replyToId, (step.values as { cardId?: string }).cardId].filter((id): id is string => Boolean(id)));
+    for (const id of used) await replaceCard(step.context, id, readOnly);
     const profile = await this.deps.profiles.resolve(step.context);
     try {
       await this.deps.esr.registerInternetAccess({

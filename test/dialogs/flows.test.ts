@@ -178,6 +178,18 @@ describe('the self-service flows, end to end through the bot’s HTTP endpoint',
       expect(account).to.include({ status: 'approved', hasPassword: true });
     });
 
+    it('clears an older card that was submitted, as well as the newest one', async () => {
+      const alex = h.t.user(DEMO_USERS.alex);
+      const older = passwordCard(await alex.say('set up ESR from home'));
+      await alex.say('cancel');
+      const newer = passwordCard(await alex.say('set up ESR from home'));
+      const replies = await submitCard(alex, h, older, { action: 'setPassword', newPassword: GOOD_PASSWORD, confirmPassword: GOOD_PASSWORD });
+      const cleared = replies.filter((c) => c.method === 'PUT');
+      expect(cleared.map((c) => c.activityId)).to.have.members([h.idOf(older), h.idOf(newer)]);
+      for (const call of cleared) expect(inputsOf(cardOf(call))).to.deep.equal([]);
+      expect(all(replies)).to.contain('Approved');
+    });
+
     it('tells someone who types into the chat instead of the card to use the secure boxes', async () => {
       const alex = h.t.user(DEMO_USERS.alex);
       await alex.say('set up ESR from home');
