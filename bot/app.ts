@@ -25,6 +25,7 @@ import { TicketService } from '../tickets/ticketService.js';
 import { formatClockTime } from '../tickets/officeHours.js';
 import { LinkSigner } from '../web/signedLinks.js';
 import { screenshotRoute } from '../web/screenshotRoute.js';
+import { dashboard } from '../web/dashboard.js';
 import { AttachmentFetcher } from './attachments.js';
 import { MAX_SCREENSHOT_MB, TeamsHelpDesk } from './helpDesk.js';
 import { QueueRegistry } from './queues.js';
@@ -204,6 +205,24 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         resetLinkHours: config.RESET_LINK_HOURS,
       }),
       screenshotRoute({ screenshots, signer, clock }),
+      dashboard({
+        content,
+        tickets,
+        desk,
+        usage,
+        clock,
+        logger,
+        publicUrl: config.PUBLIC_URL,
+        auth: {
+          tenantId: config.MicrosoftAppTenantId,
+          appId: config.MicrosoftAppId,
+          publicUrl: config.PUBLIC_URL,
+          jwksUrl: config.ENTRA_JWKS_URL,
+          agents: config.DASHBOARD_AGENTS,
+          agentGroup: config.DASHBOARD_AGENT_GROUP,
+          devLogin: config.DASHBOARD_DEV_LOGIN && config.NODE_ENV !== 'production',
+        },
+      }),
     ],
   });
 

@@ -72,6 +72,10 @@ const officeHours = text('Mon-Fri 09:00-17:00').transform((v, ctx): OfficeHours 
   return { days, opensAt, closesAt };
 });
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// A sign-in name (UPN) or email: something@domain.tld, no spaces.
+const UPN = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
 const timeZone = text('Europe/London').refine(
   (tz) => {
     try {
@@ -115,6 +119,18 @@ export const configSchema = z.object({
   ATTACHMENT_HOSTS: text(DEFAULT_ATTACHMENT_HOSTS.join(',')).transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)).pipe(
     z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'should be a comma-separated list of host names, like smba.trafficmanager.net,*.sharepoint.com')).min(1, 'needs at least one host'),
   ),
+  DASHBOARD_AGENTS: text('').transform((v, ctx) => {
+    const entries = v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+    const bad = entries.filter((e) => !GUID.test(e) && !UPN.test(e));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `should be a comma-separated list of Entra object ids (GUIDs) or sign-in names (UPNs/emails), like 00000000-0000-0000-0000-000000000000,sam.agent@nhs-trust.example (not valid: ${bad.map((b) => `"${b}"`).join(', ')})` });
+      return z.NEVER;
+    }
+    return entries;
+  }),
+  DASHBOARD_AGENT_GROUP: optionalText.pipe(z.string().regex(GUID, 'should be the object id (a GUID) of an Entra security group, like 00000000-0000-0000-0000-000000000000').transform((v) => v.toLowerCase()).optional()),
+  ENTRA_JWKS_URL: optionalText.pipe(z.url({ protocol: /^https?$/, message: 'should be a full http(s) URL of a JSON Web Key Set, like https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys' }).optional()),
+  DASHBOARD_DEV_LOGIN: bool(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'should be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
 
@@ -147,6 +163,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push({ setting: 'MicrosoftAppTenantId', problem: 'is required for a SingleTenant bot in production (your Entra tenant id)' });
     }
     if (!config.PUBLIC_URL.startsWith('https://')) problems.push({ setting: 'PUBLIC_URL', problem: 'must be an https:// URL in production (reset links are sent by email)' });
+    // The dashboard's development login lets anyone in without a token: never in production.
+    if (config.DASHBOARD_DEV_LOGIN) problems.push({ setting: 'DASHBOARD_DEV_LOGIN', problem: 'must not be true when NODE_ENV=production (it lets anyone use the dashboard as a fictional agent)' });
+    if (config.ENTRA_JWKS_URL && !config.ENTRA_JWKS_URL.startsWith('https://')) problems.push({ setting: 'ENTRA_JWKS_URL', problem: 'must be an https:// URL in production' });
   }
   if (config.MicrosoftAppId && !z.uuid().safeParse(config.MicrosoftAppId).success) {
     problems.push({ setting: 'MicrosoftAppId', problem: 'should be a GUID, like 00000000-0000-0000-0000-000000000000' });

@@ -478,8 +478,18 @@ export class TeamsHelpDesk implements HelpDesk {
     return reason === 'blocked' ? c.t('agents.blocked') : reason === 'throttled' ? c.t('agents.throttled') : c.t('guard.error');
   }
 
-  #continue(reference: Partial<ConversationReference> | Record<string, unknown>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
-    return this.#d.adapter.continueConversationAsync(this.#d.appId, reference, logic);
+  // The adapter hands an error thrown inside `logic` to onTurnError, which swallows it (and tries to tell
+  // that conversation "something went wrong"): a 403 or 429 would look delivered. Catch it here and rethrow.
+  async #continue(reference: Partial<ConversationReference> | Record<string, unknown>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    await this.#d.adapter.continueConversationAsync(this.#d.appId, reference, async (context) => {
+      try {
+        await logic(context);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (failure) throw failure.error;
   }
 
   async #botToken(context: TurnContext): Promise<string | undefined> {

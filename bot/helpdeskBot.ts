@@ -6,6 +6,8 @@ import { homeCard } from '../cards/cards.js';
 import type { Content } from '../content/content.js';
 import type { ProfileResolver } from '../dialogs/deps.js';
 import { looksLikePassword } from '../dialogs/guards.js';
+import { activeDialogPath, PASSWORD_PROMPT_ID } from '../dialogs/dialogStack.js';
+import { replaceCard } from '../dialogs/prompts.js';
 import type { MainDialog } from '../dialogs/mainDialog.js';
 import { routeOf } from '../dialogs/mainDialog.js';
 import type { DialogDeps } from '../dialogs/deps.js';
@@ -78,8 +80,22 @@ export class HelpdeskBot extends TeamsActivityHandler {
       await sendText(context, c.t('guard.passwordInChat'));
       return;
     }
-    await this.#d.transcript.track(context);
     const value = context.activity.value as { action?: unknown; ticketId?: unknown; helpful?: unknown; comment?: unknown } | undefined;
+    const path = activeDialogPath(await this.#dialogState.get(context));
+    const formOpen = path.includes(PASSWORD_PROMPT_ID);
+    // With the password form waiting, typed text is very likely the password in the wrong place: it goes no
+    // further (not routed, not in the transcript), whatever it looks like.
+    if (formOpen && text.trim() && !value && !['cancel', 'help', 'menu'].includes(routeOf(context, this.#d.dialogDeps).kind)) {
+      await sendText(context, c.t('guard.passwordWhileFormOpen'));
+      return;
+    }
+    // A password form submitted after its conversation moved on: clear it, ask them to start again.
+    if (value?.action === 'setPassword' && !formOpen) {
+      if (context.activity.replyToId) await replaceCard(context, context.activity.replyToId, asAttachment(noticeCard({ title: c.t('register.readOnlyTitle'), text: c.t('guard.formExpired') })));
+      await sendText(context, c.t('guard.formExpired'));
+      return;
+    }
+    await this.#d.transcript.track(context);
     if (value?.action === 'rate') return this.#onRating(context, value);
     // While an agent holds the conversation, the bot stays out of the way apart from "end chat" and "menu".
     const live = await this.#d.tickets.liveTicketForConversation(context.activity.conversation.id);

@@ -19,7 +19,7 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino(
+  return redactChildren(pino(
     {
       level,
       base: { app: 'esr-helpdesk' },
@@ -28,5 +28,13 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       serializers: { err: (e: unknown) => redact(e) },
     },
     destination ?? process.stdout,
-  );
+  ));
+}
+
+// pino does not run the log formatter over a child logger's bindings, so they are redacted here.
+function redactChildren(logger: Logger): Logger {
+  const child = logger.child.bind(logger) as unknown as (bindings: Record<string, unknown>, options?: object) => Logger;
+  const safeChild = (bindings: Record<string, unknown>, options?: object): Logger => redactChildren(child(redact(bindings) as Record<string, unknown>, options));
+  logger.child = safeChild as unknown as Logger['child'];
+  return logger;
 }

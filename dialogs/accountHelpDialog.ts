@@ -26,8 +26,8 @@ interface Answers {
   twoDigitYear?: boolean;
 }
 
-const MAX_ECHO = 60;
-const echo = (text: string) => (text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : text);
+// What was typed is never repeated back in these answers: a wrong answer may be a password typed in the
+// wrong place, and a passphrase with spaces does not look like one to the chat guard.
 
 export class AccountHelpDialog extends FlowDialog {
   readonly kind: AccountHelpKind;
@@ -107,7 +107,7 @@ export class AccountHelpDialog extends FlowDialog {
   async #validateEmail(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const typed = (prompt.recognized.value ?? '').trim();
     if (emailSchema.safeParse(typed).success) return true;
-    await sendText(prompt.context, this.deps.content.t('accountHelp.badEmail', { typed: echo(typed) }));
+    await sendText(prompt.context, this.deps.content.t('accountHelp.badEmail'));
     return false;
   }
 
@@ -115,7 +115,7 @@ export class AccountHelpDialog extends FlowDialog {
     const typed = (prompt.recognized.value ?? '').trim();
     const parsed = parseDateOfBirth(typed, this.deps.clock.now());
     if (parsed.ok) return true;
-    await sendText(prompt.context, this.deps.content.t(`accountHelp.badDate.${parsed.reason}`, { typed: echo(typed) }));
+    await sendText(prompt.context, this.deps.content.t(`accountHelp.badDate.${parsed.reason}`));
     return false;
   }
 
@@ -132,7 +132,7 @@ export class AccountHelpDialog extends FlowDialog {
       prompt.recognized.value = parsed.data;
       return true;
     }
-    await sendText(prompt.context, this.deps.content.t('accountHelp.badUsername', { typed: echo(typed) }));
+    await sendText(prompt.context, this.deps.content.t('accountHelp.badUsername'));
     return false;
   }
 

@@ -11,6 +11,10 @@ export function looksLikePassword(text: string): boolean {
   if (/^(https?:\/\/|www\.)/i.test(t)) return false; // link
   if (/^[\d\s/.\-:]+$/.test(t)) return false; // dates, numbers, phone numbers
   if (/^ESR-\d+$/i.test(t)) return false; // ticket reference
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)+\/?$/.test(t)) return false; // a web address typed without https://
+  // "Thanks!!", "Hello?" : punctuation at the end of a word is not what makes a password.
+  const core = t.replace(/[.!?,;:]+$/u, '');
+  if (core !== t && /^\p{L}+$/u.test(core)) return false;
   const hasLetter = /\p{L}/u.test(t);
   const hasDigit = /\d/.test(t);
   const hasSymbol = /[^\p{L}\d]/u.test(t);

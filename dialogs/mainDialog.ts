@@ -11,7 +11,9 @@ import {
   type DialogTurnResult,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { homeCard } from '../cards/cards.js';
+import { homeCard, noticeCard } from '../cards/cards.js';
+import { asAttachment } from '../cards/render.js';
+import { replaceCard } from './prompts.js';
 import type { DialogDeps } from './deps.js';
 import type { FlowDialog } from './flowDialog.js';
 import { FAQ_PREFIX, isFlowId, type FlowId } from './flowIds.js';
@@ -97,6 +99,10 @@ export class MainDialog extends ComponentDialog {
         return Dialog.EndOfTurn;
       case 'cancel':
         await innerDc.cancelAllDialogs();
+        // The Cancel button of a form: clear the form too, so nothing typed lingers on it.
+        if ((context.activity.value as { action?: unknown } | undefined)?.action === 'cancel') {
+          await replaceCard(context, context.activity.replyToId, asAttachment(noticeCard({ title: c.t('common.cancelButton'), text: c.t('guard.formCancelled') })));
+        }
         await sendText(context, c.t('cancel.done', { flowName: active ? c.t(`flowNames.${active.flow}`) : c.t('flowNames.human') }));
         return { status: DialogTurnStatus.complete };
       case 'menu':

@@ -9,13 +9,14 @@ import { describeFailures } from '../content/passwordMessages.js';
 import { isEsrError } from '../esr/errors.js';
 import type { StaffAccount } from '../esr/types.js';
 import type { DialogDeps } from './deps.js';
+import { PASSWORD_PROMPT_ID } from './dialogStack.js';
 import { FlowDialog } from './flowDialog.js';
 import { CardSubmitPrompt, replaceCard, type CardSubmit } from './prompts.js';
 import { sendCard, sendText } from './replies.js';
 
 const CHOOSE = 'register.chooseAccount';
 const FIND = 'register.find';
-const PASSWORD = 'register.password';
+const PASSWORD = PASSWORD_PROMPT_ID;
 const PASSWORD_LOOP = 'register.passwordLoop';
 const SET_PASSWORD = 'setPassword';
 

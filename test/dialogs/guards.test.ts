@@ -39,6 +39,8 @@ describe('looksLikePassword', () => {
       ['a www address', 'www.esr.nhs.uk/login'],
       ['a plain word', 'payslips'],
       ['a greeting', 'hello'],
+      ['a word with excited punctuation', 'Thanks!!'],
+      ['a web address typed without https', 'my.esr.nhs.uk'],
       ['a capitalised word', 'Registration'],
       ['a name with a capital inside', 'McDonald'],
       ['a word with an apostrophe', "can't"],
