@@ -115,10 +115,23 @@ export class TeamsHelpDesk implements HelpDesk {
     const existing = await this.#d.tickets.openTicketFor(profile.teamsUserId);
     if (existing) {
       const note = input.wantsPerson ? c.t('report.humanDescription') : [c.t(`report.categories.${input.category}`), input.description, input.errorMessage].filter(Boolean).join(' – ');
-      const { ticket } = await this.#d.tickets.appendTranscript(existing.id, { from: 'user', name: profile.displayName ?? 'User', text: note });
+      // This report's screenshots go on the ticket too, as the user is told it was "added to it".
+      const files = await Promise.all(input.screenshots.map(async (s) => ({ bytes: await readFile(join(this.#uploadPath(s.id), 'bytes')), fileName: s.name })));
+      const added = files.length
+        ? await this.#d.tickets.addScreenshots(existing.id, files).then(
+            (r) => r.screenshots,
+            (error: unknown) => {
+              if (!isTicketError(error, 'too_many_screenshots')) throw error;
+              this.#d.logger.warn({ ticket: existing.ref }, 'The ticket holds the most screenshots it can; those of a later report were not added');
+              return [];
+            },
+          )
+        : [];
+      const { ticket } = await this.#d.tickets.appendTranscript(existing.id, { from: 'user', name: profile.displayName ?? 'User', text: note, ...(added.length ? { screenshotIds: added.map((s) => s.id) } : {}) });
       await this.discard(input.screenshots.map((s) => s.id));
       await this.refreshCard(ticket);
-      await this.#postInThread(ticket, `**${profile.displayName ?? 'User'}:** ${note}`);
+      const links = added.map((s) => `[${s.fileName.replace(/[[\]]/g, '')}](${this.screenshotUrl(ticket, s.id)})`);
+      await this.#postInThread(ticket, [`**${profile.displayName ?? 'User'}:** ${note}`, ...links].join('\n\n'));
       return { ref: ticket.ref, reused: true, team, ...opening };
     }
     const screenshots = await Promise.all(input.screenshots.map(async (s) => ({ bytes: await readFile(join(this.#uploadPath(s.id), 'bytes')), fileName: s.name })));
@@ -179,7 +192,17 @@ export class TeamsHelpDesk implements HelpDesk {
   /** A card button (Action.Execute) pressed by an agent; returns the card to show, or a message for the loser of a race. */
   async handleAction(context: TurnContext, verb: TicketVerb, ticketId: number): Promise<{ card?: CardJson; message?: string }> {
     const agent: Agent = { id: context.activity.from.aadObjectId ?? context.activity.from.id, name: context.activity.from.name ?? 'Agent' };
-    const outcome = await this.act(verb, ticketId, agent, 'teams');
+    let outcome: Awaited<ReturnType<TeamsHelpDesk['act']>>;
+    try {
+      outcome = await this.act(verb, ticketId, agent, 'teams');
+    } catch (error) {
+      // A button on a card that is out of date (Unassign on a ticket another agent has just resolved): answer
+      // with the card as it is now, rather than an error in the channel.
+      if (!isTicketError(error, 'invalid_transition') && !isTicketError(error, 'conflict')) throw error;
+      const fresh = await this.#d.tickets.get(ticketId);
+      if (!fresh) throw error;
+      return { card: this.#card(fresh) };
+    }
     if (!outcome.ticket) return { message: outcome.message ?? 'This ticket no longer exists.' };
     return { card: this.#card(outcome.ticket), ...(outcome.message ? { message: outcome.message } : {}) };
   }

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { MINUTE, HOUR, systemClock, type Clock } from '../esr/clock.js';
 import { openStore } from '../storage/openStore.js';
 import type { MailTransport, OutgoingMail } from './transport.js';
+import { syncDirectory } from '../storage/atomicJsonFile.js';
 
 /** Runs a callback later. Production uses unref'd timers; tests use one they fire by hand. */
 export interface Scheduler {
@@ -492,15 +493,3 @@ function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-// A rename is durable only once the directory holding it is flushed (best effort, as in atomicJsonFile).
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync();
-  } catch {
-    // EINVAL on file systems that cannot sync a directory
-  } finally {
-    await handle.close();
-  }
-}

@@ -100,7 +100,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
 // A rename is durable only once the directory holding it is flushed. Best effort: some platforms
 // (Windows) cannot open a directory, and there the rename is as durable as it gets.
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r').catch(() => undefined);
   if (!handle) return;
   try {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { extensionFor } from '../tickets/imageType.js';
 import type { ScreenshotStore } from '../tickets/ports.js';
 import type { Screenshot } from '../tickets/types.js';
+import { syncDirectory } from './atomicJsonFile.js';
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const SCREENSHOT_FILE = /^([A-Za-z0-9_-]{1,100})\.(png|jpg|gif|webp)$/;
@@ -90,15 +91,3 @@ export class FileScreenshotStore implements ScreenshotStore {
   }
 }
 
-// Best effort: some platforms cannot open or sync a directory, and there a rename is as durable as it gets.
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r').catch(() => undefined);
-  if (!handle) return;
-  try {
-    await handle.sync();
-  } catch {
-    // EINVAL on file systems that cannot sync a directory
-  } finally {
-    await handle.close();
-  }
-}

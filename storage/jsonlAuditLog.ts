@@ -1,46 +1,28 @@
 // The audit log as JSON Lines (audit.jsonl): one appended line per event, so recording never rewrites
 // history and a crash can at worst cut the last line short (which reading skips).
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { AuditEvent, AuditFilter, AuditLog } from '../esr/ports.js';
+import { JsonLinesFile } from './jsonLines.js';
 
 export class JsonlAuditLog implements AuditLog {
   readonly file: string;
-  #queue: Promise<void> = Promise.resolve();
+  readonly #lines: JsonLinesFile<AuditEvent>;
 
   constructor(file: string) {
     this.file = file;
+    this.#lines = new JsonLinesFile(file);
   }
 
   async init(): Promise<this> {
-    await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, '', { mode: 0o600 });
+    await this.#lines.init();
     return this;
   }
 
-  // Appends go one after another so lines never interleave.
   record(event: AuditEvent): Promise<void> {
-    const line = `${JSON.stringify(event)}\n`;
-    const next = this.#queue.then(() => appendFile(this.file, line, 'utf8'));
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#lines.append(event);
   }
 
   async list(filter: AuditFilter = {}): Promise<AuditEvent[]> {
-    await this.#queue;
-    const text = await readFile(this.file, 'utf8');
-    const events: AuditEvent[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      let event: AuditEvent;
-      try {
-        event = JSON.parse(line) as AuditEvent;
-      } catch {
-        continue; // a line cut short by a crash
-      }
-      events.push(event);
-    }
-    return applyFilter(events, filter);
+    return applyFilter(await this.#lines.readAll(), filter);
   }
 }
 

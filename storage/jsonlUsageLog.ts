@@ -1,41 +1,24 @@
-// Usage events as JSON Lines (usage.jsonl): appended, one per line; a line cut short by a crash is skipped.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// Usage events as JSON Lines (usage.jsonl): counts of flows used, appended; never names or message text.
 import type { UsageEvent, UsageLog } from '../tickets/usage.js';
+import { JsonLinesFile } from './jsonLines.js';
 
 export class JsonlUsageLog implements UsageLog {
-  readonly file: string;
-  #queue: Promise<void> = Promise.resolve();
+  readonly #lines: JsonLinesFile<UsageEvent>;
 
   constructor(file: string) {
-    this.file = file;
+    this.#lines = new JsonLinesFile(file);
   }
 
   async init(): Promise<this> {
-    await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, '', { mode: 0o600 });
+    await this.#lines.init();
     return this;
   }
 
   record(event: UsageEvent): Promise<void> {
-    const line = `${JSON.stringify({ at: event.at, flow: event.flow, kind: event.kind })}\n`;
-    const next = this.#queue.then(() => appendFile(this.file, line, 'utf8'));
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#lines.append({ at: event.at, flow: event.flow, kind: event.kind });
   }
 
   async since(since: string): Promise<UsageEvent[]> {
-    await this.#queue;
-    const events: UsageEvent[] = [];
-    for (const line of (await readFile(this.file, 'utf8')).split('\n')) {
-      if (!line) continue;
-      try {
-        const e = JSON.parse(line) as UsageEvent;
-        if (e.at >= since) events.push(e);
-      } catch {
-        // a line cut short by a crash
-      }
-    }
-    return events;
+    return (await this.#lines.readAll()).filter((e) => e.at >= since);
   }
 }

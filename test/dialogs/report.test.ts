@@ -181,10 +181,10 @@ describe('reporting a problem over HTTP', () => {
         spy.restore();
       }
       expect(reply).to.contain("chunked.png is over 10 MB, so I've left it out.");
+      // It read just past the limit and cancelled. (What the server managed to write before the cancel says
+      // little here: the kernel's socket buffers on loopback hold most of the last 2 MB.)
       const read = spy.to('localhost')[0]!.bytesRead;
       expect(read).to.be.above(10 * MB).and.below(11 * MB);
-      await images.settled();
-      expect(images.requestsFor('/chunked.png')[0]!.completed).to.be.false;
     });
 
     it('keeps five of six screenshots and tells the user the sixth was left out, without downloading it', async () => {
@@ -317,6 +317,26 @@ describe('reporting a problem over HTTP', () => {
       expect(await t.app.tickets.list()).to.have.length(1);
       expect(channelPosts(), 'cards posted to the channel').to.have.length(1);
       expect((await t.app.tickets.get(1))!.transcript.at(-1)).to.include({ from: 'user', text: 'Asked to speak to someone from the team.' });
+    });
+
+    it('a report from someone whose ticket is still open adds to that ticket, screenshots and all', async () => {
+      const alex = t.user(DEMO_USERS.alex);
+      expect(await say(alex, 'speak to someone')).to.contain('ESR-00001');
+      const bytes = png({ width: 3, height: 7 });
+      images.serve('/later.png', bytes);
+      await reportUpTo(alex);
+      expect(await send(alex, { text: '', attachments: [pasted(images.url('/later.png'), 'later.png')] })).to.contain('Got it: later.png');
+      const reply = await finish(alex);
+      expect(reply).to.contain("You already have **ESR-00001** open, so I've added this to it");
+
+      expect(await t.app.tickets.list()).to.have.length(1);
+      const ticket = (await t.app.tickets.get(1))!;
+      expect(ticket.transcript.at(-1)!.text).to.contain('I get an error after I log in');
+      expect(ticket.screenshots.map((s) => s.sha256), 'the screenshot sent with the second report').to.deep.equal([sha256(bytes)]);
+      expect(ticket.transcript.at(-1)!.screenshotIds).to.deep.equal([ticket.screenshots[0]!.id]);
+      // The agents see it in the ticket's thread, as a signed link.
+      const inThread = t.connector.activitiesFor(ticket.channelPost!.threadConversationId!).map(replyText).join('\n');
+      expect(inThread).to.contain('**Alex Demo:** Log in to ESR – I get an error after I log in').and.contain(`[later.png](http://localhost:3978/screenshots/1/${ticket.screenshots[0]!.id}?`);
     });
 
     it('from the middle of a flow, records the flow it came from', async () => {

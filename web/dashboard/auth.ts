@@ -62,7 +62,7 @@ export class DashboardAuth {
   readonly #audiences: string[];
   readonly #agents: Set<string>;
   readonly #group: string | undefined;
-  #lastProblemLog = 0;
+  #lastProblemLog: number | undefined;
 
   /** `keys` replaces the remote key set (tests pass a local one). */
   constructor(settings: DashboardAuthSettings, deps: { clock: Clock; logger: Log; keys?: JWTVerifyGetKey }) {
@@ -143,7 +143,7 @@ export class DashboardAuth {
   // Once every ten minutes at most, so a refreshing page cannot flood the log.
   #logProblem(): void {
     const now = this.#clock.now().getTime();
-    if (now - this.#lastProblemLog < 10 * 60_000 && this.#lastProblemLog !== 0) return;
+    if (this.#lastProblemLog !== undefined && now - this.#lastProblemLog < 10 * 60_000) return;
     this.#lastProblemLog = now;
     this.#log.warn({ reason: this.problem }, `The agents' dashboard API refused a request: ${this.problem ?? 'not configured'}`);
   }

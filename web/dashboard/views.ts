@@ -49,6 +49,8 @@ export interface TicketDetail extends TicketRow {
   description: string;
   errorMessage: string | null;
   context: Ticket['context'];
+  /** The flow's name as staff see it ("Resetting your password"), when the ticket came from one. */
+  flowLabel: string | null;
   requesterDetails: { name: string; email: string | null; esrUsernames: string[]; staffGroup: string | null };
   firstResponseAt: string | null;
   resolvedAt: string | null;
@@ -69,6 +71,7 @@ export function ticketDetail(c: Content, ticket: Ticket, now: Date, agentId: str
     description: ticket.description,
     errorMessage: ticket.errorMessage ?? null,
     context: ticket.context,
+    flowLabel: ticket.context.flow ? flowLabel(c, ticket.context.flow) : null,
     requesterDetails: { name: r.name, email: r.email ?? null, esrUsernames: r.esrUsernames, staffGroup: r.staffGroup ? c.t(`agents.staffGroups.${r.staffGroup}`) : null },
     firstResponseAt: ticket.firstResponseAt ?? null,
     resolvedAt: ticket.resolvedAt ?? null,
@@ -103,7 +106,6 @@ export interface Figures {
 }
 
 export function figures(c: Content, stats: TicketStats, usage: UsageSummary, ticketsThisWeek: number): Figures {
-  const flowNames = (c.section('flowNames') ?? {}) as Record<string, string>;
   return {
     weekStart: stats.weekStart,
     open: stats.open,
@@ -112,12 +114,13 @@ export function figures(c: Content, stats: TicketStats, usage: UsageSummary, tic
     selfServed: usage.selfServed,
     ticketsThisWeek,
     deflectionRate: deflectionRate(usage.selfServed, ticketsThisWeek) ?? null,
-    topFlows: usage.topFlows.slice(0, 5).map((f) => ({ flow: f.flow, label: capitalise(flowNames[f.flow] ?? f.flow), count: f.count })),
+    topFlows: usage.topFlows.slice(0, 5).map((f) => ({ flow: f.flow, label: flowLabel(c, f.flow), count: f.count })),
   };
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+function flowLabel(c: Content, flow: string): string {
+  const name = ((c.section('flowNames') ?? {}) as Record<string, string>)[flow] ?? flow;
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 /** Every word the page's script shows, by the key it uses. */

@@ -111,7 +111,7 @@
       if (typeof teams.app.notifySuccess === 'function') {
         try {
           Promise.resolve(teams.app.notifySuccess()).catch(function () {});
-        } catch (e) {
+        } catch {
           // older hosts
         }
       }
@@ -210,12 +210,15 @@
     $('fig-open').textContent = String(f.open);
     $('fig-open-detail').textContent = label('dashboard.figures.openDetail', { assigned: f.assigned });
     $('fig-median').textContent = f.medianFirstResponseMs === null ? label('dashboard.figures.noResponses') : formatDuration(f.medianFirstResponseMs);
+    $('fig-median').classList.toggle('figure__value--none', f.medianFirstResponseMs === null);
+    $('fig-deflection').classList.toggle('figure__value--none', f.deflectionRate === null);
     $('fig-median-detail').textContent = label('dashboard.figures.medianDetail');
     var total = f.selfServed + f.ticketsThisWeek;
     $('fig-deflection').textContent = f.deflectionRate === null ? label('dashboard.figures.noRequests') : Math.round(f.deflectionRate * 100) + '%';
     $('fig-deflection-detail').textContent = f.deflectionRate === null ? '' : label('dashboard.figures.deflectionDetail', { selfServed: f.selfServed, total: total });
     var list = $('fig-flows');
     list.textContent = '';
+    list.classList.toggle('top-flows--empty', f.topFlows.length === 0);
     if (f.topFlows.length === 0) list.appendChild(el('li', { text: label('dashboard.figures.noFlows') }));
     f.topFlows.forEach(function (flow) {
       list.appendChild(el('li', { 'data-flow': flow.flow }, [flow.label + ' ', el('span', { className: 'flow-count', text: '(' + label('dashboard.figures.flowCount', { count: flow.count }) + ')' })]));
@@ -264,6 +267,18 @@
   }
 
   // ---- a ticket ------------------------------------------------------------------------------------------
+
+  // The bot's messages use Teams markdown for bold (**name**): shown as bold text, never parsed as HTML.
+  function withBold(text) {
+    return String(text)
+      .split(/\*\*(.+?)\*\*/)
+      .map(function (part, i) {
+        return i % 2 === 1 ? el('strong', { text: part }) : part;
+      })
+      .filter(function (part) {
+        return part !== '';
+      });
+  }
 
   function facts(pairs) {
     var dl = el('dl', { className: 'facts' });
@@ -317,7 +332,7 @@
     var what = panel(label('dashboard.ticket.details'), [
       facts([
         [label('field.category'), label('category.' + t.category)],
-        [label('field.context'), [context.flow, context.step].filter(Boolean).join(' / ')],
+        [label('field.context'), [t.flowLabel || context.flow, context.step].filter(Boolean).join(' / ')],
         [label('dashboard.ticket.detail'), context.detail],
         [label('field.created'), formatWhen(t.createdAt)],
         [label('dashboard.ticket.firstResponse'), formatWhen(t.firstResponseAt)],
@@ -349,7 +364,7 @@
         el('li', { className: 'from-' + e.from }, [
           el('span', { className: 'who', text: e.name }),
           el('span', { className: 'when', text: formatWhen(e.at) }),
-          el('div', { className: 'text-block', text: e.text }),
+          el('div', { className: 'text-block' }, withBold(e.text)),
           e.delivered === false ? el('div', { className: 'note', text: label('dashboard.ticket.notDelivered', { note: e.note || '' }) }) : null,
         ]),
       );
