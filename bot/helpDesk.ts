@@ -132,6 +132,8 @@ export class TeamsHelpDesk implements HelpDesk {
       await this.refreshCard(ticket);
       const links = added.map((s) => `[${s.fileName.replace(/[[\]]/g, '')}](${this.screenshotUrl(ticket, s.id)})`);
       await this.#postInThread(ticket, [`**${profile.displayName ?? 'User'}:** ${note}`, ...links].join('\n\n'));
+      // Without a channel, email is how the team hears of it; with one, the email keeps the mailbox complete.
+      await this.#emailTeam(ticket, team, files, { update: note });
       return { ref: ticket.ref, reused: true, team, ...opening };
     }
     const screenshots = await Promise.all(input.screenshots.map(async (s) => ({ bytes: await readFile(join(this.#uploadPath(s.id), 'bytes')), fileName: s.name })));
@@ -203,7 +205,7 @@ export class TeamsHelpDesk implements HelpDesk {
       if (!fresh) throw error;
       return { card: this.#card(fresh) };
     }
-    if (!outcome.ticket) return { message: outcome.message ?? 'This ticket no longer exists.' };
+    if (!outcome.ticket) return { message: outcome.message ?? this.#d.content.t('agents.ticketGone') };
     return { card: this.#card(outcome.ticket), ...(outcome.message ? { message: outcome.message } : {}) };
   }
 
@@ -330,8 +332,9 @@ export class TeamsHelpDesk implements HelpDesk {
     const queue = post ? this.#d.queues.get(post.queueId) : undefined;
     if (!post?.activityId || !queue) return;
     try {
-      await this.#continue(queue.reference, async (ctx) => {
-        await ctx.updateActivity({ id: post.activityId!, type: 'message', conversation: { id: post.threadConversationId ?? queue.channelId } as Activity['conversation'], attachments: [asAttachment(this.#card(ticket))] });
+      // The card is the first message of its thread, so it is addressed through the thread's conversation id.
+      await this.#continue(this.#threadReference(queue.reference, post.threadConversationId ?? queue.channelId), async (ctx) => {
+        await ctx.updateActivity({ id: post.activityId!, type: 'message', attachments: [asAttachment(this.#card(ticket))] });
       });
     } catch (error) {
       this.#d.logger.warn({ err: error, ticket: ticket.ref }, 'Could not update the ticket card in the channel');
@@ -381,10 +384,10 @@ export class TeamsHelpDesk implements HelpDesk {
     return join(this.#d.uploadsDir, id);
   }
 
-  async #emailTeam(ticket: Ticket, team: 'workforce' | 'leadEmployer', screenshots: Array<{ bytes: Buffer; fileName: string }>): Promise<void> {
+  async #emailTeam(ticket: Ticket, team: 'workforce' | 'leadEmployer', screenshots: Array<{ bytes: Buffer; fileName: string }>, options: { update?: string } = {}): Promise<void> {
     const c = this.#d.content;
     const r = ticket.requester;
-    const subject = c.t('email.ticket.subject', { ref: ticket.ref, category: c.t(`report.categories.${ticket.category}`), name: r.name });
+    const subject = (options.update ? `${c.t('email.ticket.updatePrefix')} ` : '') + c.t('email.ticket.subject', { ref: ticket.ref, category: c.t(`report.categories.${ticket.category}`), name: r.name });
     const facts = [
       `${c.t('agents.fields.from')}: ${[r.name, r.email].filter(Boolean).join(', ')}`,
       `${c.t('agents.fields.usernames')}: ${r.esrUsernames.join(', ') || c.t('agents.fields.unknown')}`,
@@ -396,6 +399,7 @@ export class TeamsHelpDesk implements HelpDesk {
     ];
     const transcript = ticket.transcript.slice(-15).map((e) => `${e.from === 'bot' ? c.t('common.botName') : e.name ?? e.from}: ${e.text}`);
     const paragraphs = [
+      ...(options.update ? [c.t('email.ticket.update', { text: options.update })] : []),
       c.t('email.ticket.intro'),
       ...(ticket.wantsPerson ? [c.t('email.ticket.wantsPerson')] : []),
       facts.join('\n'),
@@ -438,12 +442,16 @@ export class TeamsHelpDesk implements HelpDesk {
     }
   }
 
+  #threadReference(channel: Record<string, unknown>, conversationId: string): Record<string, unknown> {
+    return { ...channel, conversation: { ...(channel.conversation as object), id: conversationId } };
+  }
+
   async #postInThread(ticket: Ticket, text: string): Promise<void> {
     const post = ticket.channelPost;
     const queue = post ? this.#d.queues.get(post.queueId) : undefined;
     if (!post?.threadConversationId || !queue) return;
     try {
-      await this.#continue({ ...queue.reference, conversation: { ...(queue.reference.conversation as object), id: post.threadConversationId } }, async (ctx) => {
+      await this.#continue(this.#threadReference(queue.reference, post.threadConversationId), async (ctx) => {
         await ctx.sendActivity(MessageFactory.text(text));
       });
     } catch (error) {

@@ -81,7 +81,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
       return;
     }
     const value = context.activity.value as { action?: unknown; ticketId?: unknown; helpful?: unknown; comment?: unknown } | undefined;
-    const path = activeDialogPath(await this.#dialogState.get(context));
+    const path = activeDialogPath((await this.#dialogState.get(context)) as Parameters<typeof activeDialogPath>[0]);
     const formOpen = path.includes(PASSWORD_PROMPT_ID);
     // With the password form waiting, typed text is very likely the password in the wrong place: it goes no
     // further (not routed, not in the transcript), whatever it looks like.
@@ -103,6 +103,9 @@ export class HelpdeskBot extends TeamsActivityHandler {
       if (this.#d.desk.isEndChat(text)) {
         await this.#d.desk.endLive(live, 'user');
         await sendText(context, c.t('live.ended'));
+      } else if (value?.action === 'flow') {
+        // A menu button pressed mid-chat: the chat is with a person now; say how to get the menu back.
+        await sendText(context, c.t('live.buttonInLive', { agent: live.assignee?.name ?? 'the team' }));
       } else if (routeOf(context, this.#d.dialogDeps).kind === 'menu') {
         await sendText(context, c.t('live.inLive', { agent: live.assignee?.name ?? 'the team' }));
         await sendCard(context, homeCard(c));

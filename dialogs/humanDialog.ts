@@ -24,7 +24,7 @@ export class HumanDialog extends FlowDialog {
       category: (fromFlow && CATEGORY_FROM_FLOW[fromFlow]) ?? 'other',
       description: c.t('report.humanDescription'),
       screenshots: [],
-      context: fromFlow ? { flow: fromFlow } : {},
+      context: fromFlow ? { flow: fromFlow, ...(step.options?.fromStep ? { step: step.options.fromStep } : {}) } : {},
       wantsPerson: true,
     });
     await sendOutcome(this.deps, step, outcome);

@@ -38,6 +38,8 @@ export interface MainOptions {
   topic?: string;
   /** The flow the user left for this one ("speak to someone" from the middle of a reset). */
   fromFlow?: FlowId;
+  /** The step of that flow they were on. */
+  fromStep?: string;
 }
 
 /** Reads a turn: a button's data wins over text; text goes through the intent phrases. */
@@ -114,8 +116,10 @@ export class MainDialog extends ComponentDialog {
         const wantsPerson = route.flow === 'human' && (context.activity.text ?? '').trim().split(/\s+/).length <= 4;
         if (!isButton && !wantsPerson) return undefined;
         if (active?.flow === route.flow && isButton) return undefined;
+        // Where they were ("forgotPassword / forgotPassword.dateOfBirth") goes with a report or a request for a person.
+        const fromStep = innerDc.child?.activeDialog?.id;
         await innerDc.cancelAllDialogs();
-        return innerDc.beginDialog(WATERFALL, { flow: route.flow, ...(route.topic ? { topic: route.topic } : {}), ...(active ? { fromFlow: active.flow } : {}) } satisfies MainOptions);
+        return innerDc.beginDialog(WATERFALL, { flow: route.flow, ...(route.topic ? { topic: route.topic } : {}), ...(active ? { fromFlow: active.flow } : {}), ...(active && fromStep ? { fromStep } : {}) } satisfies MainOptions);
       }
       default:
         return undefined;
@@ -137,7 +141,7 @@ export class MainDialog extends ComponentDialog {
           (step.values as { flow?: FlowId }).flow = route.flow;
           await this.#deps.usage.record({ at: this.#deps.clock.now().toISOString(), flow: route.flow, kind: 'started' });
         }
-        if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, { ...(route.topic ? { topic: route.topic } : {}), ...(step.options?.fromFlow ? { fromFlow: step.options.fromFlow } : {}) });
+        if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, { ...(route.topic ? { topic: route.topic } : {}), ...(step.options?.fromFlow ? { fromFlow: step.options.fromFlow } : {}), ...(step.options?.fromStep ? { fromStep: step.options.fromStep } : {}) });
         await sendCard(context, homeCard(c));
         return step.endDialog();
       case 'help':

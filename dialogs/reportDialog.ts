@@ -17,6 +17,8 @@ const CATEGORIES: ReportCategory[] = ['login', 'app', 'payslip', 'training', 'ot
 export interface ReportOptions {
   /** The flow the user was in when they asked, for the ticket's context. */
   fromFlow?: FlowId;
+  /** The step of that flow (a dialog id), for "where it failed". */
+  fromStep?: string;
 }
 
 interface Draft {
@@ -25,6 +27,7 @@ interface Draft {
   errorMessage?: string;
   screenshots: PendingScreenshot[];
   fromFlow?: FlowId;
+  fromStep?: string;
 }
 
 const draftOf = (step: WaterfallStepContext) => step.values as Draft;
@@ -68,6 +71,7 @@ export class ReportDialog extends FlowDialog {
     const draft = draftOf(step);
     draft.screenshots = [];
     if (step.options?.fromFlow) draft.fromFlow = step.options.fromFlow;
+    if (step.options?.fromStep) draft.fromStep = step.options.fromStep;
     await sendText(step.context, c.t('report.intro'));
     const card = choiceCard({ text: c.t('report.askCategory'), choices: CATEGORIES.map((id) => ({ label: c.t(`report.categories.${id}`), value: c.t(`report.categories.${id}`) })) });
     return step.prompt(this.#ids.category, { prompt: MessageFactory.attachment(asAttachment(card)), retryPrompt: c.t('report.badCategory') });
@@ -158,7 +162,7 @@ export class ReportDialog extends FlowDialog {
       description: draft.description!,
       ...(draft.errorMessage ? { errorMessage: draft.errorMessage } : {}),
       screenshots: draft.screenshots,
-      context: { ...(draft.fromFlow ? { flow: draft.fromFlow } : {}) },
+      context: { ...(draft.fromFlow ? { flow: draft.fromFlow } : {}), ...(draft.fromStep ? { step: draft.fromStep } : {}) },
       wantsPerson: false,
     } satisfies ReportInput);
     await sendOutcome(this.deps, step, outcome);

@@ -23,7 +23,8 @@ export function renderEmail(subject: string, parts: EmailParts): { html: string;
     '--',
     parts.footer,
   ].join('\n\n');
-  const p = (t: string, style = '') => `<p style="margin:0 0 16px;${style}">${escapeHtml(t)}</p>`;
+  // Line breaks inside a paragraph (a list of facts, a transcript) stay line breaks in HTML.
+  const p = (t: string, style = '') => `<p style="margin:0 0 16px;${style}">${escapeHtml(t).replace(/\n/g, '<br>')}</p>`;
   const html = `<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:24px;background:#f0f4f5;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#212b32">

@@ -134,7 +134,8 @@ describe('live takeover by agents in Teams', () => {
 
     const [update] = cardUpdates();
     expect(update, 'a PUT replacing the card in the channel').to.exist;
-    expect(update!.conversationId).to.equal(QUEUE);
+    // The card opens its thread, so Teams addresses it through the thread's conversation id.
+    expect(update!.conversationId).to.equal(thread);
     expect(replyText(update!)).to.contain('Held by Priya Agent').and.contain('Assigned');
 
     expect(toUser(sentBefore)).to.deep.equal([
