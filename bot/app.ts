@@ -25,6 +25,7 @@ import { TicketService } from '../tickets/ticketService.js';
 import { formatClockTime } from '../tickets/officeHours.js';
 import { LinkSigner } from '../web/signedLinks.js';
 import { screenshotRoute } from '../web/screenshotRoute.js';
+import { infoPages } from '../web/infoPages.js';
 import { dashboard } from '../web/dashboard.js';
 import { AttachmentFetcher } from './attachments.js';
 import { MAX_SCREENSHOT_MB, TeamsHelpDesk } from './helpDesk.js';
@@ -205,6 +206,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         resetLinkHours: config.RESET_LINK_HOURS,
       }),
       screenshotRoute({ screenshots, signer, clock }),
+      infoPages({ content, retentionDays: config.RETENTION_DAYS }),
       dashboard({
         content,
         tickets,

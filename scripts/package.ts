@@ -85,7 +85,7 @@ const guid = (hint = '') =>
     return v.toLowerCase();
   });
 
-const settingsSchema = z.object({
+export const packageSettingsSchema = z.object({
   MicrosoftAppId: z.preprocess(blankToUndefined, z.string({ message: "is required: the Azure Bot's Microsoft App ID (a GUID, like 00000000-0000-0000-0000-000000000000)" }).pipe(guid())),
   TEAMS_APP_ID: z.preprocess(blankToUndefined, guid(', or empty to use MicrosoftAppId').optional()),
   PUBLIC_URL: z.preprocess(
@@ -124,7 +124,7 @@ export interface PackageSettings {
 
 /** Reads and checks the settings the package is built from; a bad value throws a PackageError naming the setting. */
 export function readSettings(env: Record<string, string | undefined>, defaultVersion: string): PackageSettings {
-  const parsed = settingsSchema.safeParse(env);
+  const parsed = packageSettingsSchema.safeParse(env);
   if (!parsed.success) {
     throw new PackageError(parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? 'settings'), problem: i.message })));
   }

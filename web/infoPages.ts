@@ -1,0 +1,21 @@
+// /about, /privacy and /terms: the pages a Teams app package links to, in the Trust's words from the
+// content file (override them in DATA_DIR/content/en-GB.json like any other text).
+import type { Request, Response, Server } from 'restify';
+import type { Content, ListKey, TextKey } from '../content/content.js';
+import { sendHtml } from './http.js';
+import { messagePage } from './layout.js';
+
+const PAGES = ['about', 'privacy', 'terms'] as const;
+
+export function infoPages(deps: { content: Content; retentionDays: number }) {
+  return (server: Server): void => {
+    for (const name of PAGES) {
+      server.get(`/${name}`, async (_req: Request, res: Response) => {
+        const c = deps.content;
+        const params = { retentionDays: deps.retentionDays };
+        sendHtml(res, 200, messagePage(c, c.t(`pages.${name}.title` as TextKey), c.list(`pages.${name}.paragraphs` as ListKey, params)));
+        return Promise.resolve();
+      });
+    }
+  };
+}
