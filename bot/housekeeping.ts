@@ -74,7 +74,9 @@ export class Housekeeping {
       stateEntries: await this.#d.state.expire(new Date(now - this.#d.stateIdleDays * DAY), (key) => key.startsWith('once/')),
       uploads: await this.#d.desk.purgeUploads(HOUR * 24),
     };
-    this.#d.logger.info({ ...report, retentionDays: this.#d.retentionDays }, 'Housekeeping removed old data');
+    // A line at info level only when something went, so a quiet day leaves a quiet log.
+    const removed = Object.values(report).some((n) => n > 0);
+    this.#d.logger[removed ? 'info' : 'debug']({ ...report, retentionDays: this.#d.retentionDays }, 'Housekeeping removed old data');
     return report;
   }
 }
