@@ -6,7 +6,8 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import type { CloudAdapter } from 'botbuilder';
 import { MessageFactory, TurnContext, type Activity, type ConversationParameters, type ConversationReference } from 'botbuilder-core';
-import { asAttachment, renderCard, type CardJson } from '../cards/render.js';
+import { ratingCard } from '../cards/cards.js';
+import { asAttachment, type CardJson } from '../cards/render.js';
 import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
 import type { Content } from '../content/content.js';
 import type { HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
@@ -468,15 +469,7 @@ export class TeamsHelpDesk implements HelpDesk {
 
   async #sendRating(ticket: Ticket): Promise<void> {
     const c = this.#d.content;
-    const card = renderCard('rating', {
-      title: c.t('live.rateTitle'),
-      text: c.t('live.rateText', { ref: ticket.ref }),
-      commentLabel: c.t('live.commentLabel'),
-      helpful: c.t('live.helpful'),
-      notHelpful: c.t('live.notHelpful'),
-      ticketId: ticket.id,
-      fallback: `${c.t('live.rateText', { ref: ticket.ref })} (${c.t('live.helpful')} / ${c.t('live.notHelpful')})`,
-    });
+    const card = ratingCard(c, ticket);
     await this.#sendToUser(ticket, MessageFactory.attachment(asAttachment(card)));
   }
 

@@ -109,3 +109,16 @@ export function noticeCard(data: { title: string; text: string; tone?: 'good' | 
   const color = data.tone === 'good' ? 'Good' : data.tone === 'attention' ? 'Attention' : 'Default';
   return renderCard('notice', { title: data.title, text: data.text, color, fallback: `${data.title}. ${data.text}` });
 }
+
+/** After a live chat: helpful / not helpful, with an optional comment. */
+export function ratingCard(c: Content, ticket: { id: number; ref: string }): CardJson {
+  return renderCard('rating', {
+    title: c.t('live.rateTitle'),
+    text: c.t('live.rateText', { ref: ticket.ref }),
+    commentLabel: c.t('live.commentLabel'),
+    helpful: c.t('live.helpful'),
+    notHelpful: c.t('live.notHelpful'),
+    ticketId: ticket.id,
+    fallback: `${c.t('live.rateText', { ref: ticket.ref })} (${c.t('live.helpful')} / ${c.t('live.notHelpful')})`,
+  });
+}

@@ -51,7 +51,8 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
     errorLabel: f('agents.fields.error'),
     errorMessage: ticket.errorMessage ?? '',
     screenshotsLabel: f('agents.fields.screenshots'),
-    screenshots: ticket.screenshots.map((s) => ({ name: `${s.fileName} (${Math.max(1, Math.round(s.bytes / 1024))} KB)`, url: options.screenshotUrl(ticket, s.id) })),
+    // Brackets in a file name would break the Markdown link, so they are dropped from the label.
+    screenshots: ticket.screenshots.map((s) => ({ name: `${s.fileName.replace(/[[\]()]/g, "")} (${Math.max(1, Math.round(s.bytes / 1024))} KB)`, url: options.screenshotUrl(ticket, s.id) })),
     transcriptLabel: f('agents.fields.transcript'),
     transcript: lines,
     actions: verbs.map((v) => ({ title: c.t(v.key), verb: v.verb, ticketId: String(ticket.id) })),

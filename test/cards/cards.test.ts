@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { trustValues } from '../../bot/app.js';
 import { loadConfig } from '../../bot/config.js';
-import { choiceCard, homeCard, infoCard, noticeCard, passwordFormCard, passwordRulesCard } from '../../cards/cards.js';
+import { choiceCard, homeCard, infoCard, noticeCard, passwordFormCard, passwordRulesCard, ratingCard } from '../../cards/cards.js';
+import { ticketCard, type TicketCardOptions } from '../../cards/ticketCard.js';
+import type { Ticket, TicketStatus } from '../../tickets/types.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, asAttachment, renderCard, templateNames, type CardJson } from '../../cards/render.js';
 import { cardProblems } from '../../cards/validate.js';
 import { loadContent, type Content } from '../../content/content.js';
@@ -24,6 +26,39 @@ function elements(node: unknown): Array<Record<string, unknown>> {
 
 const textsOf = (card: CardJson) => elements(card).filter((e) => e.type === 'TextBlock').map((e) => String(e.text));
 const actionsOf = (card: CardJson) => elements(card).filter((e) => String(e.type).startsWith('Action.'));
+
+const TICKET_OPTIONS: TicketCardOptions = {
+  screenshotUrl: (t, id) => `https://esr-helpdesk.example.nhs.uk/screenshots/${t.id}/${id}?exp=1&sig=x`,
+  formatTime: (iso) => iso.slice(0, 16).replace('T', ' '),
+};
+
+function sampleTicket(status: TicketStatus): Ticket {
+  const agent = { id: 'agent-1', name: 'Fran Mock' };
+  return {
+    id: 42,
+    ref: 'ESR-00042',
+    status,
+    category: 'login',
+    description: 'I get an error after I log in [and] it says "500"',
+    errorMessage: 'Error 500: Internal Server Error',
+    requester: { teamsUserId: '29:alex', name: 'Alex Demo', email: 'alex.demo@nhs-trust.example', esrUsernames: ['241ADEMO01'], staffGroup: 'substantive' },
+    context: { flow: 'forgotPassword', step: 'forgotPassword.dateOfBirth' },
+    screenshots: status === 'open' ? [] : [{ id: 'abc123', fileName: 'error.png', contentType: 'image/png', bytes: 120_000, sha256: 'x' }],
+    ...(status === 'open' ? {} : { assignee: agent }),
+    live: status === 'assigned',
+    wantsPerson: true,
+    createdAt: '2026-01-05T10:00:00.000Z',
+    updatedAt: '2026-01-05T10:05:00.000Z',
+    transcript: status === 'open' ? [] : [
+      { at: '2026-01-05T10:00:00.000Z', from: 'user', name: 'Alex Demo', text: 'I forgot my password' },
+      { at: '2026-01-05T10:00:01.000Z', from: 'bot', text: 'What is your work email address?' },
+      { at: '2026-01-05T10:03:00.000Z', from: 'agent', name: 'Fran Mock', text: 'Hi Alex, looking now.' },
+    ],
+    version: 3,
+    userConversation: { conversation: { id: 'a:1' } },
+    events: [],
+  };
+}
 
 describe('cards', () => {
   let c: Content;
@@ -50,6 +85,10 @@ describe('cards', () => {
       ['a notice', () => noticeCard({ title: 'Password form used', text: 'This form has been used and cleared.' })],
       ['a good notice', () => noticeCard({ title: 'Done', text: 'You are set up.', tone: 'good' })],
       ['an attention notice', () => noticeCard({ title: 'Stopped', text: 'That did not work.', tone: 'attention' })],
+      ['the rating card after a live chat', () => ratingCard(c, { id: 42, ref: 'ESR-00042' })],
+      ['a new ticket for the agents', () => ticketCard(c, sampleTicket('open'), TICKET_OPTIONS)],
+      ['a ticket an agent holds, with screenshots and a conversation', () => ticketCard(c, sampleTicket('assigned'), TICKET_OPTIONS)],
+      ['a resolved ticket', () => ticketCard(c, sampleTicket('resolved'), TICKET_OPTIONS)],
     ];
     for (const [name, build] of cards) {
       it(name, () => {
