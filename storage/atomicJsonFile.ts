@@ -27,7 +27,8 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   /** `validate` checks what was read (throw to refuse it); without it, any JSON is accepted. */
   constructor(file: string, validate?: (data: unknown) => T) {
     this.file = file;
-    this.#temp = join(dirname(file), `.${basename(file)}.tmp`);
+    // Named per process, so the bot and a script (the staff import) writing the same file never share a temp file.
+    this.#temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
     this.#validate = validate;
   }
 

@@ -79,9 +79,10 @@ export class LowdbStaffDirectory implements StaffDirectory {
   async reloadIfChanged(): Promise<boolean> {
     const seen = fingerprint(await stat(this.file));
     if (seen === this.#lastSeen) return false;
+    // A broken file is reported once, not on every poll; the next change to it is tried again.
+    this.#lastSeen = seen;
     await this.#db.read();
     this.#index();
-    this.#lastSeen = seen;
     return true;
   }
 
