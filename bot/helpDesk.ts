@@ -14,9 +14,8 @@ import type { HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportO
 import { tokenise } from '../dialogs/intents.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
-import { renderEmail } from '../mail/emailLayout.js';
+import { ticketEmail } from '../mail/ticketEmail.js';
 import type { MailTransport } from '../mail/transport.js';
-import { extensionFor, sniffImageType } from '../tickets/imageType.js';
 import { describeNextOpening, isOpen, type OfficeHours } from '../tickets/officeHours.js';
 import type { ScreenshotStore } from '../tickets/ports.js';
 import { isTicketError, MAX_TICKET_SCREENSHOTS, type TicketService } from '../tickets/ticketService.js';
@@ -385,41 +384,11 @@ export class TeamsHelpDesk implements HelpDesk {
     return join(this.#d.uploadsDir, id);
   }
 
-  async #emailTeam(ticket: Ticket, team: 'workforce' | 'leadEmployer', screenshots: Array<{ bytes: Buffer; fileName: string }>, options: { update?: string } = {}): Promise<void> {
-    const c = this.#d.content;
-    const r = ticket.requester;
-    const subject = (options.update ? `${c.t('email.ticket.updatePrefix')} ` : '') + c.t('email.ticket.subject', { ref: ticket.ref, category: c.t(`report.categories.${ticket.category}`), name: r.name });
-    const facts = [
-      `${c.t('agents.fields.from')}: ${[r.name, r.email].filter(Boolean).join(', ')}`,
-      `${c.t('agents.fields.usernames')}: ${r.esrUsernames.join(', ') || c.t('agents.fields.unknown')}`,
-      `${c.t('agents.fields.staffGroup')}: ${r.staffGroup ? c.t(`agents.staffGroups.${r.staffGroup}`) : c.t('agents.fields.unknown')}`,
-      `${c.t('agents.fields.category')}: ${c.t(`report.categories.${ticket.category}`)}`,
-      ...(ticket.context.flow ? [`${c.t('agents.fields.context')}: ${[ticket.context.flow, ticket.context.step].filter(Boolean).join(' / ')}`] : []),
-      `${c.t('agents.fields.description')}: ${ticket.description}`,
-      ...(ticket.errorMessage ? [`${c.t('agents.fields.error')}: ${ticket.errorMessage}`] : []),
-    ];
-    const transcript = ticket.transcript.slice(-15).map((e) => `${e.from === 'bot' ? c.t('common.botName') : e.name ?? e.from}: ${e.text}`);
-    const paragraphs = [
-      ...(options.update ? [c.t('email.ticket.update', { text: options.update })] : []),
-      c.t('email.ticket.intro'),
-      ...(ticket.wantsPerson ? [c.t('email.ticket.wantsPerson')] : []),
-      facts.join('\n'),
-      ...(transcript.length ? [`${c.t('email.ticket.transcript')}\n${transcript.join('\n')}`] : []),
-      ...(screenshots.length ? [c.t('email.ticket.screenshots', { count: screenshots.length })] : []),
-      r.email ? c.t('email.ticket.reply', { email: r.email }) : c.t('email.ticket.noEmail'),
-    ];
-    const { html, text } = renderEmail(subject, { paragraphs, footer: c.t('email.ticket.footer') });
-    await this.#d.mail.send({
-      to: team === 'leadEmployer' ? this.#d.settings.leadEmployerEmail : this.#d.settings.workforceEmail,
-      subject,
-      text,
-      html,
-      attachments: screenshots.map((s, i) => {
-        const type = sniffImageType(s.bytes) ?? 'image/png';
-        return { filename: `${ticket.ref}-${i + 1}.${extensionFor(type)}`, content: s.bytes, contentType: type };
-      }),
-    });
+  async #emailTeam(ticket: Ticket, team: 'workforce' | 'leadEmployer', screenshots: Array<{ bytes: Buffer }>, options: { update?: string } = {}): Promise<void> {
+    const to = team === 'leadEmployer' ? this.#d.settings.leadEmployerEmail : this.#d.settings.workforceEmail;
+    await this.#d.mail.send(ticketEmail(this.#d.content, ticket, { to, screenshots, ...(options.update ? { update: options.update } : {}) }));
   }
+
 
   async #postToQueue(ticket: Ticket): Promise<void> {
     const queue = this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}) });
