@@ -140,3 +140,13 @@ export async function createTicketHarness(): Promise<TicketHarness> {
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to be rejected');
+}

@@ -14,16 +14,8 @@ import {
   type TicketErrorCode,
 } from '../../tickets/ticketService.js';
 import type { Ticket } from '../../tickets/types.js';
-import { AISHA, conversationOf, createTicketHarness, gifBytes, JO, jpegBytes, MORGAN, newTicket, pngBytes, RIA, SAM, webpBytes, type TicketHarness } from './fixtures.js';
+import { AISHA, conversationOf, createTicketHarness, gifBytes, JO, jpegBytes, MORGAN, newTicket, pngBytes, RIA, SAM, webpBytes, type TicketHarness, rejectionOf } from './fixtures.js';
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to be rejected');
-}
 
 async function expectTicketError(promise: Promise<unknown>, code: TicketErrorCode): Promise<TicketError> {
   const error = await rejectionOf(promise);

@@ -8,7 +8,7 @@ import { FileScreenshotStore } from '../../storage/fileScreenshotStore.js';
 import { LowdbTicketStore } from '../../storage/lowdbTicketStore.js';
 import { TicketConflictError } from '../../tickets/ports.js';
 import type { Screenshot, Ticket } from '../../tickets/types.js';
-import { AISHA, conversationOf, jpegBytes, pngBytes, SAM } from './fixtures.js';
+import { AISHA, conversationOf, jpegBytes, pngBytes, SAM, rejectionOf } from './fixtures.js';
 
 function ticketOf(id: number, version = 1, changes: Partial<Ticket> = {}): Ticket {
   const at = '2026-01-05T10:00:00.000Z';
@@ -33,14 +33,6 @@ function ticketOf(id: number, version = 1, changes: Partial<Ticket> = {}): Ticke
   };
 }
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to be rejected');
-}
 
 describe('ticket stores', () => {
   let dir: string;
