@@ -426,7 +426,7 @@ async function main(): Promise<number> {
     }
 
     process.stdout.write(
-      `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up + ${CONVERSATIONS * TURNS} measured turns per run, ` +
+      `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up (${5 * WARMUP} before the first) + ${CONVERSATIONS * TURNS} measured turns per run, ` +
         `${RUNS} run(s) per bot, interleaved.\nNode ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; a small write + datasync in the data folder takes ${diskMs.toFixed(2)} ms.\n`,
     );
 
@@ -496,6 +496,9 @@ async function main(): Promise<number> {
       lines.push(`${name} staff, turns/s (inverted: ${small.staff!.toLocaleString('en-GB')} / ${large.staff!.toLocaleString('en-GB')}): ${verdict(ratio(small, large, (s) => s.turnsPerSecond), 1.2)}`);
     }
     lines.push(`helpdesk p99 / echo p99 (for information): ${helpdesks.map((b) => `${ratio(b, echo, (s) => s.p99).value.toFixed(2)} (${b.staff!.toLocaleString('en-GB')} staff)`).join(', ')}`);
+    // With a fixed number of turns in flight, mean latency = in flight / throughput: this ratio is the helpdesk's
+    // mean latency over the echo bot's, which a bottleneck that parks some conversations cannot flatter.
+    lines.push(`echo turns/s / helpdesk turns/s = mean latency ratio (for information): ${helpdesks.map((b) => `${ratio(echo, b, (s) => s.turnsPerSecond).value.toFixed(2)} (${b.staff!.toLocaleString('en-GB')} staff)`).join(', ')}`);
     const [load1] = loadavg();
     lines.push(`machine load average (1 min) at the end: ${load1!.toFixed(1)} on ${availableParallelism()} cores${load1! > availableParallelism() ? ' - other work was running; expect noisy figures' : ''}`);
     for (const bot of bots) {
