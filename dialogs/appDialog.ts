@@ -6,6 +6,7 @@ import { choiceCard, infoCard } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
 import type { DialogDeps } from './deps.js';
 import { FlowDialog } from './flowDialog.js';
+import { RegisterDialog } from './registerDialog.js';
 import { tokenise } from './intents.js';
 import { sendCard, sendText } from './replies.js';
 
@@ -22,6 +23,8 @@ export class AppDialog extends FlowDialog {
   constructor(deps: DialogDeps) {
     super('app', deps);
     this.addDialog(new TextPrompt(PHONE, this.#validatePhone.bind(this)));
+    // Setting a password first happens inside this flow, so help, reprompts and the password form all work there.
+    this.addDialog(new RegisterDialog(deps));
     this.addDialog(new WaterfallDialog(STEPS, [this.#askPhone.bind(this), this.#checkRegistered.bind(this), this.#showSteps.bind(this)]));
     this.initialDialogId = STEPS;
     this.stepHelp.set(PHONE, 'app.help');

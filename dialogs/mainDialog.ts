@@ -139,7 +139,7 @@ export class MainDialog extends ComponentDialog {
       case 'flow':
         if (this.#flows.has(route.flow)) {
           (step.values as { flow?: FlowId }).flow = route.flow;
-          await this.#deps.usage.record({ at: this.#deps.clock.now().toISOString(), flow: route.flow, kind: 'started' });
+          this.#recordUsage(route.flow, 'started');
         }
         if (this.#flows.has(route.flow)) return step.beginDialog(route.flow, { ...(route.topic ? { topic: route.topic } : {}), ...(step.options?.fromFlow ? { fromFlow: step.options.fromFlow } : {}), ...(step.options?.fromStep ? { fromStep: step.options.fromStep } : {}) });
         await sendCard(context, homeCard(c));
@@ -174,11 +174,16 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
+  // Figures for the dashboard: not worth making anyone wait for, and never worth failing a turn over.
+  #recordUsage(flow: FlowId, kind: 'started' | 'self_served'): void {
+    this.#deps.usage.record({ at: this.#deps.clock.now().toISOString(), flow, kind }).catch(() => undefined);
+  }
+
   // Flows end with { selfServed: true } when the person got what they came for without a ticket.
   async #afterFlow(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const flow = (step.values as { flow?: FlowId }).flow;
     if (flow && (step.result as FlowResult | undefined)?.selfServed) {
-      await this.#deps.usage.record({ at: this.#deps.clock.now().toISOString(), flow, kind: 'self_served' });
+      this.#recordUsage(flow, 'self_served');
     }
     return step.endDialog(step.result);
   }

@@ -1,11 +1,14 @@
-// An append-only JSON Lines file: one JSON value per line, appended one after another so lines never
-// interleave; a line cut short by a crash is skipped when reading.
+// An append-only JSON Lines file: one JSON value per line, appended one batch after another so lines
+// never interleave; a line cut short by a crash is skipped when reading.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export class JsonLinesFile<T> {
   readonly file: string;
   #queue: Promise<void> = Promise.resolve();
+  // Lines waiting for the append in progress to finish; they then go out together in one append.
+  #pending: string[] = [];
+  #batch: Promise<void> | undefined;
 
   constructor(file: string) {
     this.file = file;
@@ -17,9 +20,16 @@ export class JsonLinesFile<T> {
     await appendFile(this.file, '', { mode: 0o600 });
   }
 
+  /** Resolves once the line is in the file. Lines that arrive during an append share the next one. */
   append(value: T): Promise<void> {
-    const line = `${JSON.stringify(value)}\n`;
-    const next = this.#queue.then(() => appendFile(this.file, line, 'utf8'));
+    this.#pending.push(`${JSON.stringify(value)}\n`);
+    this.#batch ??= this.#queue.then(() => {
+      const lines = this.#pending.join('');
+      this.#pending = [];
+      this.#batch = undefined;
+      return appendFile(this.file, lines, 'utf8');
+    });
+    const next = this.#batch;
     this.#queue = next.catch(() => undefined);
     return next;
   }

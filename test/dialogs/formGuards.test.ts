@@ -39,4 +39,14 @@ describe('the password form', () => {
     const replies = await alex.submit({ action: 'setPassword', newPassword: 'x', confirmPassword: 'x' }, '');
     expect(replies.map(replyText).join('\n')).to.contain('That form is no longer in use');
   });
+
+  it('gives the password help when someone on the way to the app types "help" at the password form', async () => {
+    const alex = t.user(DEMO_USERS.alex);
+    await alex.say('how do I get the app');
+    const form = await alex.say('iphone');
+    expect(form.map(replyText).join('\n')).to.contain('Set your ESR password');
+    const help = (await alex.say('help')).map(replyText).join('\n');
+    expect(help).to.contain('Type the same password in both boxes');
+    expect(help).not.to.contain('something went wrong');
+  });
 });
