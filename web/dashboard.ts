@@ -40,7 +40,7 @@ export interface DashboardDeps {
   desk: DashboardDesk;
   usage: UsageLog;
   clock: Clock;
-  logger: Pick<Logger, 'info' | 'warn'>;
+  logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
   /** PUBLIC_URL: the configured tab's address is built from it, never from the request. */
   publicUrl: string;
   auth: DashboardAuthSettings;
@@ -94,7 +94,8 @@ const STATUS_ORDER = { open: 0, assigned: 1, resolved: 2 } as const;
 export function dashboard(deps: DashboardDeps) {
   const c = deps.content;
   const auth = new DashboardAuth(deps.auth, { clock: deps.clock, logger: deps.logger, ...(deps.keys ? { keys: deps.keys } : {}) });
-  if (auth.problem) deps.logger.info({ reason: auth.problem }, `The agents' dashboard API will refuse requests until this is fixed: ${auth.problem}`);
+  // Said once at start-up: a warning on a real deployment, quietly (debug) on a laptop without credentials.
+  if (auth.problem) deps.logger[deps.auth.devLogin || (!deps.auth.tenantId && !deps.auth.appId) ? 'debug' : 'warn']({ reason: auth.problem }, `The agents' dashboard API will refuse requests until this is fixed: ${auth.problem}`);
   if (auth.devLogin) deps.logger.warn('DASHBOARD_DEV_LOGIN is on: the dashboard lets anyone in without a token as a fictional local agent. Local development only.');
   const labelsJson = () => JSON.stringify(pageLabels(c)).replace(/</g, '\\u003c');
   const tabUrl = `${deps.publicUrl.replace(/\/+$/, '')}/dashboard`;
