@@ -101,6 +101,7 @@ const queuedMailSchema = z.object({
   lastAttemptAt: z.iso.datetime().optional(),
   lastError: z.string().optional(),
   failedAt: z.iso.datetime().optional(),
+  expiresAt: z.iso.datetime().optional(),
 });
 const queueFileSchema = z.object({ version: z.literal(1), messages: z.array(queuedMailSchema) });
 type QueueFile = z.infer<typeof queueFileSchema>;
@@ -175,6 +176,7 @@ export class MailOutbox implements MailTransport {
       queuedAt: now,
       attempts: 0,
       nextAttemptAt: now,
+      ...(mail.expiresAt ? { expiresAt: mail.expiresAt.toISOString() } : {}),
     };
     this.#unsettled.add(id);
     this.#db.data.messages.push(message);
@@ -275,6 +277,13 @@ export class MailOutbox implements MailTransport {
       const at = this.#clock.now();
       if (unreachable) {
         if (this.#defer(message, at, unreachable) === 'failed') failed += 1;
+        continue;
+      }
+      // A reset or unlock email whose link has expired while it waited is kept as failed, not sent uselessly.
+      if (message.expiresAt && Date.parse(message.expiresAt) <= at.getTime()) {
+        this.#giveUp(message, at, 'expired before it could be sent (the link in it no longer works)');
+        failed += 1;
+        await this.#db.write();
         continue;
       }
       let mail: OutgoingMail;

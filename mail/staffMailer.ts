@@ -52,7 +52,7 @@ export class StaffMailer implements StaffNotifier {
       notes.push(c.t(`email.${kind}.expiry`, { hours: this.#options.tokenTtlHours, expiresAt: this.#formatTime(message.expiresAt) }));
     }
     notes.push(c.t('email.ignore'));
-    await this.#send(message.to, subject, { paragraphs, links, notes, footer: c.t('email.footer') });
+    await this.#send(message.to, subject, { paragraphs, links, notes, footer: c.t('email.footer') }, message.expiresAt);
   }
 
   async sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel }): Promise<void> {
@@ -79,9 +79,9 @@ export class StaffMailer implements StaffNotifier {
     });
   }
 
-  async #send(to: string, subject: string, parts: Parameters<typeof renderEmail>[1]): Promise<void> {
+  async #send(to: string, subject: string, parts: Parameters<typeof renderEmail>[1], expiresAt?: Date): Promise<void> {
     const { html, text } = renderEmail(subject, parts);
-    await this.#transport.send({ to, subject, html, text });
+    await this.#transport.send({ to, subject, html, text, ...(expiresAt ? { expiresAt } : {}) });
   }
 
   #formatTime(at: Date): string {

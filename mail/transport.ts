@@ -11,6 +11,8 @@ export interface OutgoingMail {
   text: string;
   html: string;
   attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
+  /** After this the message is useless (its reset link has expired): a queue should not send it late. */
+  expiresAt?: Date;
 }
 
 export interface MailTransport {
@@ -39,7 +41,8 @@ export class SmtpTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    await this.#transporter.sendMail({ from: this.#from, ...mail });
+    const { expiresAt: _expiresAt, ...message } = mail;
+    await this.#transporter.sendMail({ from: this.#from, ...message });
   }
 
   close(): void {
@@ -61,7 +64,8 @@ export class OutboxFolderTransport implements MailTransport {
 
   async send(mail: OutgoingMail): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
-    const info = (await this.#builder.sendMail({ from: this.#from, ...mail })) as unknown as { message: Buffer };
+    const { expiresAt: _expiresAt, ...message } = mail;
+    const info = (await this.#builder.sendMail({ from: this.#from, ...message })) as unknown as { message: Buffer };
     const safeTo = mail.to.replace(/[^a-z0-9.@-]/gi, '_');
     const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeTo}-${randomBytes(3).toString('hex')}.eml`;
     const temp = join(this.#dir, `.${name}.tmp`);

@@ -208,6 +208,19 @@ describe('MailOutbox (real SMTP)', () => {
     expect(logged).not.to.include('aisha.shah');
   });
 
+  it('does not send a reset email late: once its link has expired it is kept as failed, not delivered', async () => {
+    const outbox = await openOutbox();
+    await smtp.stop();
+    await outbox.send({ ...resetMail(), expiresAt: new Date(clock.now().getTime() + 4 * HOUR) });
+    await outbox.deliverDue();
+    clock.advance(4 * HOUR);
+    await smtp.restart();
+    expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 1, waiting: 0 });
+    expect(outbox.pending()[0]).to.include({ status: 'failed' });
+    expect(outbox.pending()[0]!.lastError).to.contain('expired before it could be sent');
+    expect(smtp.messages).to.have.length(0);
+  });
+
   it('retries when the server refuses mail for now (451), then delivers', async () => {
     const outbox = await openOutbox();
     smtp.refuse(451);
