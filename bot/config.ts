@@ -151,7 +151,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? 'configuration'), problem: i.message })));
   }
-  const config = parsed.data;
+  // Demo staff on a laptop by default, never by default in production.
+  const seedUnset = env.SEED_DEMO_DATA === undefined || env.SEED_DEMO_DATA.trim() === '';
+  const config = { ...parsed.data, SEED_DEMO_DATA: seedUnset ? parsed.data.NODE_ENV !== 'production' : parsed.data.SEED_DEMO_DATA };
   const problems: Array<{ setting: string; problem: string }> = [];
   if (config.NODE_ENV === 'production') {
     // Without credentials the endpoint accepts anyone's requests: fine on a laptop, never in production.

@@ -69,6 +69,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('seeds demo staff by default on a laptop but never by default in production', () => {
+    expect(loadConfig({}).SEED_DEMO_DATA).to.equal(true);
+    const production = { NODE_ENV: 'production', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: APP_ID, PUBLIC_URL: 'https://esr-helpdesk.example.nhs.uk' };
+    expect(loadConfig(production).SEED_DEMO_DATA).to.equal(false);
+    expect(loadConfig({ ...production, SEED_DEMO_DATA: 'true' }).SEED_DEMO_DATA).to.equal(true);
+  });
+
   it('accepts good values of each kind', () => {
     const config = loadConfig({
       PORT: '8080',
