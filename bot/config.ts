@@ -4,11 +4,15 @@ import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_HOSTS } from './attachments.js';
 import type { OfficeHours } from '../tickets/officeHours.js';
 
+// Empty counts as unset, as for every setting (so an .env line like `SEED_DEMO_DATA=` means the default).
 const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'should be true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'should be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v))),
+  );
 
 const int = (fallback: number, min: number, max: number) =>
   z
