@@ -135,10 +135,19 @@ export const configSchema = z.object({
   DASHBOARD_AGENT_GROUP: optionalText.pipe(z.string().regex(GUID, 'should be the object id (a GUID) of an Entra security group, like 00000000-0000-0000-0000-000000000000').transform((v) => v.toLowerCase()).optional()),
   ENTRA_JWKS_URL: optionalText.pipe(z.url({ protocol: /^https?$/, message: 'should be a full http(s) URL of a JSON Web Key Set, like https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys' }).optional()),
   DASHBOARD_DEV_LOGIN: bool(false),
+  // How the bot meets the real ESR: see README "ESR modes". Unset means guided in production, simulated elsewhere.
+  ESR_MODE: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['guided', 'automation', 'simulated'], { message: 'should be guided, automation or simulated' }).optional()),
+  ESR_SIMULATED_IN_PRODUCTION: bool(false),
+  ESR_AUTOMATION_URL: optionalText.pipe(z.url({ protocol: /^https?$/, message: 'should be a full http(s) URL of the Trust\'s ESR automation endpoint' }).optional()),
+  ESR_AUTOMATION_SECRET: optionalText,
+  ESR_AUTOMATION_TIMEOUT_S: int(30, 1, 300),
+  ESR_AUTOMATION_CALLBACK_MINUTES: int(15, 1, 1440),
+  ADMIN_TASK_REMIND_MINUTES: int(60, 0, 10080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'should be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
 
-export type Config = z.output<typeof configSchema>;
+export type EsrMode = 'guided' | 'automation' | 'simulated';
+export type Config = Omit<z.output<typeof configSchema>, 'ESR_MODE'> & { ESR_MODE: EsrMode };
 
 /** One bad setting: which one, and what is wrong with it. */
 export class ConfigError extends Error {
@@ -157,7 +166,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   // Demo staff on a laptop by default, never by default in production.
   const seedUnset = env.SEED_DEMO_DATA === undefined || env.SEED_DEMO_DATA.trim() === '';
-  const config = { ...parsed.data, SEED_DEMO_DATA: seedUnset ? parsed.data.NODE_ENV !== 'production' : parsed.data.SEED_DEMO_DATA };
+  const esrMode: EsrMode = parsed.data.ESR_MODE ?? (parsed.data.NODE_ENV === 'production' ? 'guided' : 'simulated');
+  const config: Config = { ...parsed.data, ESR_MODE: esrMode, SEED_DEMO_DATA: seedUnset ? parsed.data.NODE_ENV !== 'production' : parsed.data.SEED_DEMO_DATA };
   const problems: Array<{ setting: string; problem: string }> = [];
   if (config.NODE_ENV === 'production') {
     // Without credentials the endpoint accepts anyone's requests: fine on a laptop, never in production.
@@ -172,6 +182,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // The dashboard's development login lets anyone in without a token: never in production.
     if (config.DASHBOARD_DEV_LOGIN) problems.push({ setting: 'DASHBOARD_DEV_LOGIN', problem: 'must not be true when NODE_ENV=production (it lets anyone use the dashboard as a fictional agent)' });
     if (config.ENTRA_JWKS_URL && !config.ENTRA_JWKS_URL.startsWith('https://')) problems.push({ setting: 'ENTRA_JWKS_URL', problem: 'must be an https:// URL in production' });
+  }
+  if (config.ESR_MODE === 'simulated' && config.NODE_ENV === 'production' && !config.ESR_SIMULATED_IN_PRODUCTION) {
+    problems.push({ setting: 'ESR_MODE', problem: 'is simulated (a training copy of ESR) in production: set ESR_SIMULATED_IN_PRODUCTION=true for a training deployment, or use guided' });
+  }
+  if (config.ESR_MODE === 'automation') {
+    if (!config.ESR_AUTOMATION_URL) problems.push({ setting: 'ESR_AUTOMATION_URL', problem: 'is required when ESR_MODE=automation (the Trust\'s automation endpoint)' });
+    else if (config.NODE_ENV === 'production' && !config.ESR_AUTOMATION_URL.startsWith('https://')) problems.push({ setting: 'ESR_AUTOMATION_URL', problem: 'must be an https:// URL in production' });
+    if (!config.ESR_AUTOMATION_SECRET) problems.push({ setting: 'ESR_AUTOMATION_SECRET', problem: 'is required when ESR_MODE=automation (at least 32 characters, shared with the automation endpoint)' });
+  }
+  if (config.ESR_AUTOMATION_SECRET && config.ESR_AUTOMATION_SECRET.length < 32) {
+    problems.push({ setting: 'ESR_AUTOMATION_SECRET', problem: `should be at least 32 characters (got ${config.ESR_AUTOMATION_SECRET.length})` });
   }
   if (config.MicrosoftAppId && !z.uuid().safeParse(config.MicrosoftAppId).success) {
     problems.push({ setting: 'MicrosoftAppId', problem: 'should be a GUID, like 00000000-0000-0000-0000-000000000000' });

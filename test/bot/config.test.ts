@@ -29,7 +29,7 @@ describe('loadConfig', () => {
     // The Bot Framework credentials and SMTP have no sensible default; WORKFORCE_PHONE falls back to the
     // Workforce email where it is shown (bot/app.ts trustValues). The dashboard's agent group is optional, and
     // its key set URL's default depends on the tenant (web/dashboard/auth.ts).
-    const WITHOUT_DEFAULT = ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppTenantId', 'SMTP_URL', 'WORKFORCE_PHONE', 'DASHBOARD_AGENT_GROUP', 'ENTRA_JWKS_URL'];
+    const WITHOUT_DEFAULT = ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppTenantId', 'SMTP_URL', 'WORKFORCE_PHONE', 'DASHBOARD_AGENT_GROUP', 'ENTRA_JWKS_URL', 'ESR_AUTOMATION_URL', 'ESR_AUTOMATION_SECRET'];
 
     it('gives every other setting a default', () => {
       const config = loadConfig({}) as Record<string, unknown>;
