@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_HOSTS } from './attachments.js';
 import type { OfficeHours } from '../tickets/officeHours.js';
+import { parseTrustProxy, type TrustProxy } from '../web/clientAddress.js';
 
 // Empty counts as unset, as for every setting (so an .env line like `SEED_DEMO_DATA=` means the default).
 const bool = (fallback: boolean) =>
@@ -119,7 +120,14 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: bool(true),
   ACCOUNT_HELP_PER_HOUR: int(5, 1, 1000),
   RETENTION_DAYS: int(90, 1, 3650),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: text('0').transform((v, ctx): TrustProxy => {
+    try {
+      return parseTrustProxy(v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   ATTACHMENT_HOSTS: text(DEFAULT_ATTACHMENT_HOSTS.join(',')).transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)).pipe(
     z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'should be a comma-separated list of host names, like smba.trafficmanager.net,*.sharepoint.com')).min(1, 'needs at least one host'),
   ),

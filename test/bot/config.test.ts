@@ -52,9 +52,9 @@ describe('loadConfig', () => {
         MAX_FAILED_SIGNINS: 5,
         RESET_LINK_HOURS: 4,
         SEED_DEMO_DATA: true,
-        TRUST_PROXY: false,
         LOG_LEVEL: 'info',
       });
+      expect(config.TRUST_PROXY, 'no proxy trusted').to.deep.equal({ hops: 0 });
       expect(config.OFFICE_HOURS).to.deep.equal({ days: [1, 2, 3, 4, 5], opensAt: 9 * 60, closesAt: 17 * 60 });
     });
 
@@ -93,6 +93,11 @@ describe('loadConfig', () => {
     expect(config.SEED_DEMO_DATA).to.equal(false);
   });
 
+  it('reads TRUST_PROXY as a number of proxies or their addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).to.deep.equal({ hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5,10.1.0.0/16' }).TRUST_PROXY).to.deep.equal({ proxies: ['10.0.0.5', '10.1.0.0/16'] });
+  });
+
   describe('refuses a bad value with a ConfigError that names the setting', () => {
     const cases: Array<[setting: string, value: string]> = [
       ['PORT', 'abc'],
@@ -108,6 +113,8 @@ describe('loadConfig', () => {
       ['LOG_LEVEL', 'loud'],
       ['MicrosoftAppId', 'not-a-guid'],
       ['SEED_DEMO_DATA', 'maybe'],
+      ['TRUST_PROXY', 'maybe'],
+      ['TRUST_PROXY', '10.0.0.0/40'],
     ];
     for (const [setting, value] of cases) {
       it(`${setting}=${value}`, () => {
