@@ -100,7 +100,8 @@ export const configSchema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'should be SingleTenant, MultiTenant or UserAssignedMSI' }).default('SingleTenant'),
   MicrosoftAppTenantId: optionalText,
   PORT: int(3978, 0, 65535),
-  PUBLIC_URL: url('http://localhost:3978'),
+  // Unset: http://localhost:<PORT>, filled in by loadConfig once PORT is known.
+  PUBLIC_URL: optionalText.pipe(url('').optional()),
   DATA_DIR: text('./data'),
   SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, message: 'should be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.nhs.uk:587' }).optional()),
   MAIL_FROM: text('ESR Helpdesk <esr-helpdesk@nhs-trust.example>'),
@@ -146,7 +147,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'should be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
 
-export type Config = z.output<typeof configSchema>;
+export type Config = Omit<z.output<typeof configSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
 
 /** One bad setting: which one, and what is wrong with it. */
 export class ConfigError extends Error {
@@ -165,7 +166,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   // Demo staff on a laptop by default, never by default in production.
   const seedUnset = env.SEED_DEMO_DATA === undefined || env.SEED_DEMO_DATA.trim() === '';
-  const config = { ...parsed.data, SEED_DEMO_DATA: seedUnset ? parsed.data.NODE_ENV !== 'production' : parsed.data.SEED_DEMO_DATA };
+  const config: Config = {
+    ...parsed.data,
+    SEED_DEMO_DATA: seedUnset ? parsed.data.NODE_ENV !== 'production' : parsed.data.SEED_DEMO_DATA,
+    // Emailed links follow the port the bot listens on, unless the public address is set.
+    PUBLIC_URL: parsed.data.PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`,
+  };
   const problems: Array<{ setting: string; problem: string }> = [];
   if (config.NODE_ENV === 'production') {
     // Without credentials the endpoint accepts anyone's requests: fine on a laptop, never in production.
