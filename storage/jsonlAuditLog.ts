@@ -1,5 +1,5 @@
 // The audit log as JSON Lines (audit.jsonl): one appended line per event, so recording never rewrites
-// history and a crash can at worst cut the last line short (which reading skips).
+// history and a crash can at worst cut the last line short (moved aside at start-up, see jsonLines.ts).
 import type { AuditEvent, AuditFilter, AuditLog } from '../esr/ports.js';
 import { JsonLinesFile, type JsonLinesOptions } from './jsonLines.js';
 
