@@ -21,6 +21,8 @@ import { OutboxFolderTransport, SmtpTransport, type MailTransport } from '../mai
 import { FileScreenshotStore } from '../storage/fileScreenshotStore.js';
 import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
 import { JsonlUsageLog } from '../storage/jsonlUsageLog.js';
+import type { TornTail } from '../storage/jsonLines.js';
+import { tightenTree } from '../storage/privateFiles.js';
 import { TicketService } from '../tickets/ticketService.js';
 import { formatClockTime } from '../tickets/officeHours.js';
 import { LinkSigner } from '../web/signedLinks.js';
@@ -88,12 +90,17 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const dataDir = resolve(config.DATA_DIR);
+  await keepDataPrivate(dataDir, logger);
+  const onTornTail = (tail: TornTail) =>
+    logger.warn({ file: tail.file, tornFile: tail.tornFile, bytes: tail.bytes, action: tail.action }, tail.action === 'moved'
+      ? `The last line of ${tail.file} was cut short (a crash while writing); it was moved to ${tail.tornFile} and the file now ends cleanly`
+      : `The last line of ${tail.file} lacked its newline (a crash while writing); it was whole and has been kept`);
 
   // Large, cold staff directory apart from the small, hot files.
   const staff = await LowdbStaffDirectory.open(join(dataDir, 'staff.json'));
   const accounts = await LowdbAccountStore.open(join(dataDir, 'accounts.json'));
   const tokens = await LowdbTokenStore.open(join(dataDir, 'tokens.json'));
-  const audit = await new JsonlAuditLog(join(dataDir, 'audit.jsonl')).init();
+  const audit = await new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onTornTail }).init();
   const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
   const limits = await LowdbRateLimitStore.open(join(dataDir, 'limits.json'));
 
@@ -133,7 +140,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const screenshots = await FileScreenshotStore.open(join(dataDir, 'screenshots'));
   const tickets = new TicketService({ clock, tickets: ticketStore, screenshots, audit, timeZone: config.TIME_ZONE });
   const queues = await QueueRegistry.open(dataDir);
-  const usage = await new JsonlUsageLog(join(dataDir, 'usage.jsonl')).init();
+  const usage = await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), { onTornTail }).init();
   const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
 
   const botStorage = new EmbeddedBotStorage(state);
@@ -259,6 +266,16 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       mail.close();
     },
   };
+}
+
+// Made private before anything is opened; anything found looser is tightened and named, once, in the log.
+async function keepDataPrivate(dataDir: string, logger: Logger): Promise<void> {
+  const { tightened, refused } = await tightenTree(dataDir);
+  if (tightened.length > 0) {
+    const shown = tightened.slice(0, 50);
+    logger.warn({ dataDir, tightened: tightened.length, paths: shown }, `Made ${tightened.length} file(s) and folder(s) in ${dataDir} private to this user (folders 0700, files 0600): ${shown.join(', ')}${tightened.length > shown.length ? ', …' : ''}`);
+  }
+  if (refused.length > 0) logger.warn({ dataDir, refused }, `Could not make these private to this user (owned by someone else?): ${refused.map((r) => r.path).join(', ')}`);
 }
 
 async function readable(dir: string): Promise<string> {

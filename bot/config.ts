@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_HOSTS } from './attachments.js';
 import type { OfficeHours } from '../tickets/officeHours.js';
+import { parseTrustProxy, type TrustProxy } from '../web/clientAddress.js';
 
 // Empty counts as unset, as for every setting (so an .env line like `SEED_DEMO_DATA=` means the default).
 const bool = (fallback: boolean) =>
@@ -99,7 +100,8 @@ export const configSchema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { message: 'should be SingleTenant, MultiTenant or UserAssignedMSI' }).default('SingleTenant'),
   MicrosoftAppTenantId: optionalText,
   PORT: int(3978, 0, 65535),
-  PUBLIC_URL: url('http://localhost:3978'),
+  // Unset: http://localhost:<PORT>, filled in by loadConfig once PORT is known.
+  PUBLIC_URL: optionalText.pipe(url('').optional()),
   DATA_DIR: text('./data'),
   SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, message: 'should be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.nhs.uk:587' }).optional()),
   MAIL_FROM: text('ESR Helpdesk <esr-helpdesk@nhs-trust.example>'),
@@ -119,7 +121,14 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: bool(true),
   ACCOUNT_HELP_PER_HOUR: int(5, 1, 1000),
   RETENTION_DAYS: int(90, 1, 3650),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: text('0').transform((v, ctx): TrustProxy => {
+    try {
+      return parseTrustProxy(v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
   ATTACHMENT_HOSTS: text(DEFAULT_ATTACHMENT_HOSTS.join(',')).transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)).pipe(
     z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$/, 'should be a comma-separated list of host names, like smba.trafficmanager.net,*.sharepoint.com')).min(1, 'needs at least one host'),
   ),
@@ -147,7 +156,7 @@ export const configSchema = z.object({
 });
 
 export type EsrMode = 'guided' | 'automation' | 'simulated';
-export type Config = Omit<z.output<typeof configSchema>, 'ESR_MODE'> & { ESR_MODE: EsrMode };
+export type Config = Omit<z.output<typeof configSchema>, 'PUBLIC_URL' | 'ESR_MODE'> & { PUBLIC_URL: string; ESR_MODE: EsrMode };
 
 /** One bad setting: which one, and what is wrong with it. */
 export class ConfigError extends Error {
@@ -167,7 +176,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // Demo staff on a laptop by default, never by default in production.
   const seedUnset = env.SEED_DEMO_DATA === undefined || env.SEED_DEMO_DATA.trim() === '';
   const esrMode: EsrMode = parsed.data.ESR_MODE ?? (parsed.data.NODE_ENV === 'production' ? 'guided' : 'simulated');
-  const config: Config = { ...parsed.data, ESR_MODE: esrMode, SEED_DEMO_DATA: seedUnset ? parsed.data.NODE_ENV !== 'production' : parsed.data.SEED_DEMO_DATA };
+  const config: Config = {
+    ...parsed.data,
+    ESR_MODE: esrMode,
+    SEED_DEMO_DATA: seedUnset ? parsed.data.NODE_ENV !== 'production' : parsed.data.SEED_DEMO_DATA,
+    // Emailed links follow the port the bot listens on, unless the public address is set.
+    PUBLIC_URL: parsed.data.PUBLIC_URL ?? `http://localhost:${parsed.data.PORT}`,
+  };
   const problems: Array<{ setting: string; problem: string }> = [];
   if (config.NODE_ENV === 'production') {
     // Without credentials the endpoint accepts anyone's requests: fine on a laptop, never in production.

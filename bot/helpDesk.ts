@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CloudAdapter } from 'botbuilder';
 import { MessageFactory, TurnContext, type Activity, type ConversationParameters, type ConversationReference } from 'botbuilder-core';
 import { ratingCard } from '../cards/cards.js';
+import { inertText } from '../cards/inertText.js';
 import { asAttachment, type CardJson } from '../cards/render.js';
 import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
 import type { Content } from '../content/content.js';
@@ -130,8 +131,9 @@ export class TeamsHelpDesk implements HelpDesk {
       const { ticket } = await this.#d.tickets.appendTranscript(existing.id, { from: 'user', name: profile.displayName ?? 'User', text: note, ...(added.length ? { screenshotIds: added.map((s) => s.id) } : {}) });
       await this.discard(input.screenshots.map((s) => s.id));
       await this.refreshCard(ticket);
-      const links = added.map((s) => `[${s.fileName.replace(/[[\]]/g, '')}](${this.screenshotUrl(ticket, s.id)})`);
-      await this.#postInThread(ticket, [`**${profile.displayName ?? 'User'}:** ${note}`, ...links].join('\n\n'));
+      const links = added.map((s) => `[${inertText(s.fileName)}](${this.screenshotUrl(ticket, s.id)})`);
+      // What staff typed is shown to agents as typed: no links, mentions or formatting of theirs (cards/inertText.ts).
+      await this.#postInThread(ticket, [`**${inertText(profile.displayName ?? 'User')}:** ${inertText(note)}`, ...links].join('\n\n'));
       // Without a channel, email is how the team hears of it; with one, the email keeps the mailbox complete.
       await this.#emailTeam(ticket, team, files, { update: note });
       return { ref: ticket.ref, reused: true, team, ...opening };
@@ -260,7 +262,7 @@ export class TeamsHelpDesk implements HelpDesk {
     const agent: Agent = { id: context.activity.from.aadObjectId ?? context.activity.from.id, name: context.activity.from.name ?? 'Agent' };
     if (/^hand ?back\b/i.test(text)) {
       await this.endLive(ticket, agent);
-      await context.sendActivity(MessageFactory.text(c.t('agents.handedBack', { name: ticket.requester.name })));
+      await context.sendActivity(MessageFactory.text(c.t('agents.handedBack', { name: inertText(ticket.requester.name) })));
       return;
     }
     if (!ticket.live) {
@@ -270,7 +272,7 @@ export class TeamsHelpDesk implements HelpDesk {
     const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'agent', name: agent.name, text });
     const delivery = await this.#sendToUser(ticket, MessageFactory.text(c.t('live.agentSays', { agent: agent.name, text })));
     await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
-    if (!delivery.ok) await context.sendActivity(MessageFactory.text(c.t('agents.notDelivered', { name: ticket.requester.name, reason: this.#reasonText(delivery.reason) })));
+    if (!delivery.ok) await context.sendActivity(MessageFactory.text(c.t('agents.notDelivered', { name: inertText(ticket.requester.name), reason: this.#reasonText(delivery.reason) })));
   }
 
   /** A message from the member of staff while an agent holds the conversation: into the ticket's thread. */
@@ -287,7 +289,7 @@ export class TeamsHelpDesk implements HelpDesk {
           const { screenshots } = await this.#d.tickets.addScreenshots(ticket.id, files);
           for (const s of screenshots) {
             ids.push(s.id);
-            links.push(`[${s.fileName.replace(/[[\]]/g, '')}](${this.screenshotUrl(ticket, s.id)})`);
+            links.push(`[${inertText(s.fileName)}](${this.screenshotUrl(ticket, s.id)})`);
           }
         } catch (error) {
           if (!isTicketError(error, 'too_many_screenshots')) throw error;
@@ -297,10 +299,11 @@ export class TeamsHelpDesk implements HelpDesk {
       await this.discard(accepted.map((s) => s.id));
       for (const r of refused) await context.sendActivity(MessageFactory.text(this.#d.content.t(`report.refused.${r.reason as 'too_large'}`, { name: r.name, max: MAX_SCREENSHOTS, maxMb: MAX_SCREENSHOT_MB })));
     }
-    const body = [text, ...links].filter(Boolean).join('\n\n');
-    if (!body) return;
+    if (!text && links.length === 0) return;
     await this.#d.tickets.appendTranscript(ticket.id, { from: 'user', name: ticket.requester.name, text: text || '[screenshot]', ...(ids.length ? { screenshotIds: ids } : {}) });
-    await this.#postInThread(ticket, `**${ticket.requester.name}:** ${body}`);
+    // Their words go to the agents as typed (cards/inertText.ts); the screenshot links are the bot's own.
+    const body = [text ? inertText(text) : '', ...links].filter(Boolean).join('\n\n');
+    await this.#postInThread(ticket, `**${inertText(ticket.requester.name)}:** ${body}`);
   }
 
   /** Ends a live chat (agent's "hand back", or the user's "end chat"): the user gets the bot back and a rating card. */
@@ -309,7 +312,7 @@ export class TeamsHelpDesk implements HelpDesk {
     const { ticket: after, changed } = await this.#d.tickets.endLive(ticket.id, by);
     if (!changed) return;
     if (by === 'user') {
-      await this.#postInThread(after, c.t('agents.handedBack', { name: after.requester.name }));
+      await this.#postInThread(after, c.t('agents.handedBack', { name: inertText(after.requester.name) }));
     } else {
       await this.#notifyUser(after, c.t('live.endedByAgent', { agent: by.name, ref: after.ref }));
     }
@@ -433,7 +436,7 @@ export class TeamsHelpDesk implements HelpDesk {
     const delivery = await this.#sendToUser(ticket, MessageFactory.text(text));
     const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'system', text });
     await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
-    if (!delivery.ok) await this.#postInThread(ticket, this.#d.content.t('agents.notDelivered', { name: ticket.requester.name, reason: this.#reasonText(delivery.reason) }));
+    if (!delivery.ok) await this.#postInThread(ticket, this.#d.content.t('agents.notDelivered', { name: inertText(ticket.requester.name), reason: this.#reasonText(delivery.reason) }));
   }
 
   async #sendRating(ticket: Ticket): Promise<void> {

@@ -6,6 +6,7 @@ import { DataFileError } from '../storage/atomicJsonFile.js';
 import { createHelpdesk } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { startupSummary, summaryParts } from './startupSummary.js';
 
 loadDotenv({ quiet: true });
 
@@ -42,10 +43,13 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   // Said only once the signal handlers are in place: whoever waits for this line may stop us at once.
+  const emulatorHint = config.NODE_ENV === 'production' ? '' : ' Try it in the Teams emulator: run "npm run playground" in another terminal and open http://localhost:56150.';
   logger.info(
-    { endpoint, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)' },
-    `ESR Helpdesk is listening on ${endpoint}. Try it in the Teams emulator: run "npm run playground" in another terminal and open http://localhost:56150. Emails go to ${app.mail.description}.`,
+    { endpoint, publicUrl: config.PUBLIC_URL, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)' },
+    `ESR Helpdesk is listening on ${endpoint}.${emulatorHint} Emails go to ${app.mail.description}.`,
   );
+  // For the person at the terminal: one plain line among the JSON ones.
+  process.stdout.write(`${startupSummary(summaryParts(config, { port, mail: app.mail.description }))}\n`);
 } catch (error) {
   if (error instanceof DataFileError || error instanceof ContentError) {
     process.stderr.write(`${error.message}\n`);

@@ -1,8 +1,10 @@
 // The ticket as agents see it in their Teams channel: who, what, where it failed, the screenshots and the
-// conversation so far, with Universal Actions (Action.Execute) that update the card for everyone.
+// conversation so far, with Universal Actions (Action.Execute) that update the card for everyone. Whatever
+// people typed (staff, and agents' names) goes through inertText: shown as typed, never a live link.
 import type { Content } from '../content/content.js';
 import type { Ticket } from '../tickets/types.js';
 import type { CardJson } from './render.js';
+import { inertText } from './inertText.js';
 import { renderCard } from './render.js';
 
 export const TICKET_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen'] as const;
@@ -30,34 +32,39 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
         : [{ verb: 'reopen', key: 'agents.reopen' }];
   const facts = [
     { title: f('agents.fields.category'), value: c.t(`report.categories.${ticket.category}`) },
-    { title: f('agents.fields.from'), value: [r.name, r.email].filter(Boolean).join(', ') },
-    { title: f('agents.fields.usernames'), value: r.esrUsernames.join(', ') || f('agents.fields.unknown') },
+    { title: f('agents.fields.from'), value: inertText([r.name, r.email].filter(Boolean).join(', ')) },
+    { title: f('agents.fields.usernames'), value: inertText(r.esrUsernames.join(', ')) || f('agents.fields.unknown') },
     { title: f('agents.fields.staffGroup'), value: r.staffGroup ? c.t(`agents.staffGroups.${r.staffGroup}`) : f('agents.fields.unknown') },
     { title: f('agents.fields.created'), value: options.formatTime(ticket.createdAt) },
-    ...(ticket.context.flow ? [{ title: f('agents.fields.context'), value: [ticket.context.flow, ticket.context.step, ticket.context.detail].filter(Boolean).join(' / ') }] : []),
+    ...(ticket.context.flow ? [{ title: f('agents.fields.context'), value: inertText([ticket.context.flow, ticket.context.step, ticket.context.detail].filter(Boolean).join(' / ')) }] : []),
     ...(ticket.wantsPerson ? [{ title: f('agents.fields.wantsPerson'), value: c.t('common.yes') }] : []),
   ];
   const lines = ticket.transcript.slice(-(options.transcriptLines ?? 8)).map((e) => ({
-    line: `**${e.from === 'bot' ? c.t('common.botName') : e.name ?? e.from}:** ${oneLine(e.text)}`,
+    line: `**${e.from === 'bot' ? c.t('common.botName') : inertText(e.name ?? e.from)}:** ${inertText(oneLine(e.from === 'bot' || e.from === 'system' ? withoutBold(e.text) : e.text))}`,
   }));
   return renderCard('ticket', {
     title: ticket.ref,
     statusText: status,
     statusColor: STATUS_COLOR[ticket.status],
-    holderText: ticket.assignee ? c.t('agents.heldBy', { agent: ticket.assignee.name }) : c.t('agents.unheld'),
+    holderText: ticket.assignee ? c.t('agents.heldBy', { agent: inertText(ticket.assignee.name) }) : c.t('agents.unheld'),
     facts,
     descriptionLabel: f('agents.fields.description'),
-    description: ticket.description,
+    description: inertText(ticket.description),
     errorLabel: f('agents.fields.error'),
-    errorMessage: ticket.errorMessage ?? '',
+    errorMessage: inertText(ticket.errorMessage ?? ''),
     screenshotsLabel: f('agents.fields.screenshots'),
-    // Brackets in a file name would break the Markdown link, so they are dropped from the label.
-    screenshots: ticket.screenshots.map((s) => ({ name: `${s.fileName.replace(/[[\]()]/g, "")} (${Math.max(1, Math.round(s.bytes / 1024))} KB)`, url: options.screenshotUrl(ticket, s.id) })),
+    screenshots: ticket.screenshots.map((s) => ({ name: `${inertText(s.fileName)} (${Math.max(1, Math.round(s.bytes / 1024))} KB)`, url: options.screenshotUrl(ticket, s.id) })),
     transcriptLabel: f('agents.fields.transcript'),
     transcript: lines,
     actions: verbs.map((v) => ({ title: c.t(v.key), verb: v.verb, ticketId: String(ticket.id) })),
-    fallback: c.t('agents.cardFallback', { ref: ticket.ref, status, description: oneLine(ticket.description) }),
+    fallback: c.t('agents.cardFallback', { ref: ticket.ref, status, description: inertText(oneLine(ticket.description)) }),
   });
+}
+
+// The bot's own replies may echo what staff typed (a file name), so they are made inert too; their bold
+// markers would then show as typed, so they go first.
+function withoutBold(text: string): string {
+  return text.replace(/\*\*/g, '');
 }
 
 function oneLine(text: string): string {

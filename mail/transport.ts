@@ -1,9 +1,10 @@
 // How email leaves the bot: a real SMTP server when SMTP_URL is set, otherwise .eml files in an outbox
 // folder that a person can open (double-click opens them in Outlook or any mail app).
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../storage/privateFiles.js';
 
 export interface OutgoingMail {
   to: string;
@@ -63,13 +64,13 @@ export class OutboxFolderTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    await mkdir(this.#dir, { recursive: true });
+    await makePrivateDir(this.#dir);
     const { expiresAt: _expiresAt, ...message } = mail;
     const info = (await this.#builder.sendMail({ from: this.#from, ...message })) as unknown as { message: Buffer };
-    const safeTo = mail.to.replace(/[^a-z0-9.@-]/gi, '_');
-    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${safeTo}-${randomBytes(3).toString('hex')}.eml`;
+    // Named by time and a random part only: a folder listing must not show who was emailed.
+    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
     const temp = join(this.#dir, `.${name}.tmp`);
-    await writeFile(temp, info.message, { mode: 0o600 });
+    await writeFile(temp, info.message, { mode: PRIVATE_FILE_MODE });
     await rename(temp, join(this.#dir, name));
   }
 

@@ -1,15 +1,15 @@
 // The audit log as JSON Lines (audit.jsonl): one appended line per event, so recording never rewrites
-// history and a crash can at worst cut the last line short (which reading skips).
+// history and a crash can at worst cut the last line short (moved aside at start-up, see jsonLines.ts).
 import type { AuditEvent, AuditFilter, AuditLog } from '../esr/ports.js';
-import { JsonLinesFile } from './jsonLines.js';
+import { JsonLinesFile, type JsonLinesOptions } from './jsonLines.js';
 
 export class JsonlAuditLog implements AuditLog {
   readonly file: string;
   readonly #lines: JsonLinesFile<AuditEvent>;
 
-  constructor(file: string) {
+  constructor(file: string, options: JsonLinesOptions = {}) {
     this.file = file;
-    this.#lines = new JsonLinesFile(file);
+    this.#lines = new JsonLinesFile(file, options);
   }
 
   async init(): Promise<this> {

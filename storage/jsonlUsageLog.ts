@@ -1,12 +1,12 @@
 // Usage events as JSON Lines (usage.jsonl): counts of flows used, appended; never names or message text.
 import type { UsageEvent, UsageLog } from '../tickets/usage.js';
-import { JsonLinesFile } from './jsonLines.js';
+import { JsonLinesFile, type JsonLinesOptions } from './jsonLines.js';
 
 export class JsonlUsageLog implements UsageLog {
   readonly #lines: JsonLinesFile<UsageEvent>;
 
-  constructor(file: string) {
-    this.#lines = new JsonLinesFile(file);
+  constructor(file: string, options: JsonLinesOptions = {}) {
+    this.#lines = new JsonLinesFile(file, options);
   }
 
   async init(): Promise<this> {

@@ -1,13 +1,13 @@
 // Opens a lowdb document over an AtomicJsonFile: reads it (refusing a corrupt file), or creates it with
 // the defaults on first start.
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import type { ZodType } from 'zod';
 import { AtomicJsonFile } from './atomicJsonFile.js';
+import { makePrivateDir } from './privateFiles.js';
 
 export async function openStore<T>(file: string, schema: ZodType<T>, defaults: () => T): Promise<Low<T>> {
-  await mkdir(dirname(file), { recursive: true });
+  await makePrivateDir(dirname(file));
   const adapter = new AtomicJsonFile<T>(file, (data) => {
     const parsed = schema.safeParse(data);
     if (!parsed.success) {

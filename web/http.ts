@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Request, Response, Server } from 'restify';
+import { clientAddress, type TrustProxy } from './clientAddress.js';
 
 // A strict policy: our own stylesheet and script only, no inline code, no framing, forms post to us.
 export const PAGE_HEADERS: Record<string, string> = {
@@ -39,13 +40,9 @@ export function addStaticFiles(server: Server, names: string[]): void {
   }
 }
 
-/** Who is asking, for per-visitor limits: the socket address, or the first proxy hop when told to trust it. */
-export function clientId(req: Request, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.header('x-forwarded-for');
-    if (forwarded) return forwarded.split(',')[0]!.trim();
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+/** Who is asking, for per-visitor limits: the address the first untrusted hop connected from (web/clientAddress.ts). */
+export function clientId(req: Request, trustProxy: TrustProxy): string {
+  return clientAddress(req.socket.remoteAddress, req.header('x-forwarded-for') || undefined, trustProxy);
 }
 
 export function queryField(req: Request, name: string): string {

@@ -9,6 +9,7 @@ import { isEsrError } from '../esr/errors.js';
 import type { EsrService, TokenCheck } from '../esr/esrService.js';
 import type { PolicyFailure, PolicyRule } from '../esr/passwordPolicy.js';
 import type { Limit, RateLimiter } from '../esr/rateLimiter.js';
+import type { TrustProxy } from './clientAddress.js';
 import { addStaticFiles, clientId, escapeHtml, formField, queryField, sendHtml } from './http.js';
 import { messagePage, page, type PageError } from './layout.js';
 
@@ -19,7 +20,7 @@ export interface ResetPagesDeps {
   limiter: RateLimiter;
   /** Failed token attempts allowed per visitor in the window. */
   tokenLimit: Limit;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   resetLinkHours: number;
 }
 

@@ -1,6 +1,7 @@
 // Settings: defaults, every bad value refused by name, production's extra demands; then the real entry
 // point started as a child process, the way `npm start` runs it.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,9 +53,9 @@ describe('loadConfig', () => {
         MAX_FAILED_SIGNINS: 5,
         RESET_LINK_HOURS: 4,
         SEED_DEMO_DATA: true,
-        TRUST_PROXY: false,
         LOG_LEVEL: 'info',
       });
+      expect(config.TRUST_PROXY, 'no proxy trusted').to.deep.equal({ hops: 0 });
       expect(config.OFFICE_HOURS).to.deep.equal({ days: [1, 2, 3, 4, 5], opensAt: 9 * 60, closesAt: 17 * 60 });
     });
 
@@ -67,6 +68,12 @@ describe('loadConfig', () => {
       const botPart = Object.fromEntries(Object.entries(example).filter(([k]) => k in configSchema.shape));
       expect(withoutUnset(loadConfig(botPart))).to.deep.equal(withoutUnset(loadConfig({})));
     });
+  });
+
+  it('builds the default PUBLIC_URL from PORT, so emailed links follow a changed port', () => {
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_URL).to.equal('http://localhost:8080');
+    expect(loadConfig({ PORT: '8080', PUBLIC_URL: '' }).PUBLIC_URL).to.equal('http://localhost:8080');
+    expect(loadConfig({ PORT: '8080', PUBLIC_URL: 'https://esr-helpdesk.example.nhs.uk/' }).PUBLIC_URL).to.equal('https://esr-helpdesk.example.nhs.uk');
   });
 
   it('seeds demo staff by default on a laptop but never by default in production', () => {
@@ -93,6 +100,11 @@ describe('loadConfig', () => {
     expect(config.SEED_DEMO_DATA).to.equal(false);
   });
 
+  it('reads TRUST_PROXY as a number of proxies or their addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).to.deep.equal({ hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5,10.1.0.0/16' }).TRUST_PROXY).to.deep.equal({ proxies: ['10.0.0.5', '10.1.0.0/16'] });
+  });
+
   describe('refuses a bad value with a ConfigError that names the setting', () => {
     const cases: Array<[setting: string, value: string]> = [
       ['PORT', 'abc'],
@@ -108,6 +120,8 @@ describe('loadConfig', () => {
       ['LOG_LEVEL', 'loud'],
       ['MicrosoftAppId', 'not-a-guid'],
       ['SEED_DEMO_DATA', 'maybe'],
+      ['TRUST_PROXY', 'maybe'],
+      ['TRUST_PROXY', '10.0.0.0/40'],
     ];
     for (const [setting, value] of cases) {
       it(`${setting}=${value}`, () => {
@@ -166,6 +180,17 @@ interface Started {
   /** Resolves with the first stdout line matching, rejects if the process ends first. */
   lineMatching(pattern: RegExp): Promise<string>;
   stop(): Promise<number | string>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function startEntryPoint(env: Record<string, string>): Started {
@@ -250,7 +275,36 @@ describe('starting the bot with `npm start` (bot/index.ts in a child process)', 
     expect(entry.endpoint).to.match(/^http:\/\/localhost:\d+\/api\/messages$/);
     const code = await started.stop();
     expect(code, started.stdout() + started.stderr()).to.equal(0);
-    expect(started.stdout().split('\n').filter((l) => l.includes('listening'))).to.have.length(1);
+    expect(started.stdout().split('\n').filter((l) => l.startsWith('{') && l.includes('listening'))).to.have.length(1);
     expect(started.stderr()).to.equal('');
+  });
+
+  it('prints one plain summary line: mode, port, public URL, data, store and mail, with the emulator hint', async () => {
+    const port = await freePort();
+    started = startEntryPoint({ ...baseEnv(), PORT: String(port) });
+    const summary = await started.lineMatching(/^ESR Helpdesk: /);
+    // With PORT changed and no PUBLIC_URL, the public URL (and so every emailed link) follows the port.
+    expect(summary).to.equal(`ESR Helpdesk: development mode, listening on port ${port}, public URL http://localhost:${port}, data in ${dataDir}, embedded store, mail written to ${dataDir}/outbox`);
+    await started.lineMatching(/npm run playground/);
+    expect(await started.stop()).to.equal(0);
+    expect(started.stdout().split('\n').filter((l) => l.startsWith('ESR Helpdesk: '))).to.have.length(1);
+  });
+
+  it('leaves out the emulator hint in production', async () => {
+    started = startEntryPoint({
+      ...baseEnv(),
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://esr-helpdesk.example.nhs.uk',
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'not-a-real-secret',
+      MicrosoftAppTenantId: TENANT_ID,
+      SMTP_URL: 'smtp://user:secret-password@127.0.0.1:1',
+    });
+    const summary = await started.lineMatching(/^ESR Helpdesk: /);
+    expect(summary).to.match(/^ESR Helpdesk: production mode, listening on port \d+, public URL https:\/\/esr-helpdesk\.example\.nhs\.uk, /);
+    expect(summary).to.contain('mail sent through smtp://127.0.0.1:1').and.not.contain('secret-password');
+    await started.lineMatching(/listening/);
+    expect(await started.stop()).to.equal(0);
+    expect(started.stdout()).to.not.contain('playground');
   });
 });

@@ -159,6 +159,15 @@ describe('live takeover by agents in Teams', () => {
     expect(toUser(sentBefore)).to.deep.equal(['**Priya Agent:** I have unlocked it, please try again now']);
   });
 
+  it("relays the user's links, mentions and formatting to the thread as typed, never live", async () => {
+    await takeOver();
+    expect(await alex.say('[Open ESR securely](https://evil.example/phish) <at>Priya</at> **now**')).to.deep.equal([]);
+    const inThread = await connector.waitFor((c) => c.conversationId === thread && replyText(c).includes('Open ESR securely'));
+    expect(replyText(inThread)).to.equal('**Alex Demo:** \\[Open ESR securely\\]\\(https\\://evil\\.example/phish\\) \\<at\\>Priya\\</at\\> \\*\\*now\\*\\*');
+    // The ticket keeps what they typed; only what agents are shown is escaped.
+    expect((await t.app.tickets.get(1))!.transcript.at(-1)).to.deep.include({ from: 'user', text: '[Open ESR securely](https://evil.example/phish) <at>Priya</at> **now**' });
+  });
+
   it('relays a screenshot the user pastes during the chat as a link in the thread, and keeps it with the ticket', async () => {
     await takeOver();
     const bytes = png({ width: 5, height: 5 });
@@ -169,7 +178,7 @@ describe('live takeover by agents in Teams', () => {
     const ticket = (await t.app.tickets.get(1))!;
     expect(ticket.screenshots.map((s) => s.fileName)).to.deep.equal(['locked.png']);
     const [posted] = connector.activitiesFor(thread).filter((c) => replyText(c).includes('this is what I see'));
-    expect(replyText(posted!)).to.contain('**Alex Demo:** this is what I see').and.contain(`[locked.png](http://localhost:3978/screenshots/1/${ticket.screenshots[0]!.id}?`);
+    expect(replyText(posted!)).to.contain('**Alex Demo:** this is what I see').and.contain(`[locked\\.png](http://localhost:3978/screenshots/1/${ticket.screenshots[0]!.id}?`);
     expect(ticket.transcript.at(-1)).to.deep.include({ from: 'user', text: 'this is what I see', screenshotIds: [ticket.screenshots[0]!.id] });
   });
 

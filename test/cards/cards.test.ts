@@ -176,6 +176,48 @@ describe('cards', () => {
     });
   });
 
+  describe('the ticket card shows what staff typed as typed, with no live link of theirs', () => {
+    const phish = '[Open ESR securely](https://evil.example/phish)';
+    const nasty = (): Ticket => {
+      const ticket = sampleTicket('assigned');
+      return {
+        ...ticket,
+        description: `${phish}\nor https://evil.example/bare <at>Fran</at> **urgent**`,
+        errorMessage: '<b>www.evil.example</b>',
+        requester: { ...ticket.requester, name: '[Alex](https://evil.example/name)', email: 'alex@evil.example' },
+        assignee: { id: 'agent-1', name: '[Fran](https://evil.example/agent)' },
+        screenshots: [{ ...ticket.screenshots[0]!, fileName: '](https://evil.example/file).png' }],
+        transcript: [
+          { at: '2026-01-05T10:00:00.000Z', from: 'user', name: '<at>Alex</at>', text: phish },
+          { at: '2026-01-05T10:00:01.000Z', from: 'bot', text: `I could not use **${phish}**.` },
+          { at: '2026-01-05T10:03:00.000Z', from: 'agent', name: 'Fran Mock', text: 'see https://evil.example/agent-said' },
+        ],
+      };
+    };
+
+    it('escapes every link, address, mention and tag from staff text, leaving only the bot\'s own screenshot link', () => {
+      const card = ticketCard(c, nasty(), TICKET_OPTIONS);
+      expect(cardProblems(card)).to.deep.equal([]);
+      const json = JSON.stringify(card);
+      // No unescaped link syntax, address or tag anywhere: each would be live in Teams.
+      expect(json).to.not.match(/(?<!\\\\)\]\((?!https:\/\/esr-helpdesk\.example\.nhs\.uk\/screenshots\/)/);
+      expect(json).to.not.match(/evil\.example|https:\/\/evil|www\.evil|(?<!\\\\)<at>|(?<!\\\\)<b>/);
+      const facts = elements(card).find((e) => e.type === 'FactSet')!.facts as Array<{ value: string }>;
+      expect(facts[1]!.value).to.equal('\\[Alex\\]\\(https\\://evil\\.example/name\\), alex@evil\\.example');
+      const texts = textsOf(card);
+      expect(texts).to.include('Held by \\[Fran\\]\\(https\\://evil\\.example/agent\\)');
+      expect(texts).to.include('\\[Open ESR securely\\]\\(https\\://evil\\.example/phish\\)\nor https\\://evil\\.example/bare \\<at\\>Fran\\</at\\> \\*\\*urgent\\*\\*');
+      expect(texts).to.include('[\\]\\(https\\://evil\\.example/file\\)\\.png (117 KB)](https://esr-helpdesk.example.nhs.uk/screenshots/42/abc123?exp=1&sig=x)');
+    });
+
+    it("keeps the bot's own formatting: speakers in bold, its labels as they are", () => {
+      const texts = textsOf(ticketCard(c, nasty(), TICKET_OPTIONS));
+      expect(texts).to.include('**\\<at\\>Alex\\</at\\>:** \\[Open ESR securely\\]\\(https\\://evil\\.example/phish\\)');
+      expect(texts).to.include(`**${c.t('common.botName')}:** I could not use \\[Open ESR securely\\]\\(https\\://evil\\.example/phish\\)\\.`);
+      expect(texts).to.include(c.t('agents.fields.description'));
+    });
+  });
+
   describe('the templates', () => {
     it('are all listed by templateNames()', () => {
       const files = readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith('.json'));

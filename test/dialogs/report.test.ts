@@ -336,7 +336,7 @@ describe('reporting a problem over HTTP', () => {
       expect(ticket.transcript.at(-1)!.screenshotIds).to.deep.equal([ticket.screenshots[0]!.id]);
       // The agents see it in the ticket's thread, as a signed link.
       const inThread = t.connector.activitiesFor(ticket.channelPost!.threadConversationId!).map(replyText).join('\n');
-      expect(inThread).to.contain('**Alex Demo:** Log in to ESR – I get an error after I log in').and.contain(`[later.png](http://localhost:3978/screenshots/1/${ticket.screenshots[0]!.id}?`);
+      expect(inThread).to.contain('**Alex Demo:** Log in to ESR – I get an error after I log in').and.contain(`[later\\.png](http://localhost:3978/screenshots/1/${ticket.screenshots[0]!.id}?`);
     });
 
     it('from the middle of a flow, records the flow it came from', async () => {

@@ -187,6 +187,48 @@ describe('the reset and unlock pages', () => {
     });
   }
 
+  describe('behind reverse proxies (TRUST_PROXY)', () => {
+    const behind = async (trustProxy: string) => {
+      await t.stop({ keepData: false });
+      t = await startTestApp({ clock, mailTransport: mail, env: { TRUST_PROXY: trustProxy } });
+    };
+    const guessFrom = (forwardedFor: string) => fetch(`${t.url}/reset?token=${randomBytes(32).toString('base64url')}`, { headers: { 'X-Forwarded-For': forwardedFor } });
+    const openFrom = (path: string, forwardedFor: string) => fetch(`${t.url}${path}`, { headers: { 'X-Forwarded-For': forwardedFor } });
+
+    it('behind one proxy, a guesser who changes the first X-Forwarded-For entry each time is still limited', async () => {
+      await behind('1');
+      const { path } = await emailedLink();
+      // The client writes whatever it likes first; the proxy appends the address it really saw.
+      for (let i = 0; i < 10; i++) expect((await guessFrom(`192.0.2.${i + 1}, 203.0.113.7`)).status, `guess ${i + 1}`).to.equal(400);
+      expect((await openFrom(path, '192.0.2.99, 203.0.113.7')).status).to.equal(429);
+      // Someone else behind the same proxy is not held up by it.
+      expect((await openFrom(path, '198.51.100.20')).status).to.equal(200);
+    });
+
+    it('with a list of proxies, limits the address in front of the listed ones, and the audit log names it', async () => {
+      await behind('127.0.0.1, ::1, 10.0.0.0/8');
+      const { path, token } = await emailedLink();
+      for (let i = 0; i < 10; i++) expect((await guessFrom(`192.0.2.${i + 1}, 203.0.113.7, 10.1.2.3`)).status, `guess ${i + 1}`).to.equal(400);
+      expect((await openFrom(path, '203.0.113.7, 10.1.2.3')).status).to.equal(429);
+
+      const changed = await fetch(`${t.url}/reset`, {
+        method: 'POST',
+        headers: { 'X-Forwarded-For': '192.0.2.200, 198.51.100.20, 10.1.2.3' },
+        body: new URLSearchParams({ token, username: ALEX.username, password: NEW_PASSWORD, confirm: NEW_PASSWORD }),
+      });
+      expect(changed.status).to.equal(200);
+      const [event] = (await t.app.audit.list({ username: ALEX.username })).filter((e) => e.channel === 'web');
+      expect(event?.actor).to.deep.equal({ kind: 'anonymous', id: '198.51.100.20' });
+    });
+
+    it('with no proxy trusted, goes by the connection alone, whatever the header says', async () => {
+      await behind('0');
+      const { path } = await emailedLink();
+      for (let i = 0; i < 10; i++) expect((await guessFrom(`203.0.113.${i + 1}`)).status, `guess ${i + 1}`).to.equal(400);
+      expect((await openFrom(path, '198.51.100.20')).status).to.equal(429);
+    });
+  });
+
   it('does not count a good link, or a refused password, as a bad attempt', async () => {
     const { path, token } = await emailedLink();
     for (let i = 0; i < 12; i++) expect((await get(path)).status).to.equal(200);
