@@ -1,8 +1,8 @@
 // The Bot Framework adapter. With no MicrosoftAppId (local development only; config refuses it in
 // production), incoming requests are not authenticated and replies go out without a token.
-import { ConfigurationBotFrameworkAuthentication, type CloudAdapter } from 'botbuilder';
+import { CallerIdConstants, ConfigurationBotFrameworkAuthentication, type CloudAdapter } from 'botbuilder';
 import { MessageFactory } from 'botbuilder-core';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Content } from '../content/content.js';
 import { EtagConflictError } from '../storage/lowdbVersionedStore.js';
 import type { Config } from './config.js';
@@ -26,8 +26,7 @@ export function createAdapter(config: Config, content: Content, logger: Logger, 
       // With no app id there is nothing to authenticate as; the SDK insists on MultiTenant for that case.
       MicrosoftAppType: config.MicrosoftAppId ? config.MicrosoftAppType : 'MultiTenant',
       MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-      ...(endpoints.channelOpenIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: endpoints.channelOpenIdMetadataUrl } : {}),
-      ...(endpoints.emulatorOpenIdMetadataUrl ? { ToBotFromEmulatorOpenIdMetadataUrl: endpoints.emulatorOpenIdMetadataUrl } : {}),
+      ...(endpoints.channelOpenIdMetadataUrl || endpoints.emulatorOpenIdMetadataUrl ? publicCloud(endpoints) : {}),
     },
     endpoints.credentialsFactory,
   );
@@ -45,4 +44,19 @@ export function createAdapter(config: Config, content: Content, logger: Logger, 
     }
   };
   return adapter;
+}
+
+// The SDK takes any one of these as a sign that all are given, so overriding a key set URL means naming
+// the rest of the public cloud's values too.
+function publicCloud(endpoints: BotFrameworkEndpoints): Record<string, string | boolean> {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: endpoints.channelOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: endpoints.emulatorOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
 }

@@ -274,11 +274,12 @@ describe('starting the bot with `npm start` (bot/index.ts in a child process)', 
   });
 
   // These once reached the SDK, which crashed with a stack trace instead of naming the setting.
-  for (const c of [
+  const crashers: Array<{ name: string; env: Record<string, string>; setting: string }> = [
     { name: 'an app id without a tenant id', env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret' }, setting: 'MicrosoftAppTenantId' },
     { name: 'UserAssignedMSI without its client id', env: { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: TENANT_ID }, setting: 'MicrosoftAppId' },
     { name: 'MultiTenant without the tenants it allows', env: { MicrosoftAppType: 'MultiTenant', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret' }, setting: 'ALLOWED_TENANT_IDS' },
-  ]) {
+  ];
+  for (const c of crashers) {
     it(`exits 1, naming ${c.setting} and printing no stack trace, given ${c.name}`, async () => {
       started = startEntryPoint({ ...baseEnv(), ...c.env });
       expect(await started.exited).to.equal(1);
