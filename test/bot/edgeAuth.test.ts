@@ -130,6 +130,37 @@ describe('the /api/messages edge with authentication on', function () {
     }
   });
 
+  describe('the Alex attack: someone whose Teams roster email is alex.demo@nhs-trust.example', () => {
+    let t: TestApp;
+    beforeEach(async () => {
+      t = await startBot();
+    });
+    afterEach(() => t.stop({ keepData: false }));
+    const intruder = { userId: '29:mallory', aadObjectId: '0f0f0f0f-1111-4222-8333-444444444444', name: 'Alex Demo' };
+
+    for (const { where, tenantId, status } of [
+      { where: 'in another tenant', tenantId: OTHER_TENANT, status: 403 },
+      { where: 'in our own tenant', tenantId: TEST_TENANT, status: 200 },
+    ]) {
+      it(`${where} is never shown Alex's username nor sets his password`, async () => {
+        t.connector.roster.set(intruder.userId, { id: intruder.userId, aadObjectId: intruder.aadObjectId, userPrincipalName: 'mallory@evil.example', email: ALEX.upn, givenName: 'Alex' });
+        const mallory = t.user(intruder);
+        const answer = await post(t, mallory, { text: 'set up ESR from home', ...tenantFields(tenantId) }, await bearer(t));
+        expect(answer.status).to.equal(status);
+        const replies = t.connector.activitiesFor(mallory.conversationId).map(replyText).join('\n');
+        expect(replies).to.not.contain('241ADEMO01');
+        expect((await t.app.esr.getAccount('241ADEMO01'))?.status).to.equal('not_registered');
+        if (status === 403) {
+          expect(t.connector.calls, 'the turn never ran').to.deep.equal([]);
+        } else {
+          expect(replies).to.contain("I couldn't find an ESR record linked to your Teams account");
+          const [refusal] = await t.app.audit.list({ action: 'identity.match_refused' });
+          expect(refusal).to.deep.include({ username: '241ADEMO01', actor: { kind: 'staff', id: intruder.aadObjectId } });
+        }
+      });
+    }
+  });
+
   it('lets the same emulator token through authentication outside production, so production\'s 401 is the issuer rule', async () => {
     const t = await startBot({ NODE_ENV: 'test', PUBLIC_URL: 'http://localhost:3978' });
     try {
