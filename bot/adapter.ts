@@ -1,21 +1,36 @@
 // The Bot Framework adapter. With no MicrosoftAppId (local development only; config refuses it in
 // production), incoming requests are not authenticated and replies go out without a token.
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { CallerIdConstants, ConfigurationBotFrameworkAuthentication, type CloudAdapter } from 'botbuilder';
 import { MessageFactory } from 'botbuilder-core';
+import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Content } from '../content/content.js';
 import { EtagConflictError } from '../storage/lowdbVersionedStore.js';
 import type { Config } from './config.js';
+import { EdgeCloudAdapter } from './edgeAdapter.js';
 import type { Logger } from './logger.js';
+import { TenantPolicy } from './tenantPolicy.js';
 
-export function createAdapter(config: Config, content: Content, logger: Logger): CloudAdapter {
-  const auth = new ConfigurationBotFrameworkAuthentication({
-    MicrosoftAppId: config.MicrosoftAppId ?? '',
-    MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
-    // With no app id there is nothing to authenticate as; the SDK insists on MultiTenant for that case.
-    MicrosoftAppType: config.MicrosoftAppId ? config.MicrosoftAppType : 'MultiTenant',
-    MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
-  });
-  const adapter = new CloudAdapter(auth);
+/** Where the Bot Framework's keys and tokens come from; tests point these at local stand-ins. */
+export interface BotFrameworkEndpoints {
+  channelOpenIdMetadataUrl?: string;
+  emulatorOpenIdMetadataUrl?: string;
+  /** Credentials for outgoing calls (replies, roster). */
+  credentialsFactory?: ServiceClientCredentialsFactory;
+}
+
+export function createAdapter(config: Config, content: Content, logger: Logger, endpoints: BotFrameworkEndpoints = {}): CloudAdapter {
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    {
+      MicrosoftAppId: config.MicrosoftAppId ?? '',
+      MicrosoftAppPassword: config.MicrosoftAppPassword ?? '',
+      // With no app id there is nothing to authenticate as; the SDK insists on MultiTenant for that case.
+      MicrosoftAppType: config.MicrosoftAppId ? config.MicrosoftAppType : 'MultiTenant',
+      MicrosoftAppTenantId: config.MicrosoftAppTenantId ?? '',
+      ...(endpoints.channelOpenIdMetadataUrl || endpoints.emulatorOpenIdMetadataUrl ? publicCloud(endpoints) : {}),
+    },
+    endpoints.credentialsFactory,
+  );
+  const adapter = new EdgeCloudAdapter(auth, { tenants: TenantPolicy.fromConfig(config), channelTokensOnly: config.NODE_ENV === 'production', logger });
   adapter.onTurnError = async (context, error) => {
     const conflict = error instanceof EtagConflictError;
     logger[conflict ? 'warn' : 'error'](
@@ -29,4 +44,19 @@ export function createAdapter(config: Config, content: Content, logger: Logger):
     }
   };
   return adapter;
+}
+
+// The SDK takes any one of these as a sign that all are given, so overriding a key set URL means naming
+// the rest of the public cloud's values too.
+function publicCloud(endpoints: BotFrameworkEndpoints): Record<string, string | boolean> {
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: endpoints.channelOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: endpoints.emulatorOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
 }

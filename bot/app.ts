@@ -42,7 +42,7 @@ import { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
 import { createFlows } from '../dialogs/flows.js';
-import { createAdapter } from './adapter.js';
+import { createAdapter, type BotFrameworkEndpoints } from './adapter.js';
 import type { Config, OfficeHours } from './config.js';
 import { DEMO_PASSWORD, demoStaff } from './demoStaff.js';
 import { HelpdeskBot } from './helpdeskBot.js';
@@ -51,6 +51,7 @@ import type { Logger } from './logger.js';
 import { OnceRegistry } from './onceRegistry.js';
 import { TeamsProfileResolver } from './profiles.js';
 import { createServer } from './server.js';
+import { TenantPolicy } from './tenantPolicy.js';
 import { EmbeddedBotStorage, EtagCheckedState, conversationStateKey, userStateKey } from './stateStorage.js';
 
 export interface AppOptions {
@@ -61,6 +62,8 @@ export interface AppOptions {
   /** Replace the Teams profile lookup (tests without a roster endpoint). */
   profiles?: ProfileResolver;
   hasher?: PasswordHasher;
+  /** Where the Bot Framework's keys and reply credentials come from (tests use local stand-ins). */
+  botFramework?: BotFrameworkEndpoints;
   /** Set false to not run the daily tidy-up on a timer (tests call `housekeeping.runOnce()`). */
   housekeeping?: boolean;
   /** How the helpdesk waits before retrying a throttled message (tests pass one that does not wait). */
@@ -146,9 +149,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const botStorage = new EmbeddedBotStorage(state);
   const conversationState = new EtagCheckedState(botStorage, conversationStateKey);
   const userState = new EtagCheckedState(botStorage, userStateKey);
-  const profiles = options.profiles ?? new TeamsProfileResolver(logger);
+  const profiles = options.profiles ?? new TeamsProfileResolver(logger, TenantPolicy.fromConfig(config));
   const transcript = new RecentTranscript(() => clock.now());
-  const adapter = createAdapter(config, content, logger);
+  const adapter = createAdapter(config, content, logger, options.botFramework);
   const desk = new TeamsHelpDesk({
     adapter,
     appId: config.MicrosoftAppId ?? '',

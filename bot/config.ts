@@ -152,6 +152,15 @@ export const configSchema = z.object({
   ESR_AUTOMATION_TIMEOUT_S: int(30, 1, 300),
   ESR_AUTOMATION_CALLBACK_MINUTES: int(15, 1, 1440),
   ADMIN_TASK_REMIND_MINUTES: int(60, 0, 10080),
+  ALLOWED_TENANT_IDS: text('').transform((v, ctx) => {
+    const ids = v.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+    const bad = ids.filter((e) => !GUID.test(e));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `should be a comma-separated list of Entra tenant ids (GUIDs), like 00000000-0000-0000-0000-000000000000 (not valid: ${bad.map((b) => `"${b}"`).join(', ')})` });
+      return z.NEVER;
+    }
+    return ids;
+  }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'should be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
 });
 
@@ -212,6 +221,35 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (config.MicrosoftAppId && !z.uuid().safeParse(config.MicrosoftAppId).success) {
     problems.push({ setting: 'MicrosoftAppId', problem: 'should be a GUID, like 00000000-0000-0000-0000-000000000000' });
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  problems.push(...credentialProblems(config));
+  // One problem per setting: production's demands and the app type's may name the same one.
+  const unique = problems.filter((p, i) => problems.findIndex((q) => q.setting === p.setting) === i);
+  if (unique.length > 0) throw new ConfigError(unique);
   return config;
+}
+
+// What each MicrosoftAppType needs, checked here because the Bot Framework SDK only asserts it with a stack
+// trace when the adapter is built. UserAssignedMSI takes the managed identity's client id as MicrosoftAppId.
+function credentialProblems(config: Config): Array<{ setting: string; problem: string }> {
+  const problems: Array<{ setting: string; problem: string }> = [];
+  const { MicrosoftAppId: appId, MicrosoftAppPassword: password, MicrosoftAppTenantId: tenantId, MicrosoftAppType: type } = config;
+  if (tenantId && !GUID.test(tenantId)) problems.push({ setting: 'MicrosoftAppTenantId', problem: 'should be your Entra tenant id, a GUID like 00000000-0000-0000-0000-000000000000' });
+  if (type === 'UserAssignedMSI') {
+    if (!appId) problems.push({ setting: 'MicrosoftAppId', problem: 'is required for UserAssignedMSI (the user-assigned managed identity\'s client id)' });
+    if (!tenantId) problems.push({ setting: 'MicrosoftAppTenantId', problem: 'is required for UserAssignedMSI (your Entra tenant id)' });
+    if (password) problems.push({ setting: 'MicrosoftAppPassword', problem: 'must be empty for UserAssignedMSI (the managed identity signs in without a secret)' });
+  } else if (appId) {
+    if (!password) problems.push({ setting: 'MicrosoftAppPassword', problem: `is required with MicrosoftAppId for a ${type} bot (the app registration's client secret)` });
+    if (type === 'SingleTenant' && !tenantId) problems.push({ setting: 'MicrosoftAppTenantId', problem: 'is required with MicrosoftAppId for a SingleTenant bot (your Entra tenant id)' });
+  } else if (password) {
+    problems.push({ setting: 'MicrosoftAppId', problem: 'is required when MicrosoftAppPassword is set (without it requests are not authenticated at all)' });
+  }
+  // Which tenants' users may talk to the bot: a MultiTenant registration alone would admit every tenant.
+  if (type === 'MultiTenant' && config.ALLOWED_TENANT_IDS.length === 0) {
+    problems.push({ setting: 'ALLOWED_TENANT_IDS', problem: 'is required for a MultiTenant bot: the Entra tenant ids (GUIDs) whose users may use it, comma-separated' });
+  }
+  if (type !== 'MultiTenant' && config.ALLOWED_TENANT_IDS.length > 0) {
+    problems.push({ setting: 'ALLOWED_TENANT_IDS', problem: `is only for MultiTenant bots; a ${type} bot admits MicrosoftAppTenantId's users alone (leave it empty)` });
+  }
+  return problems;
 }

@@ -12,6 +12,7 @@ import type { PasswordPolicy, PolicyFailure } from './passwordPolicy.js';
 import { normalisePassword } from './passwordPolicy.js';
 import type { AccountHelpAccount, AccountStore, AuditEvent, AuditLog, StaffDirectory, StaffNotifier, TokenStore } from './ports.js';
 import { accountHelpRequestSchema, issuesOf, passwordInputSchema, usernameSchema } from './schemas.js';
+import { matchStaff } from './staffMatch.js';
 import { hashToken, looksLikeToken, newToken } from './tokens.js';
 import type {
   AccountHelpKind,
@@ -93,15 +94,21 @@ export class EsrService {
     return record ? this.#view(record) : undefined;
   }
 
-  /** Every username of the person signed in to Teams: by Entra object id first, then UPN, then email. */
+  /**
+   * Every username of the person signed in to Teams (see esr/staffMatch.ts for the order). A match refused
+   * because the records belong to another Entra identity looks like no match, and is audited.
+   */
   async findByTeamsIdentity(identity: TeamsIdentity): Promise<StaffAccount[]> {
-    const { directory } = this.#d;
-    let records: StaffRecord[] = [];
-    if (identity.entraObjectId) records = await directory.findByEntraObjectId(identity.entraObjectId.toLowerCase());
-    if (records.length === 0 && identity.upn) records = await directory.findByUpn(identity.upn.toLowerCase());
-    if (records.length === 0 && identity.upn) records = await directory.findByEmail(identity.upn.toLowerCase());
-    if (records.length === 0 && identity.email) records = await directory.findByEmail(identity.email.toLowerCase());
-    return Promise.all(records.map((r) => this.#view(r)));
+    const match = await matchStaff(this.#d.directory, identity);
+    if ('refused' in match) {
+      const { by, reason, usernames } = match.refused;
+      await this.#audit(
+        { actor: { kind: 'staff', ...(identity.entraObjectId ? { id: identity.entraObjectId } : {}) }, channel: 'teams' },
+        { action: 'identity.match_refused', outcome: 'failure', ...(usernames.length === 1 ? { username: usernames[0]! } : {}), detail: { by, reason, usernames: usernames.join(',') } },
+      );
+      return [];
+    }
+    return Promise.all(match.records.map((r) => this.#view(r)));
   }
 
   async findByEmail(email: string): Promise<StaffAccount[]> {

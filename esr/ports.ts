@@ -47,6 +47,7 @@ export type AuditAction =
   | 'signin.failed'
   | 'token.rejected'
   | 'staff.imported'
+  | 'identity.match_refused'
   | (string & {});
 
 export interface AuditEvent {

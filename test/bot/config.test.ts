@@ -92,6 +92,8 @@ describe('loadConfig', () => {
       TIME_ZONE: 'Europe/Dublin',
       SEED_DEMO_DATA: 'no',
       MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'client-secret',
+      MicrosoftAppTenantId: TENANT_ID,
     });
     expect(config.PORT).to.equal(8080);
     expect(config.PUBLIC_URL).to.equal('https://esr-helpdesk.example.nhs.uk');
@@ -118,7 +120,6 @@ describe('loadConfig', () => {
       ['WORKFORCE_EMAIL', 'nope'],
       ['MAX_FAILED_SIGNINS', '0'],
       ['LOG_LEVEL', 'loud'],
-      ['MicrosoftAppId', 'not-a-guid'],
       ['SEED_DEMO_DATA', 'maybe'],
       ['TRUST_PROXY', 'maybe'],
       ['TRUST_PROXY', '10.0.0.0/40'],
@@ -158,15 +159,54 @@ describe('loadConfig', () => {
       expect(error.problems.map((p) => p.setting)).to.deep.equal(['MicrosoftAppTenantId']);
     });
 
-    it('lets a MultiTenant bot start without a tenant id', () => {
+    it('lets a MultiTenant bot start without a tenant id, given the tenants it allows', () => {
       const { MicrosoftAppTenantId: _tenant, ...withoutTenant } = credentials;
-      expect(loadConfig({ ...production, ...withoutTenant, MicrosoftAppType: 'MultiTenant' }).MicrosoftAppType).to.equal('MultiTenant');
+      const config = loadConfig({ ...production, ...withoutTenant, MicrosoftAppType: 'MultiTenant', ALLOWED_TENANT_IDS: ` ${TENANT_ID.toUpperCase()} , ${APP_ID}` });
+      expect(config.MicrosoftAppType).to.equal('MultiTenant');
+      expect(config.ALLOWED_TENANT_IDS).to.deep.equal([TENANT_ID, APP_ID]);
     });
 
     it('refuses an http:// PUBLIC_URL, since reset links go out by email', () => {
       const error = configErrorOf({ ...production, ...credentials, PUBLIC_URL: 'http://esr-helpdesk.example.nhs.uk' });
       expect(error.problems.map((p) => p.setting)).to.deep.equal(['PUBLIC_URL']);
     });
+  });
+});
+
+describe('the Bot Framework credentials, in every combination the SDK would otherwise crash on', () => {
+  const OTHER_TENANT = '0b4f1a2c-3d4e-4f50-8a6b-7c8d9e0f1a2b';
+  // Each is refused in development too: the SDK asserts these when the adapter is built.
+  const cases: Array<{ name: string; env: Record<string, string>; settings: string[]; says: RegExp }> = [
+    { name: 'a SingleTenant app id without a tenant id', env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret' }, settings: ['MicrosoftAppTenantId'], says: /MicrosoftAppTenantId is required with MicrosoftAppId for a SingleTenant bot/ },
+    { name: 'a SingleTenant app id without a password', env: { MicrosoftAppId: APP_ID, MicrosoftAppTenantId: TENANT_ID }, settings: ['MicrosoftAppPassword'], says: /MicrosoftAppPassword is required/ },
+    { name: 'a MultiTenant app id without a password', env: { MicrosoftAppType: 'MultiTenant', MicrosoftAppId: APP_ID, ALLOWED_TENANT_IDS: TENANT_ID }, settings: ['MicrosoftAppPassword'], says: /MicrosoftAppPassword is required/ },
+    { name: 'a password without an app id', env: { MicrosoftAppPassword: 'secret' }, settings: ['MicrosoftAppId'], says: /MicrosoftAppId is required when MicrosoftAppPassword is set/ },
+    { name: 'UserAssignedMSI without the managed identity\'s client id', env: { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: TENANT_ID }, settings: ['MicrosoftAppId'], says: /managed identity's client id/ },
+    { name: 'UserAssignedMSI without a tenant id', env: { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: APP_ID }, settings: ['MicrosoftAppTenantId'], says: /MicrosoftAppTenantId is required for UserAssignedMSI/ },
+    { name: 'UserAssignedMSI with a client secret', env: { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: APP_ID, MicrosoftAppTenantId: TENANT_ID, MicrosoftAppPassword: 'secret' }, settings: ['MicrosoftAppPassword'], says: /must be empty for UserAssignedMSI/ },
+    { name: 'MultiTenant without the tenants it allows', env: { MicrosoftAppType: 'MultiTenant', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret' }, settings: ['ALLOWED_TENANT_IDS'], says: /ALLOWED_TENANT_IDS is required for a MultiTenant bot/ },
+    { name: 'allowed tenants on a SingleTenant bot', env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: TENANT_ID, ALLOWED_TENANT_IDS: OTHER_TENANT }, settings: ['ALLOWED_TENANT_IDS'], says: /only for MultiTenant bots/ },
+    { name: 'an allowed tenant that is not a GUID', env: { MicrosoftAppType: 'MultiTenant', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', ALLOWED_TENANT_IDS: `${TENANT_ID},contoso.onmicrosoft.com` }, settings: ['ALLOWED_TENANT_IDS'], says: /not valid: "contoso.onmicrosoft.com"/ },
+    { name: 'an app id that is not a GUID', env: { MicrosoftAppId: 'not-a-guid', MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: TENANT_ID }, settings: ['MicrosoftAppId'], says: /MicrosoftAppId should be a GUID/ },
+    { name: 'a tenant id that is not a GUID', env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: 'nhs-trust.example' }, settings: ['MicrosoftAppTenantId'], says: /should be your Entra tenant id, a GUID/ },
+  ];
+  for (const c of cases) {
+    it(`refuses ${c.name}, naming ${c.settings.join(' and ')}`, () => {
+      const error = configErrorOf(c.env);
+      expect(error.problems.map((p) => p.setting)).to.deep.equal(c.settings);
+      expect(error.message).to.match(c.says);
+    });
+  }
+
+  it('accepts each app type when it has what it needs', () => {
+    expect(loadConfig({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: TENANT_ID }).MicrosoftAppType).to.equal('SingleTenant');
+    expect(loadConfig({ MicrosoftAppType: 'MultiTenant', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret', ALLOWED_TENANT_IDS: TENANT_ID }).MicrosoftAppType).to.equal('MultiTenant');
+    expect(loadConfig({ MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppId: APP_ID, MicrosoftAppTenantId: TENANT_ID }).MicrosoftAppType).to.equal('UserAssignedMSI');
+  });
+
+  it('names a setting only once when production and the app type both want it', () => {
+    const error = configErrorOf({ NODE_ENV: 'production', PUBLIC_URL: 'https://esr-helpdesk.example.nhs.uk', MicrosoftAppId: APP_ID });
+    expect(error.problems.map((p) => p.setting)).to.deep.equal(['MicrosoftAppPassword', 'MicrosoftAppTenantId']);
   });
 });
 
@@ -257,6 +297,21 @@ describe('starting the bot with `npm start` (bot/index.ts in a child process)', 
     expect(await started.exited).to.not.equal(0);
     expect(started.stderr()).to.contain('MicrosoftAppId');
   });
+
+  // These once reached the SDK, which crashed with a stack trace instead of naming the setting.
+  const crashers: Array<{ name: string; env: Record<string, string>; setting: string }> = [
+    { name: 'an app id without a tenant id', env: { MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret' }, setting: 'MicrosoftAppTenantId' },
+    { name: 'UserAssignedMSI without its client id', env: { MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: TENANT_ID }, setting: 'MicrosoftAppId' },
+    { name: 'MultiTenant without the tenants it allows', env: { MicrosoftAppType: 'MultiTenant', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'secret' }, setting: 'ALLOWED_TENANT_IDS' },
+  ];
+  for (const c of crashers) {
+    it(`exits 1, naming ${c.setting} and printing no stack trace, given ${c.name}`, async () => {
+      started = startEntryPoint({ ...baseEnv(), ...c.env });
+      expect(await started.exited).to.equal(1);
+      expect(started.stderr()).to.contain(c.setting);
+      expect(started.stderr()).to.not.match(/\n\s+at /);
+    });
+  }
 
   it('exits non-zero, naming the file, when staff.json is corrupt, and leaves the file as it was', async () => {
     const staffFile = join(dataDir, 'staff.json');

@@ -33,6 +33,8 @@ export interface SignOptions {
 
 export interface TestEntra {
   jwksUrl: string;
+  /** OpenID metadata pointing at the key set (for the Bot Framework SDK's emulator-token check). */
+  openIdMetadataUrl: string;
   /** How many times the key set was fetched. */
   fetches(): number;
   /** A Teams SSO access token (v2 shape) for `person`, with `claims` laid over the defaults. */
@@ -54,6 +56,13 @@ export async function startTestEntra(clock: { now(): Date }): Promise<TestEntra>
   let fetches = 0;
   const server: Server = createServer((req, res) => {
     fetches++;
+    // OpenID metadata, as the Bot Framework SDK reads it for emulator-issued tokens.
+    if (req.url === '/v2.0/.well-known/openid-configuration') {
+      const { port: own } = server.address() as AddressInfo;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ issuer: `https://login.microsoftonline.com/${TEST_TENANT}/v2.0`, jwks_uri: `http://127.0.0.1:${own}/discovery/v2.0/keys` }));
+      return;
+    }
     if (req.url !== '/discovery/v2.0/keys') {
       // (restify patches ServerResponse, so writeHead is not chained here)
       res.writeHead(404);
@@ -68,6 +77,7 @@ export async function startTestEntra(clock: { now(): Date }): Promise<TestEntra>
 
   return {
     jwksUrl: `http://127.0.0.1:${port}/discovery/v2.0/keys`,
+    openIdMetadataUrl: `http://127.0.0.1:${port}/v2.0/.well-known/openid-configuration`,
     fetches: () => fetches,
     token: async (person, claims = {}, options = {}) => {
       const now = Math.floor((options.now ?? clock.now()).getTime() / 1000);

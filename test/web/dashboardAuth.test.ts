@@ -314,7 +314,7 @@ describe('the dashboard API when it cannot check tokens', function () {
   it('refuses (503, no data) without MicrosoftAppTenantId and says why in the log; the bot still runs', async () => {
     const clock = new ManualClock('2026-01-07T10:00:00Z');
     const entra = await startTestEntra(clock);
-    const t = await startTestApp({ clock, env: dashboardEnv(entra, { MicrosoftAppTenantId: '', MicrosoftAppType: 'MultiTenant' }), housekeeping: false });
+    const t = await startTestApp({ clock, env: dashboardEnv(entra, { MicrosoftAppTenantId: '', MicrosoftAppType: 'MultiTenant', ALLOWED_TENANT_IDS: TEST_TENANT }), housekeeping: false });
     try {
       await createTicket(t);
       const answer = await call(t, '/api/dashboard/tickets', { token: await entra.token(PEOPLE.sam) });
