@@ -6,6 +6,7 @@ import { DataFileError } from '../storage/atomicJsonFile.js';
 import { createHelpdesk } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { describeEsrMode } from './esrMode.js';
 
 loadDotenv({ quiet: true });
 
@@ -21,6 +22,10 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
+// Allowed only with ESR_SIMULATED_IN_PRODUCTION=true (a training deployment); said once, loudly.
+if (config.ESR_MODE === 'simulated' && config.NODE_ENV === 'production') {
+  logger.warn({ esrMode: config.ESR_MODE }, 'ESR_MODE=simulated in production (ESR_SIMULATED_IN_PRODUCTION=true): staff see a training copy of ESR; nothing they do changes a real ESR account');
+}
 
 try {
   const app = await createHelpdesk(config, { logger });
@@ -43,8 +48,8 @@ try {
   process.on('SIGTERM', () => stop('SIGTERM'));
   // Said only once the signal handlers are in place: whoever waits for this line may stop us at once.
   logger.info(
-    { endpoint, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)' },
-    `ESR Helpdesk is listening on ${endpoint}. Try it in the Teams emulator: run "npm run playground" in another terminal and open http://localhost:56150. Emails go to ${app.mail.description}.`,
+    { endpoint, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)', esrMode: config.ESR_MODE },
+    `ESR Helpdesk is listening on ${endpoint}. ${describeEsrMode(config.ESR_MODE)}. Try it in the Teams emulator: run "npm run playground" in another terminal and open http://localhost:56150. Emails go to ${app.mail.description}.`,
   );
 } catch (error) {
   if (error instanceof DataFileError || error instanceof ContentError) {
