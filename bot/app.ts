@@ -113,7 +113,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // Every email is queued durably first, so an SMTP outage delays mail but never loses it.
   const mail = await MailOutbox.open(join(dataDir, 'mail-queue.json'), delivery, { clock, logger });
   mail.start();
-  const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS });
+  // Only the simulated ESR (a training copy) has pages for reset and unlock links; against the real ESR we send none.
+  const simulated = config.ESR_MODE === 'simulated';
+  const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS, trainingCopy: simulated });
   const background = new BackgroundTasks((error, label) => logger.error({ err: error, task: label }, 'Background task failed'));
   const hasher = options.hasher ?? new Argon2idHasher();
   const policy = new PasswordPolicy({ minLength: 12, maxLength: 256, historySize: 4, commonPasswords: commonPasswords() });
@@ -128,7 +130,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     clock,
     background,
     limiter: new RateLimiter(limits),
-    settings: { maxFailedSignIns: config.MAX_FAILED_SIGNINS, tokenTtlMs: config.RESET_LINK_HOURS * HOUR, accountHelpPerHour: config.ACCOUNT_HELP_PER_HOUR },
+    settings: { maxFailedSignIns: config.MAX_FAILED_SIGNINS, tokenTtlMs: config.RESET_LINK_HOURS * HOUR, accountHelpPerHour: config.ACCOUNT_HELP_PER_HOUR, issuesLinks: simulated },
   });
 
   if (config.SEED_DEMO_DATA && (await staff.count()) === 0) {
@@ -183,7 +185,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     intents: routerRecogniser(content.section('intents') as IntentPhrases, faq),
     profiles,
     clock,
-    settings: { resetLinkHours: config.RESET_LINK_HOURS },
+    settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated },
     faq,
     desk,
     usage,
@@ -200,21 +202,26 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     health: async () => {
       const queued = mail.pending();
       return {
+        esrMode: config.ESR_MODE,
         staff: await staff.count(),
         dataDir: await readable(dataDir),
         mailQueue: { waiting: queued.filter((m) => m.status === 'waiting').length, failed: queued.filter((m) => m.status === 'failed').length },
       };
     },
     routes: [
-      resetPages({
-        esr,
-        content,
-        clock,
-        limiter: new RateLimiter(new MemoryRateLimitStore()),
-        tokenLimit: { max: 10, windowMs: 15 * MINUTE },
-        trustProxy: config.TRUST_PROXY,
-        resetLinkHours: config.RESET_LINK_HOURS,
-      }),
+      ...(simulated
+        ? [
+            resetPages({
+              esr,
+              content,
+              clock,
+              limiter: new RateLimiter(new MemoryRateLimitStore()),
+              tokenLimit: { max: 10, windowMs: 15 * MINUTE },
+              trustProxy: config.TRUST_PROXY,
+              resetLinkHours: config.RESET_LINK_HOURS,
+            }),
+          ]
+        : []),
       screenshotRoute({ screenshots, signer, clock }),
       infoPages({ content, retentionDays: config.RETENTION_DAYS }),
       dashboard({

@@ -7,6 +7,7 @@ import { createHelpdesk } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startupSummary, summaryParts } from './startupSummary.js';
+import { describeEsrMode } from './esrMode.js';
 
 loadDotenv({ quiet: true });
 
@@ -22,6 +23,10 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
+// Allowed only with ESR_SIMULATED_IN_PRODUCTION=true (a training deployment); said once, loudly.
+if (config.ESR_MODE === 'simulated' && config.NODE_ENV === 'production') {
+  logger.warn({ esrMode: config.ESR_MODE }, 'ESR_MODE=simulated in production (ESR_SIMULATED_IN_PRODUCTION=true): staff see a training copy of ESR; nothing they do changes a real ESR account');
+}
 
 try {
   const app = await createHelpdesk(config, { logger });
@@ -45,8 +50,8 @@ try {
   // Said only once the signal handlers are in place: whoever waits for this line may stop us at once.
   const emulatorHint = config.NODE_ENV === 'production' ? '' : ' Try it in the Teams emulator: run "npm run playground" in another terminal and open http://localhost:56150.';
   logger.info(
-    { endpoint, publicUrl: config.PUBLIC_URL, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)' },
-    `ESR Helpdesk is listening on ${endpoint}.${emulatorHint} Emails go to ${app.mail.description}.`,
+    { endpoint, publicUrl: config.PUBLIC_URL, mail: app.mail.description, dataDir: config.DATA_DIR, auth: config.MicrosoftAppId ? 'on' : 'off (local only)', esrMode: config.ESR_MODE },
+    `ESR Helpdesk is listening on ${endpoint}. ${describeEsrMode(config.ESR_MODE)}.${emulatorHint} Emails go to ${app.mail.description}.`,
   );
   // For the person at the terminal: one plain line among the JSON ones.
   process.stdout.write(`${startupSummary(summaryParts(config, { port, mail: app.mail.description }))}\n`);

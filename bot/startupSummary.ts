@@ -12,6 +12,7 @@ export interface RunningFacts {
 export function summaryParts(config: Config, facts: RunningFacts): string[] {
   return [
     `${config.NODE_ENV} mode`,
+    `ESR ${config.ESR_MODE}${config.ESR_MODE === 'simulated' ? ' (a training copy)' : ''}`,
     `listening on port ${facts.port}`,
     `public URL ${config.PUBLIC_URL}`,
     `data in ${config.DATA_DIR}`,

@@ -45,7 +45,22 @@ export interface InfoCardData {
   /** Follow-on flows offered as buttons. */
   next?: FlowId[];
   fallback?: string;
+  /** A warning shown under the title (the training-copy notice), in the attention colour. */
+  notice?: CardNotice;
 }
+
+export interface CardNotice {
+  label: string;
+  text: string;
+}
+
+/** The simulated ESR's notice: a training copy that changes no real account. */
+export function trainingNotice(c: Content): CardNotice {
+  return { label: c.t('trainingCopy.label'), text: c.t('trainingCopy.notice') };
+}
+
+const noticeFields = (notice: CardNotice | undefined) => ({ noticeLabel: notice?.label ?? '', noticeText: notice?.text ?? '' });
+const noticeFallback = (notice: CardNotice | undefined) => (notice ? `${notice.label.toUpperCase()}: ${notice.text}` : '');
 
 /** A titled block of text with optional bullet-like lines and follow-on buttons. */
 export function infoCard(c: Content, data: InfoCardData): CardJson {
@@ -56,7 +71,8 @@ export function infoCard(c: Content, data: InfoCardData): CardJson {
     items: items.map((text) => ({ text })),
     footer: data.footer ?? '',
     buttons: (data.next ?? []).map((id) => ({ id, label: c.t(`menu.flows.${id}.label`) })),
-    fallback: data.fallback ?? [data.title, data.intro, ...items, data.footer].filter(Boolean).join('\n'),
+    ...noticeFields(data.notice),
+    fallback: [noticeFallback(data.notice), data.fallback ?? [data.title, data.intro, ...items, data.footer].filter(Boolean).join('\n')].filter(Boolean).join('\n'),
   });
 }
 
@@ -93,6 +109,7 @@ export interface PasswordFormData {
   /** Sent back as `value.action` on submit. */
   submitAction: string;
   rules: { minLength: number; historySize: number; maxLength: number };
+  notice?: CardNotice;
 }
 
 /** Two masked password boxes with the rules beside them; the only way a password enters the chat. */
@@ -112,7 +129,8 @@ export function passwordFormCard(c: Content, data: PasswordFormData): CardJson {
     submitLabel: c.t('register.submit'),
     cancelLabel: c.t('register.cancel'),
     submitAction: data.submitAction,
-    fallback: `${data.title}. ${c.t('register.typeInCard')}`,
+    ...noticeFields(data.notice),
+    fallback: [noticeFallback(data.notice), `${data.title}. ${c.t('register.typeInCard')}`].filter(Boolean).join('\n'),
   });
 }
 

@@ -3,7 +3,7 @@
 // confirmation whatever matched, and the ESR service emails the address on record.
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { MessageFactory } from 'botbuilder-core';
-import { choiceCard, infoCard } from '../cards/cards.js';
+import { choiceCard, infoCard, trainingNotice } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
 import { parseDateOfBirth } from '../esr/dates.js';
 import { emailSchema, usernameSchema } from '../esr/schemas.js';
@@ -99,6 +99,7 @@ export class AccountHelpDialog extends FlowDialog {
         intro: c.t(`accountHelp.confirm.${this.kind}`, { hours: this.deps.settings.resetLinkHours }),
         footer: c.t('accountHelp.noEmail'),
         next,
+        ...(this.deps.settings.trainingCopy ? { notice: trainingNotice(c) } : {}),
       }),
     );
     return step.endDialog({ selfServed: true });

@@ -24,6 +24,8 @@ export interface ProfileResolver {
 export interface DialogSettings {
   /** How long emailed reset and unlock links work, for telling people. */
   resetLinkHours: number;
+  /** The simulated ESR: every card that changes an account says it is a training copy. */
+  trainingCopy?: boolean;
 }
 
 export type ReportCategory = 'login' | 'app' | 'payslip' | 'training' | 'other';

@@ -3,7 +3,7 @@
 // username and status, and let them set a password (twice) in masked boxes. Status becomes Approved.
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { MessageFactory } from 'botbuilder-core';
-import { choiceCard, infoCard, noticeCard, passwordFormCard } from '../cards/cards.js';
+import { choiceCard, infoCard, noticeCard, passwordFormCard, trainingNotice } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
 import { describeFailures } from '../content/passwordMessages.js';
 import { isEsrError } from '../esr/errors.js';
@@ -86,6 +86,7 @@ export class RegisterDialog extends FlowDialog {
       ...(errors ? { errors } : {}),
       submitAction: SET_PASSWORD,
       rules: this.#rules(),
+      ...this.#notice(),
     });
     (step.values as { cardId?: string }).cardId = await sendCard(step.context, card);
     return step.prompt(PASSWORD, { retryPrompt: c.t('register.typeInCard') });
@@ -119,7 +120,10 @@ export class RegisterDialog extends FlowDialog {
       }
       throw error;
     }
-    await sendCard(step.context, infoCard(c, { title: c.t('register.successTitle'), intro: c.t('register.success', { username }), next: ['app'] }));
+    await sendCard(
+      step.context,
+      infoCard(c, { title: c.t('register.successTitle'), intro: c.t('register.success', { username }), footer: c.t('trainingCopy.realSteps'), next: ['app'], ...this.#notice() }),
+    );
     return step.endDialog({ registered: username, selfServed: true });
   }
 
@@ -132,6 +136,10 @@ export class RegisterDialog extends FlowDialog {
       return true;
     }
     return false;
+  }
+
+  #notice() {
+    return this.deps.settings.trainingCopy ? { notice: trainingNotice(this.deps.content) } : {};
   }
 
   #rules() {

@@ -33,6 +33,11 @@ export interface EsrServiceSettings {
   tokenTtlMs: number;
   /** Account-help requests allowed per staff record, and per person asking, in an hour. */
   accountHelpPerHour: number;
+  /**
+   * Whether reset and unlock links are issued at all. Only the simulated (training) ESR has pages that
+   * could honour them; against the real ESR a link from us would change nothing real. Default true.
+   */
+  issuesLinks?: boolean;
 }
 
 export interface EsrServiceDeps {
@@ -199,12 +204,21 @@ export class EsrService {
     const first = records[0];
     if (!first) return;
     const purpose: TokenPurpose | undefined = kind === 'password' ? 'reset' : kind === 'unlock' ? 'unlock' : undefined;
+    if (purpose && this.#d.settings.issuesLinks === false) {
+      for (const record of records) await this.#audit(who, { action: 'account_help.suppressed', outcome: 'suppressed', username: record.username, detail: { kind, reason: 'no_links_in_this_mode' } });
+      return;
+    }
     const accounts: AccountHelpAccount[] = [];
     const expiresAt = new Date(this.#d.clock.now().getTime() + this.#d.settings.tokenTtlMs);
     for (const record of records) {
-      accounts.push({ username: record.username, ...(purpose ? { token: await this.#issueToken(record.username, purpose, expiresAt) } : {}) });
+      // A reset or unlock cannot approve an account never set up for home use: that needs the person's own
+      // set-up first. Said only in the email (the chat answer stays the same), so nothing is revealed there.
+      const setUpFirst = purpose !== undefined && (await this.#view(record)).status !== 'approved';
+      if (setUpFirst) accounts.push({ username: record.username, setUpFirst });
+      else accounts.push({ username: record.username, ...(purpose ? { token: await this.#issueToken(record.username, purpose, expiresAt) } : {}) });
     }
-    await this.#d.notifier.sendAccountHelp({ kind, to: first.workEmail, firstName: first.firstName, accounts, ...(purpose ? { expiresAt } : {}) });
+    const anyLink = accounts.some((a) => a.token);
+    await this.#d.notifier.sendAccountHelp({ kind, to: first.workEmail, firstName: first.firstName, accounts, ...(anyLink ? { expiresAt } : {}) });
     for (const record of records) {
       await this.#audit(who, { action: 'account_help.sent', outcome: 'success', username: record.username, detail: { kind } });
     }
@@ -216,6 +230,18 @@ export class EsrService {
     if (!stored) return { ok: false, code: 'token_invalid' };
     const problem = this.#tokenProblem(stored);
     return problem ? { ok: false, code: problem } : { ok: true, purpose: stored.purpose, expiresAt: stored.expiresAt };
+  }
+
+  /**
+   * Every problem with a proposed reset at once, without using the link up: whether the typed username is
+   * the link's, and the rules the password breaks for the link's owner. Undefined for a link that cannot be used.
+   */
+  async reviewReset(input: { token: string; username: string; password: string }): Promise<{ usernameMatches: boolean; failures: PolicyFailure[] } | undefined> {
+    const stored = await this.#findToken(input.token);
+    if (!stored || stored.purpose !== 'reset' || this.#tokenProblem(stored)) return undefined;
+    const typed = usernameSchema.safeParse(input.username);
+    const failures = input.password ? await this.checkNewPassword(stored.username, normalisePassword(input.password)) : [];
+    return { usernameMatches: typed.success && typed.data === stored.username, failures };
   }
 
   /** Sets a new password through an emailed reset link. The link works once; a rejected password does not use it up. */

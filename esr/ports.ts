@@ -78,6 +78,8 @@ export interface AccountHelpAccount {
   username: string;
   /** A token for the reset or unlock page; absent for a username reminder. */
   token?: string;
+  /** Never set up for use from home: the email says to do that first, and carries no link. */
+  setUpFirst?: true;
 }
 
 /** Messages to staff. The implementation builds links and words; the service only supplies facts. */

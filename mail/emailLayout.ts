@@ -7,6 +7,8 @@ export interface EmailParts {
   /** Small print under the links. */
   notes?: string[];
   footer: string;
+  /** A boxed warning above everything else (the training-copy notice): a bold label, then the words. */
+  notice?: { label: string; text: string };
 }
 
 export function escapeHtml(text: string): string {
@@ -16,7 +18,9 @@ export function escapeHtml(text: string): string {
 export function renderEmail(subject: string, parts: EmailParts): { html: string; text: string } {
   const links = parts.links ?? [];
   const notes = parts.notes ?? [];
+  const notice = parts.notice;
   const text = [
+    ...(notice ? [`${notice.label.toUpperCase()}: ${notice.text}`] : []),
     ...parts.paragraphs,
     ...links.map((l) => `${l.label}:\n${l.url}`),
     ...notes,
@@ -29,6 +33,7 @@ export function renderEmail(subject: string, parts: EmailParts): { html: string;
 <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:24px;background:#f0f4f5;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#212b32">
 <div role="article" aria-label="${escapeHtml(subject)}" style="max-width:600px;margin:0 auto;background:#ffffff;padding:24px;border-top:6px solid #005eb8">
+${notice ? `<div role="note" style="margin:0 0 16px;padding:12px 16px;background:#fff9c4;border-left:6px solid #ffb81c;color:#212b32"><p style="margin:0 0 4px;font-weight:bold">${escapeHtml(notice.label)}</p><p style="margin:0">${escapeHtml(notice.text)}</p></div>` : ''}
 ${parts.paragraphs.map((t) => p(t)).join('\n')}
 ${links
   .map(

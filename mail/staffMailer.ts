@@ -10,6 +10,8 @@ export interface StaffMailerOptions {
   publicUrl: string;
   timeZone: string;
   tokenTtlHours: number;
+  /** The simulated ESR: every email says it comes from a training copy that changes no real account. */
+  trainingCopy?: boolean;
 }
 
 export class StaffMailer implements StaffNotifier {
@@ -28,7 +30,7 @@ export class StaffMailer implements StaffNotifier {
     return `${this.#options.publicUrl}/${kind}?token=${encodeURIComponent(token)}`;
   }
 
-  async sendAccountHelp(message: { kind: AccountHelpKind; to: string; firstName: string; accounts: Array<{ username: string; token?: string }>; expiresAt?: Date }): Promise<void> {
+  async sendAccountHelp(message: { kind: AccountHelpKind; to: string; firstName: string; accounts: Array<{ username: string; token?: string; setUpFirst?: true }>; expiresAt?: Date }): Promise<void> {
     const c = this.#content;
     const { kind, accounts } = message;
     const subject = c.t(`email.${kind}.subject`);
@@ -38,7 +40,9 @@ export class StaffMailer implements StaffNotifier {
       c.t(accounts.length > 1 ? 'email.accountsIntroMany' : 'email.accountsIntro'),
       c.t('email.organisation'),
       ...accounts.map((a) => c.t('email.usernameLine', { username: a.username })),
-      c.t('email.loginLine'),
+      ...accounts.filter((a) => a.setUpFirst).map((a) => c.t(kind === 'unlock' ? 'email.setUpFirst.unlock' : 'email.setUpFirst.password', { username: a.username })),
+      // The training copy's usernames and passwords do not work on the real ESR: never send people there with them.
+      c.t(this.#options.trainingCopy ? 'trainingCopy.realSteps' : 'email.loginLine'),
     ];
     const links = accounts
       .filter((a): a is { username: string; token: string } => Boolean(a.token))
@@ -80,7 +84,9 @@ export class StaffMailer implements StaffNotifier {
   }
 
   async #send(to: string, subject: string, parts: Parameters<typeof renderEmail>[1], expiresAt?: Date): Promise<void> {
-    const { html, text } = renderEmail(subject, parts);
+    const c = this.#content;
+    const notice = this.#options.trainingCopy ? { notice: { label: c.t('trainingCopy.label'), text: c.t('trainingCopy.notice') } } : {};
+    const { html, text } = renderEmail(subject, { ...parts, ...notice });
     await this.#transport.send({ to, subject, html, text, ...(expiresAt ? { expiresAt } : {}) });
   }
 

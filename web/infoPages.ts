@@ -2,13 +2,15 @@
 // content file (override them in DATA_DIR/content/en-GB.json like any other text).
 import type { Request, Response, Server } from 'restify';
 import type { Content, ListKey, TextKey } from '../content/content.js';
-import { sendHtml } from './http.js';
+import { addStaticFiles, sendHtml } from './http.js';
 import { messagePage } from './layout.js';
 
 const PAGES = ['about', 'privacy', 'terms'] as const;
 
 export function infoPages(deps: { content: Content; retentionDays: number }) {
   return (server: Server): void => {
+    // The pages' stylesheet lives here, not with the reset pages: those are not served in every ESR mode.
+    addStaticFiles(server, ['esr-helpdesk.css']);
     for (const name of PAGES) {
       server.get(`/${name}`, async (_req: Request, res: Response) => {
         const c = deps.content;

@@ -9,7 +9,13 @@ export interface PageError {
   message: string;
 }
 
-export function page(c: Content, options: { title: string; body: string; errors?: PageError[]; script?: boolean }): string {
+/** A boxed warning at the top of the page (the training-copy notice): a bold label, then the words. */
+export interface PageNotice {
+  label: string;
+  text: string;
+}
+
+export function page(c: Content, options: { title: string; body: string; errors?: PageError[]; script?: boolean; notice?: PageNotice }): string {
   const errors = options.errors ?? [];
   const title = `${errors.length > 0 ? 'Error: ' : ''}${options.title} – ${c.t('web.serviceName')}`;
   const summary =
@@ -19,6 +25,9 @@ export function page(c: Content, options: { title: string; body: string; errors?
   <h2 id="error-summary-title">${escapeHtml(c.t('web.errorSummaryTitle'))}</h2>
   <ul>${errors.map((e) => `<li><a href="#${escapeHtml(e.field)}">${escapeHtml(e.message)}</a></li>`).join('')}</ul>
 </div>`;
+  const notice = options.notice
+    ? `<div class="notice" role="note" aria-labelledby="notice-label"><p class="notice__label" id="notice-label"><strong>${escapeHtml(options.notice.label)}</strong></p><p>${escapeHtml(options.notice.text)}</p></div>`
+    : '';
   return `<!doctype html>
 <html lang="en-GB">
 <head>
@@ -33,6 +42,7 @@ ${options.script ? '<script src="/static/reset.js" defer></script>' : ''}
 <a class="skip-link" href="#main">${escapeHtml(c.t('web.skipLink'))}</a>
 <header class="header"><div class="container"><span class="service">${escapeHtml(c.t('web.serviceName'))}</span> <span class="org">${escapeHtml(c.t('web.orgLine'))}</span></div></header>
 <main id="main" class="container" tabindex="-1">
+${notice}
 ${summary}
 ${options.body}
 </main>
@@ -41,7 +51,7 @@ ${options.body}
 }
 
 /** A simple page: a heading and paragraphs (already-escaped HTML allowed via `html`). */
-export function messagePage(c: Content, title: string, paragraphs: Array<string | { html: string }>): string {
+export function messagePage(c: Content, title: string, paragraphs: Array<string | { html: string }>, notice?: PageNotice): string {
   const body = `<h1>${escapeHtml(title)}</h1>\n${paragraphs.map((p) => (typeof p === 'string' ? `<p>${escapeHtml(p)}</p>` : p.html)).join('\n')}`;
-  return page(c, { title, body });
+  return page(c, { title, body, ...(notice ? { notice } : {}) });
 }

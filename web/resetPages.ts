@@ -1,9 +1,10 @@
 // The pages that emailed links open: /reset (choose a new password) and /unlock. A GET only shows a
 // form, so mail scanners that follow links cannot use a token up; the POST does the work. Failed token
-// attempts are limited per visitor.
+// attempts are limited per visitor. Served only by the simulated ESR, so every page says it is a training copy.
 import type { Request, Response, Server } from 'restify';
 import type { Content } from '../content/content.js';
 import { describeFailure } from '../content/passwordMessages.js';
+import { normalisePassword } from '../esr/passwordPolicy.js';
 import type { Clock } from '../esr/clock.js';
 import { isEsrError } from '../esr/errors.js';
 import type { EsrService, TokenCheck } from '../esr/esrService.js';
@@ -11,7 +12,7 @@ import type { PolicyFailure, PolicyRule } from '../esr/passwordPolicy.js';
 import type { Limit, RateLimiter } from '../esr/rateLimiter.js';
 import type { TrustProxy } from './clientAddress.js';
 import { addStaticFiles, clientId, escapeHtml, formField, queryField, sendHtml } from './http.js';
-import { messagePage, page, type PageError } from './layout.js';
+import { messagePage, page, type PageError, type PageNotice } from './layout.js';
 
 export interface ResetPagesDeps {
   esr: EsrService;
@@ -37,6 +38,7 @@ interface FormState {
 
 export function resetPages(deps: ResetPagesDeps) {
   const c = deps.content;
+  const notice: PageNotice = { label: c.t('trainingCopy.label'), text: c.t('trainingCopy.notice') };
   const rules = () => {
     const { minLength, maxLength, historySize } = deps.esr.policy.options;
     return { minLength, maxLength, historySize };
@@ -46,13 +48,23 @@ export function resetPages(deps: ResetPagesDeps) {
     sendHtml(
       res,
       code === 'token_invalid' ? 400 : 410,
-      messagePage(c, c.t('web.link.invalidTitle'), [c.t(`web.link.${code}`, { hours: deps.resetLinkHours }), c.t('web.link.getNew'), c.t('web.link.contact')]),
+      messagePage(c, c.t('web.link.invalidTitle'), [c.t(`web.link.${code}`, { hours: deps.resetLinkHours }), c.t('web.link.getNew'), c.t('web.link.contact')], notice),
     );
 
   const tooMany = (res: Response) => {
     res.setHeader('Retry-After', String(Math.ceil(deps.tokenLimit.windowMs / 1000)));
-    sendHtml(res, 429, messagePage(c, c.t('web.tooMany.title'), [c.t('web.tooMany.body', { minutes: Math.ceil(deps.tokenLimit.windowMs / 60_000) }), c.t('web.link.contact')]));
+    sendHtml(res, 429, messagePage(c, c.t('web.tooMany.title'), [c.t('web.tooMany.body', { minutes: Math.ceil(deps.tokenLimit.windowMs / 60_000) }), c.t('web.link.contact')], notice));
   };
+
+  // A green confirmation panel, then what to do next (never "log in to the real ESR with it": it is a training copy).
+  const donePage = (title: string, done: string, next: Array<string | { html: string }>) =>
+    page(c, {
+      title,
+      notice,
+      body: `<div class="panel panel--confirmation"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(done)}</p></div>
+<h2>${escapeHtml(c.t('web.reset.nextTitle'))}</h2>
+${next.map((p) => (typeof p === 'string' ? `<p>${escapeHtml(p)}</p>` : p.html)).join('\n')}`,
+    });
 
   const limitKey = (req: Request) => `web-token:${clientId(req, deps.trustProxy)}`;
   const blocked = (req: Request) => deps.limiter.isBlocked(limitKey(req), deps.tokenLimit, deps.clock.now());
@@ -60,11 +72,9 @@ export function resetPages(deps: ResetPagesDeps) {
 
   const resetForm = (state: FormState): string => {
     const errors = state.errors ?? [];
-    const errorOf = (field: string) => errors.find((e) => e.field === field)?.message;
-    const ruleTexts = c.list('password.rules', rules());
-    const field = (id: string, label: string, input: string, hint?: string, extraError?: string[]) => {
-      const message = errorOf(id);
-      const messages = [...(message ? [message] : []), ...(extraError ?? [])];
+    const ruleTexts = c.list('web.reset.rules', rules());
+    const field = (id: string, label: string, input: string, hint?: string) => {
+      const messages = errors.filter((e) => e.field === id).map((e) => e.message);
       const describedBy = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : '', id === 'password' ? 'rules' : ''].filter(Boolean).join(' ');
       return `<div class="form-group${messages.length ? ' form-group--error' : ''}">
   <label class="label" for="${id}">${escapeHtml(label)}</label>
@@ -77,13 +87,12 @@ export function resetPages(deps: ResetPagesDeps) {
 <p>${escapeHtml(c.t('web.reset.intro'))}</p>
 <form method="post" action="/reset" novalidate class="reset-form">
 <input type="hidden" name="token" value="${escapeHtml(state.token)}"/>
-<div class="columns">
+<div class="reset-layout">
 <div class="fields">
 ${field('username', c.t('web.reset.usernameLabel'), `<input class="input" id="username" name="username" type="text" autocomplete="username" autocapitalize="characters" spellcheck="false" value="${escapeHtml(state.username ?? '')}"/>`, c.t('web.reset.usernameHint'))}
-${field('password', c.t('web.reset.passwordLabel'), `<input class="input" id="password" name="password" type="password" autocomplete="new-password" maxlength="1024"/>`, c.t('web.reset.passwordHint', rules()), state.passwordErrors)}
+${field('password', c.t('web.reset.passwordLabel'), `<input class="input" id="password" name="password" type="password" autocomplete="new-password" maxlength="1024"/>`, c.t('web.reset.passwordHint', rules()))}
 ${field('confirm', c.t('web.reset.confirmLabel'), `<input class="input" id="confirm" name="confirm" type="password" autocomplete="new-password" maxlength="1024"/>`)}
 <div class="show-passwords" hidden><input type="checkbox" id="show-passwords"/> <label for="show-passwords">${escapeHtml(c.t('web.reset.showPasswords'))}</label></div>
-<button class="button" type="submit">${escapeHtml(c.t('web.reset.submit'))}</button>
 </div>
 <aside class="rules" id="rules" aria-labelledby="rules-title">
 <h2 id="rules-title">${escapeHtml(c.t('web.reset.rulesTitle'))}</h2>
@@ -97,13 +106,14 @@ ${ruleTexts
 </ul>
 <p class="live" aria-live="polite" id="rules-live"></p>
 </aside>
+<div class="actions"><button class="button" type="submit">${escapeHtml(c.t('web.reset.submit'))}</button></div>
 </div>
 </form>`;
-    return page(c, { title: c.t('web.reset.title'), body, errors, script: true });
+    return page(c, { title: c.t('web.reset.title'), body, errors, script: true, notice });
   };
 
   return (server: Server): void => {
-    addStaticFiles(server, ['esr-helpdesk.css', 'reset.js']);
+    addStaticFiles(server, ['reset.js']);
 
     server.get('/reset', async (req: Request, res: Response) => {
       if (await blocked(req)) return tooMany(res);
@@ -122,19 +132,28 @@ ${ruleTexts
       const username = formField(req, 'username').trim();
       const password = formField(req, 'password');
       const confirm = formField(req, 'confirm');
-      const errors: PageError[] = [];
-      if (!username) errors.push({ field: 'username', message: c.t('web.reset.usernameRequired') });
-      if (!password) errors.push({ field: 'password', message: c.t('web.reset.passwordRequired') });
-      if (password && !confirm) errors.push({ field: 'confirm', message: c.t('web.reset.confirmRequired') });
       const check = await deps.esr.inspectToken(token);
       if (!check.ok || check.purpose !== 'reset') {
         await failed(req);
         return linkProblem(res, check.ok ? 'token_invalid' : check.code);
       }
-      if (errors.length > 0) return sendHtml(res, 400, resetForm({ token, username, errors }));
+      // Every problem at once, in the order of the fields: a blank username must not hide the password's.
+      const review = await deps.esr.reviewReset({ token, username, password });
+      if (!review) return linkProblem(res, 'token_invalid');
+      const errors: PageError[] = [];
+      if (!username) errors.push({ field: 'username', message: c.t('web.reset.usernameRequired') });
+      else if (!review.usernameMatches) {
+        await failed(req);
+        errors.push({ field: 'username', message: c.t('web.reset.usernameMismatch') });
+      }
+      if (!password) errors.push({ field: 'password', message: c.t('web.reset.passwordRequired') });
+      errors.push(...review.failures.map((f) => ({ field: 'password', message: describeFailure(c, f) })));
+      if (!confirm) errors.push({ field: 'confirm', message: c.t('web.reset.confirmRequired') });
+      else if (password && normalisePassword(password) !== normalisePassword(confirm)) errors.push({ field: 'confirm', message: c.t('web.reset.mismatch') });
+      if (errors.length > 0) return sendHtml(res, 400, resetForm({ token, username, errors, failedRules: new Set(review.failures.map((f) => RULE_INDEX[f.rule])) }));
       try {
         const account = await deps.esr.resetPasswordWithToken({ token, username, password, confirmPassword: confirm, actor: { kind: 'anonymous', id: clientId(req, deps.trustProxy) }, channel: 'web' });
-        sendHtml(res, 200, messagePage(c, c.t('web.reset.doneTitle'), [c.t('web.reset.done', { username: account.record.username }), c.t('web.reset.doneNext')]));
+        sendHtml(res, 200, donePage(c.t('web.reset.doneTitle'), c.t('web.reset.done', { username: account.record.username }), [c.t('web.reset.doneNext')]));
       } catch (error) {
         if (isEsrError(error, 'token_username_mismatch')) {
           await failed(req);
@@ -165,6 +184,7 @@ ${ruleTexts
 
     const unlockForm = (token: string) =>
       page(c, {
+        notice,
         title: c.t('web.unlock.title'),
         body: `<h1>${escapeHtml(c.t('web.unlock.title'))}</h1>
 <p>${escapeHtml(c.t('web.unlock.intro'))}</p>
@@ -190,8 +210,8 @@ ${ruleTexts
         sendHtml(
           res,
           200,
-          messagePage(c, c.t('web.unlock.doneTitle'), [
-            c.t('web.unlock.done', { username: account.record.username }),
+          donePage(c.t('web.unlock.doneTitle'), c.t('web.unlock.done', { username: account.record.username }), [
+            c.t('web.unlock.realNext'),
             { html: `<p><a class="button button--secondary" href="/reset?token=${encodeURIComponent(resetToken)}">${escapeHtml(c.t('web.unlock.newPassword'))}</a></p>` },
             c.t('web.unlock.newPasswordHint', { hours: deps.resetLinkHours }),
           ]),

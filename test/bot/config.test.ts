@@ -339,7 +339,7 @@ describe('starting the bot with `npm start` (bot/index.ts in a child process)', 
     started = startEntryPoint({ ...baseEnv(), PORT: String(port) });
     const summary = await started.lineMatching(/^ESR Helpdesk: /);
     // With PORT changed and no PUBLIC_URL, the public URL (and so every emailed link) follows the port.
-    expect(summary).to.equal(`ESR Helpdesk: development mode, listening on port ${port}, public URL http://localhost:${port}, data in ${dataDir}, embedded store, mail written to ${dataDir}/outbox`);
+    expect(summary).to.equal(`ESR Helpdesk: development mode, ESR simulated (a training copy), listening on port ${port}, public URL http://localhost:${port}, data in ${dataDir}, embedded store, mail written to ${dataDir}/outbox`);
     await started.lineMatching(/npm run playground/);
     expect(await started.stop()).to.equal(0);
     expect(started.stdout().split('\n').filter((l) => l.startsWith('ESR Helpdesk: '))).to.have.length(1);

@@ -7,7 +7,7 @@ describe('the start-up summary line', () => {
   it('says the mode, port, public URL, data folder, store and where mail goes', () => {
     const config = loadConfig({ PORT: '3978' });
     expect(startupSummary(summaryParts(config, { port: 3978, mail: '.eml files in /srv/data/outbox' }))).to.equal(
-      'ESR Helpdesk: development mode, listening on port 3978, public URL http://localhost:3978, data in ./data, embedded store, mail written to ./data/outbox',
+      'ESR Helpdesk: development mode, ESR simulated (a training copy), listening on port 3978, public URL http://localhost:3978, data in ./data, embedded store, mail written to ./data/outbox',
     );
   });
 

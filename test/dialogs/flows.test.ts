@@ -234,6 +234,7 @@ describe('the self-service flows, end to end through the bot’s HTTP endpoint',
 
   describe('forgotten password', () => {
     it('reads an email in capitals and a date typed "14/03/85", and emails one reset link to the work email on record', async () => {
+      await h.t.setUpAtWork(DEMO_USERS.alex, '241ADEMO01');
       const alex = h.t.user(DEMO_USERS.alex);
       expect(all(await alex.say('I forgot my password'))).to.contain('work email address');
       expect(all(await alex.say('ALEX.DEMO@NHS-TRUST.EXAMPLE'))).to.contain('date of birth');
@@ -297,20 +298,35 @@ describe('the self-service flows, end to end through the bot’s HTTP endpoint',
 
     it('with a username given, emails a link for that username only', async () => {
       const bea = h.t.user(DEMO_USERS.bea);
-      await sayAll(bea, ['I forgot my password', 'bea.sample@nhs-trust.example', '02/07/1990', '241bsample02']);
+      await sayAll(bea, ['I forgot my password', 'bea.sample@nhs-trust.example', '02/07/1990', '241bsample01']);
       const sent = await emails(h.t);
       expect(sent).to.have.length(1);
-      expect(sent[0]!.text).to.contain('241BSAMPLE02').and.not.contain('241BSAMPLE01');
+      expect(sent[0]!.text).to.contain('241BSAMPLE01').and.not.contain('241BSAMPLE02');
       expect(new Set(linksIn(sent[0]!.text)).size).to.equal(1);
     });
 
-    it('without a username, emails a link for each of the person’s usernames', async () => {
+    it('without a username, names each of the person’s usernames, with a link for each one set up for use from home', async () => {
+      await h.t.setUpAtWork(DEMO_USERS.bea, '241BSAMPLE02');
       const bea = h.t.user(DEMO_USERS.bea);
       await sayAll(bea, ['I forgot my password', 'bea.sample@nhs-trust.example', '2 July 1990', "don't know"]);
       const sent = await emails(h.t);
       expect(sent).to.have.length(1);
       expect(sent[0]!.text).to.contain('241BSAMPLE01').and.contain('241BSAMPLE02');
       expect(new Set(linksIn(sent[0]!.text)).size).to.equal(2);
+    });
+
+    it('for a username never set up for use from home, answers in the chat exactly as for one that is, and the email says to set it up first, with no link', async () => {
+      const alex = h.t.user(DEMO_USERS.alex);
+      const notSetUp = all(await sayAll(alex, ['I forgot my password', 'alex.demo@nhs-trust.example', '14/03/1985', '241ADEMO01']));
+      const bea = h.t.user(DEMO_USERS.bea);
+      const setUp = all(await sayAll(bea, ['I forgot my password', 'bea.sample@nhs-trust.example', '02/07/1990', '241BSAMPLE01']));
+      expect(notSetUp).to.contain(CONFIRMATION);
+      expect(notSetUp, 'the chat does not tell them apart').to.equal(setUp);
+      const toAlex = (await emails(h.t)).filter((m) => m.to === 'alex.demo@nhs-trust.example');
+      expect(toAlex).to.have.length(1);
+      expect(toAlex[0]!.text).to.contain('241ADEMO01 has not been set up for use from home yet').and.contain('Set it up first').and.contain('Set up ESR from home');
+      expect(linksIn(toAlex[0]!.text + toAlex[0]!.html)).to.deep.equal([]);
+      expect((await h.t.app.esr.getAccount('241ADEMO01'))?.status).to.not.equal('approved');
     });
 
     it('on a 6th request within the hour shows the same confirmation but sends nothing, and the audit log says so', async () => {
@@ -367,7 +383,7 @@ describe('the self-service flows, end to end through the bot’s HTTP endpoint',
       const done = await fetch(`${h.t.url}/unlock`, { method: 'POST', body: new URLSearchParams({ token: link.searchParams.get('token')! }) });
       const donePage = await done.text();
       expect(done.status).to.equal(200);
-      expect(donePage).to.contain('Your ESR account is unlocked').and.contain('241CTEST01');
+      expect(donePage).to.contain('Account unlocked on the training copy').and.contain('241CTEST01');
       expect((await h.t.app.esr.getAccount('241CTEST01'))?.locked).to.equal(false);
 
       const newPassword = /href="(\/reset\?token=[^"]+)"/.exec(donePage)?.[1];

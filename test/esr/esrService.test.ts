@@ -214,6 +214,7 @@ describe('EsrService', () => {
 
     it('names only the username given, with its own reset link, when a username is given', async () => {
       const h = harness();
+      await h.setUpAtWork(morgan01, morgan02);
       h.service.requestAccountHelp(helpRequest({ email: morgan01.workEmail, dateOfBirth: morgan01.dateOfBirth, username: '241mpricejones02' }));
       await h.background.idle();
       const [message] = h.notifier.accountHelp;
@@ -223,6 +224,7 @@ describe('EsrService', () => {
 
     it('names every username of the person, each with its own reset link valid for 4 hours, when no username is given', async () => {
       const h = harness();
+      await h.setUpAtWork(morgan01, morgan02);
       h.service.requestAccountHelp(helpRequest({ email: morgan01.workEmail, dateOfBirth: morgan01.dateOfBirth }));
       await h.background.idle();
       expect(h.notifier.accountHelp).to.have.length(1);
@@ -235,6 +237,40 @@ describe('EsrService', () => {
       expect(await h.service.inspectToken(second!)).to.deep.equal({ ok: true, purpose: 'reset', expiresAt: '2026-01-05T14:00:00.000Z' });
       const sent = (await auditEvents(h)).filter((e) => e.action === 'account_help.sent').map((e) => e.username);
       expect(sent).to.deep.equal([morgan01.username, morgan02.username]);
+    });
+
+    for (const kind of ['password', 'unlock'] as const) {
+      it(`sends no ${kind === 'password' ? 'reset' : 'unlock'} link for a username never set up for use from home, and the email says to set it up first`, async () => {
+        const h = harness();
+        await h.setUpAtWork(morgan01);
+        h.service.requestAccountHelp(helpRequest({ kind, email: morgan01.workEmail, dateOfBirth: morgan01.dateOfBirth }));
+        await h.background.idle();
+        const [message] = h.notifier.accountHelp;
+        expect(message!.accounts.map((a) => [a.username, Boolean(a.token), a.setUpFirst ?? false])).to.deep.equal([
+          [morgan01.username, true, false],
+          [morgan02.username, false, true],
+        ]);
+        expect((await h.accounts.get(morgan02.username))?.status ?? 'not_registered', 'nothing is approved by the request').to.not.equal('approved');
+      });
+    }
+
+    it('with links turned off (guided and automation modes), sends no reset or unlock email and issues no token, and audits why', async () => {
+      const h = await createEsrHarness({ settings: { issuesLinks: false } });
+      try {
+        await h.setUpAtWork(aisha);
+        h.service.requestAccountHelp(helpRequest());
+        h.service.requestAccountHelp(helpRequest({ kind: 'unlock', actor: { kind: 'staff', id: 'another-asker' } }));
+        await h.background.idle();
+        expect(h.notifier.accountHelp).to.deep.equal([]);
+        expect(JSON.parse(await h.readDataFile('tokens.json'))).to.deep.equal({ version: 1, tokens: [] });
+        const held = (await auditEvents(h)).filter((e) => e.action === 'account_help.suppressed').map((e) => e.detail);
+        expect(held).to.deep.equal([
+          { kind: 'password', reason: 'no_links_in_this_mode' },
+          { kind: 'unlock', reason: 'no_links_in_this_mode' },
+        ]);
+      } finally {
+        await h.cleanup();
+      }
     });
 
     it('answers a forgotten-username request with the usernames and no link at all', async () => {
@@ -596,6 +632,7 @@ describe('EsrService', () => {
       await rejectionOf(h.service.resetPasswordWithToken({ ...WEB_VISITOR, token: 'not-a-token', username: PW.d, password: PW.d, confirmPassword: PW.d }));
       await h.service.resetPasswordWithToken({ ...WEB_VISITOR, token: resetToken, username: aisha.username, password: PW.c, confirmPassword: PW.c });
       // Account help for Morgan (two usernames), one that matches nobody, and a forgotten username.
+      await h.setUpAtWork(morgan01, morgan02);
       h.service.requestAccountHelp(helpRequest({ email: morgan01.workEmail, dateOfBirth: morgan01.dateOfBirth }));
       h.service.requestAccountHelp(helpRequest({ email: tunde.workEmail, dateOfBirth: '1978-11-29' }));
       h.service.requestAccountHelp(helpRequest({ kind: 'username', email: tunde.workEmail, dateOfBirth: tunde.dateOfBirth }));

@@ -18,6 +18,11 @@ export interface TestApp {
   /** Every log line written so far, raw JSON text. */
   logs: string[];
   user(options: { userId: string; aadObjectId?: string; name?: string; conversationId?: string }): TeamsUser;
+  /**
+   * Sets a demo person's username up for use from home, as they would at work with a smartcard (reset and
+   * unlock links are only sent for usernames that are set up). One argon2 hash.
+   */
+  setUpAtWork(user: { aadObjectId: string }, username: string, password?: string): Promise<void>;
   /** Stops the server (keeping the data folder unless `keepData` is false). */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -46,6 +51,9 @@ export async function startTestApp(
     dataDir,
     logs,
     user: (u) => new TeamsUser({ botUrl: url, connector, ...u }),
+    setUpAtWork: async (user, username, password = SET_UP_AT_WORK_PASSWORD) => {
+      await app.esr.registerInternetAccess({ identity: { entraObjectId: user.aadObjectId }, username, password, confirmPassword: password, actor: { kind: 'staff', id: user.aadObjectId }, channel: 'teams' });
+    },
     stop: async ({ keepData = true } = {}) => {
       await app.close();
       if (!options.connector) await connector.stop();
@@ -53,6 +61,9 @@ export async function startTestApp(
     },
   };
 }
+
+/** The password `setUpAtWork` gives, unless told otherwise. */
+export const SET_UP_AT_WORK_PASSWORD = 'lighthouse gravel pepper tundra';
 
 /** The demo people (see bot/demoStaff.ts) as Teams users. */
 export const DEMO_USERS = {

@@ -85,6 +85,11 @@ describe('the reset page in a real browser, from an email sent over SMTP', funct
     if (page !== desktop) await context.close();
   });
 
+  /** With SCREENSHOTS set to a folder, keeps a full-page picture of the page as it stands (for looking at, not for asserting). */
+  async function shoot(name: string): Promise<void> {
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png`, fullPage: true });
+  }
+
   async function openIn(options: Parameters<Browser['newContext']>[0]): Promise<void> {
     context = await browser.newContext(options);
     page = await context.newPage();
@@ -173,12 +178,71 @@ describe('the reset page in a real browser, from an email sent over SMTP', funct
     });
   }
 
+  it('lays the form out on a 375 px phone with the training notice first and the rules above the button', async () => {
+    await openIn({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    await page.goto(link.href);
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const [notice, confirm, rules, button] = [await box('.notice'), await box('#confirm'), await box('#rules'), await box('button[type="submit"]')];
+    expect(notice.y + notice.height, 'the notice is above the form').to.be.at.most((await box('#username')).y);
+    expect(rules.y, 'the rules are below the last box').to.be.at.least(confirm.y + confirm.height);
+    expect(rules.y + rules.height, 'the rules end above the button').to.be.at.most(button.y);
+    expect(await page.locator('#rules-title').textContent()).to.equal('Your password must:');
+    expect(await page.locator('button[type="submit"]').textContent()).to.equal('Save new password');
+    expect(await page.getAttribute('.notice', 'role')).to.equal('note');
+    await shoot('reset-form-375');
+  });
+
+  it('lays the form out at 1280 px with the rules beside the boxes and the button under them', async () => {
+    await openIn({ viewport: { width: 1280, height: 900 } });
+    await page.goto(link.href);
+    const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const [password, rules, button] = [await box('#password'), await box('#rules'), await box('button[type="submit"]')];
+    expect(rules.x, 'the rules sit to the right of the boxes').to.be.at.least(password.x + password.width);
+    expect(rules.y, 'level with the boxes, not below them').to.be.below(password.y + password.height);
+    expect(button.x, 'the button lines up with the boxes').to.be.closeTo(password.x, 1);
+    expect(button.y).to.be.above(password.y);
+    await shoot('reset-form-1280');
+  });
+
+  it('shows every error at once with a blank username, each linked from the focused summary to its field', async () => {
+    await tryPassword({ username: '', password: 'password1234', confirm: 'not the same at all' });
+    const summaryLinks = await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent]));
+    expect(summaryLinks).to.deep.equal([
+      ['#username', 'Enter your ESR username'],
+      ['#password', 'It is a commonly used password, or a common word with numbers or symbols added. Choose something less predictable.'],
+      ['#confirm', 'The passwords do not match. Type the same password in both boxes.'],
+    ]);
+    for (const field of ['username', 'password', 'confirm']) {
+      expect(await page.locator(`#${field}-error`).isVisible(), `#${field}'s message`).to.equal(true);
+      expect(await page.getAttribute(`#${field}`, 'aria-invalid')).to.equal('true');
+    }
+    expect((await focused()).role).to.equal('alert');
+    await page.click('.error-summary a[href="#password"]');
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
+    await shoot('reset-errors-1024');
+  });
+
   it('changes the password with a good one and says so', async () => {
     await tryPassword({ password: NEW_PASSWORD });
-    expect(await page.locator('h1').textContent()).to.equal('Your ESR password has been changed');
+    expect(await page.locator('h1').textContent()).to.equal('Practice password saved');
     expect(await page.locator('main').textContent()).to.contain(USERNAME);
+    await shoot('reset-success-1024');
     const account = await t.app.esr.authenticate({ username: USERNAME, password: NEW_PASSWORD, actor: { kind: 'anonymous', id: 'browser-test' }, channel: 'web' });
     expect(account.status).to.equal('approved');
+  });
+
+  it('ends on a green confirmation panel, then what to do next, which is never "log in to the real ESR with it"', async () => {
+    const panel = page.locator('.panel--confirmation');
+    expect(await panel.isVisible()).to.equal(true);
+    expect(await panel.evaluate((el) => getComputedStyle(el).backgroundColor)).to.equal('rgb(0, 127, 59)');
+    expect(await panel.locator('h1').textContent()).to.equal('Practice password saved');
+    const main = (await page.locator('main').textContent()) ?? '';
+    expect(main).to.contain('What to do next').and.contain('your real ESR account and its password have not changed');
+    expect(main).to.not.match(/You can now log in|with your new password at/i);
+    await openIn({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    await page.setContent(await desktop.content());
+    await page.addStyleTag({ content: await (await fetch(new URL('/static/esr-helpdesk.css', t.url))).text() });
+    await shoot('reset-success-375');
   });
 
   it('refuses the link once it has been used, and says how to get a new one', async () => {
