@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { loadContent } from '../content/content.js';
 import { loadFaq } from '../content/faq.js';
 import { evaluate, formatReport, readCases, type Outcome } from '../understanding/evaluate.js';
-import { routerRecogniser, type IntentPhrases } from '../dialogs/intents.js';
+import { outcomeOf } from '../understanding/classify.js';
+import { understandingSource } from '../understanding/source.js';
+import { Understander } from '../understanding/understander.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const files = process.argv.slice(2).filter((a) => a !== '--');
@@ -14,11 +16,8 @@ const targets = files.length > 0 ? files : [join(root, 'test/understanding/heldo
 
 const content = await loadContent({ locale: 'en-GB' });
 const faq = await loadFaq('en-GB');
-const recogniser = routerRecogniser(content.section('intents') as IntentPhrases, faq);
-const classify = (text: string): Outcome => {
-  const match = recogniser.recognise(text);
-  return match ? { kind: 'answer', label: match.intent } : { kind: 'none' };
-};
+const understander = new Understander(understandingSource(content, faq));
+const classify = (text: string): Outcome => outcomeOf(understander, text);
 
 for (const file of targets) {
   const report = evaluate(await readCases(file), classify);
