@@ -9,7 +9,8 @@ import { loadContent } from '../../content/content.js';
 import { loadFaq } from '../../content/faq.js';
 import { ManualClock } from '../../esr/clock.js';
 import type { AuditEvent } from '../../esr/ports.js';
-import { routerRecogniser, type IntentPhrases, type IntentRecogniser } from '../../dialogs/intents.js';
+import { LiveUnderstanding } from '../../understanding/live.js';
+import { understandingSource } from '../../understanding/source.js';
 import type { CapturedCall } from '../support/captureConnector.js';
 import { cardOf, replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
@@ -472,10 +473,10 @@ describe('the self-service flows, end to end through the bot’s HTTP endpoint',
 });
 
 describe('common questions asked in staff’s own words', () => {
-  let router: IntentRecogniser;
+  let router: LiveUnderstanding;
   before(async () => {
     const content = await loadContent({ locale: 'en-GB' });
-    router = routerRecogniser(content.section('intents') as IntentPhrases, await loadFaq('en-GB'));
+    router = new LiveUnderstanding(understandingSource(content, await loadFaq('en-GB')));
   });
 
   const phrasings: Array<[question: string, answer: string]> = [

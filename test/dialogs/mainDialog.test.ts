@@ -7,7 +7,9 @@ import { loadContent, type Content } from '../../content/content.js';
 import { loadFaq } from '../../content/faq.js';
 import type { DialogDeps, HelpDesk, ProfileResolver, ReportInput, UserProfile } from '../../dialogs/deps.js';
 import { createFlows } from '../../dialogs/flows.js';
-import { routerRecogniser, type IntentPhrases } from '../../dialogs/intents.js';
+import { LiveUnderstanding } from '../../understanding/live.js';
+import type { MissedEvent } from '../../understanding/missed.js';
+import { understandingSource } from '../../understanding/source.js';
 import { MainDialog } from '../../dialogs/mainDialog.js';
 import { createEsrHarness, STAFF, type EsrHarness } from '../support/esrHarness.js';
 
@@ -44,6 +46,7 @@ describe('the main dialog', () => {
   let content: Content;
   let desk: RecordingDesk;
   let client: DialogTestClient;
+  let missed: MissedEvent[];
   // DialogTestClient's replies are untyped; these give them their real type.
   const send = async (activity: string | Partial<Activity>): Promise<Partial<Activity> | undefined> => (await client.sendActivity(activity)) as Partial<Activity> | undefined;
   const next = (): Partial<Activity> | undefined => client.getNextReply();
@@ -53,16 +56,18 @@ describe('the main dialog', () => {
     content = await loadContent({ locale: 'en-GB', globals: { orgCode: '241', officeHours: 'Monday to Friday, 9am to 5pm', workforceEmail: 'wfi@nhs-trust.example' } });
     const faq = await loadFaq('en-GB');
     desk = new RecordingDesk();
+    missed = [];
     const deps: DialogDeps = {
       esr: h.service,
       content,
-      intents: routerRecogniser(content.section('intents') as IntentPhrases, faq),
+      intents: new LiveUnderstanding(understandingSource(content, faq)),
       profiles,
       clock: h.clock,
       settings: { resetLinkHours: 4 },
       faq,
       desk,
       usage: { record: () => Promise.resolve(), since: () => Promise.resolve([]) },
+      missed: { record: (e) => Promise.resolve(void missed.push(e)), since: () => Promise.resolve(missed) },
     };
     client = new DialogTestClient('msteams', new MainDialog(deps, createFlows(deps)));
   });
