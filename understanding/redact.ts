@@ -39,7 +39,8 @@ export function redact(text: string): string {
     .split(/(\s+)/)
     .map((part) => {
       const core = part.replace(/^[("'“‘[]+|[)"'”’\].,!?;:]+$/gu, '');
-      return core && looksLikePassword(core) ? part.replace(core, REDACTED.password) : part;
+      // The whole token goes, punctuation too: a trailing "!" may be part of the password.
+      return core && looksLikePassword(core) ? REDACTED.password : part;
     })
     .join('');
 }
