@@ -518,8 +518,11 @@ describe('common questions asked in staff’s own words', () => {
     ["I've just started at the trust", 'new-starter'],
   ];
   for (const [question, answer] of phrasings) {
-    it(`answers "${question}" with "${answer}"`, () => {
-      expect(router.recognise(question)?.intent).to.equal(`faq:${answer}`);
+    // Answered, or offered in a "did you mean" when another answer is as close (one click either way).
+    it(`answers "${question}" with "${answer}", or offers it among close answers`, () => {
+      const u = router.understand(question);
+      const offered = u.kind === 'answer' ? [u.intent] : u.kind === 'ask' ? u.candidates : [];
+      expect(offered, JSON.stringify(u)).to.include(`faq:${answer}`);
     });
   }
 });
