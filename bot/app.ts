@@ -3,7 +3,6 @@
 import { join, resolve } from 'node:path';
 import type { Server } from 'restify';
 import type { CloudAdapter } from 'botbuilder';
-import { routerRecogniser, type IntentPhrases } from '../dialogs/intents.js';
 import { loadFaq } from '../content/faq.js';
 import { loadContent, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
@@ -23,6 +22,9 @@ import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
 import { JsonlUsageLog } from '../storage/jsonlUsageLog.js';
 import type { TornTail } from '../storage/jsonLines.js';
 import { tightenTree } from '../storage/privateFiles.js';
+import { JsonlMissedLog } from '../storage/jsonlMissedLog.js';
+import { LiveUnderstanding } from '../understanding/live.js';
+import { understandingSource } from '../understanding/source.js';
 import { TicketService } from '../tickets/ticketService.js';
 import { formatClockTime } from '../tickets/officeHours.js';
 import { LinkSigner } from '../web/signedLinks.js';
@@ -146,6 +148,16 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const tickets = new TicketService({ clock, tickets: ticketStore, screenshots, audit, timeZone: config.TIME_ZONE });
   const queues = await QueueRegistry.open(dataDir);
   const usage = await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), { onTornTail }).init();
+  const missed = await new JsonlMissedLog(join(dataDir, 'unanswered.jsonl'), { onTornTail }).init();
+  // Free text is understood from the content as it stands, overrides included; when an admin adds a phrasing,
+  // or another instance changes the override files, the index is rebuilt from freshly loaded (and checked) files.
+  const contentDir = join(dataDir, 'content');
+  const understanding = new LiveUnderstanding(understandingSource(content, faq), async () =>
+    understandingSource(await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: trustValues(config) }), await loadFaq(config.LOCALE, contentDir)),
+  );
+  const stopWatchingContent = understanding.watch([join(contentDir, `${config.LOCALE}.json`), join(contentDir, `faq.${config.LOCALE}.json`)], 5_000, (error) =>
+    error ? logger.error({ err: error }, 'The content overrides changed but could not be loaded; still understanding with the previous ones') : logger.info('Reloaded the phrases for understanding free text'),
+  );
   const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
 
   const botStorage = new EmbeddedBotStorage(state);
@@ -182,13 +194,14 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const dialogDeps: DialogDeps = {
     esr,
     content,
-    intents: routerRecogniser(content.section('intents') as IntentPhrases, faq),
+    intents: understanding,
     profiles,
     clock,
     settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated },
     faq,
     desk,
     usage,
+    missed,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
   const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });
@@ -232,6 +245,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         clock,
         logger,
         publicUrl: config.PUBLIC_URL,
+        unanswered: { missed, understanding, overrideDir: contentDir, locale: config.LOCALE, load: async () => ({ content: await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: trustValues(config) }), faq: await loadFaq(config.LOCALE, contentDir) }) },
         auth: {
           tenantId: config.MicrosoftAppTenantId,
           appId: config.MicrosoftAppId,
@@ -265,6 +279,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       }),
     close: async () => {
       stopWatching();
+      stopWatchingContent();
       await new Promise<void>((r) => {
         server.close(() => {
           r();

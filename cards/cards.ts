@@ -152,3 +152,24 @@ export function ratingCard(c: Content, ticket: { id: number; ref: string }): Car
     fallback: `${c.t('live.rateText', { ref: ticket.ref })} (${c.t('live.helpful')} / ${c.t('live.notHelpful')})`,
   });
 }
+
+/** One button of a "did you mean" or "which" question. */
+export interface ClarifyChoice {
+  label: string;
+  /** `flow` starts `flow` (as the menu's buttons do); `didYouMean` records `choice` against `said`, then goes there. */
+  action: 'flow' | 'didYouMean';
+  flow?: string;
+  choice?: string;
+  /** What the person typed (redacted), sent back so the choice can be recorded against it. */
+  said?: string;
+}
+
+/** A short question whose buttons each lead somewhere: "did you mean…" or "which do you not remember?". */
+export function clarifyCard(data: { title: string; text: string; choices: ClarifyChoice[]; fallback: string }): CardJson {
+  return renderCard('didYouMean', {
+    title: data.title,
+    text: data.text,
+    choices: data.choices.map((ch) => ({ label: ch.label, action: ch.action, flow: ch.flow ?? '', choice: ch.choice ?? '', said: ch.said ?? '' })),
+    fallback: data.fallback,
+  });
+}

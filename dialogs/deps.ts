@@ -7,7 +7,8 @@ import type { UsageLog } from '../tickets/usage.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
 import type { TeamsIdentity } from '../esr/types.js';
-import type { IntentRecogniser } from './intents.js';
+import type { LiveUnderstanding } from '../understanding/live.js';
+import type { MissedLog } from '../understanding/missed.js';
 
 /** Who is on the other end of this turn, as far as Teams tells us. */
 export interface UserProfile extends TeamsIdentity {
@@ -73,11 +74,14 @@ export interface HelpDesk {
 export interface DialogDeps {
   esr: EsrService;
   content: Content;
-  intents: IntentRecogniser;
+  /** What free text asks for (commands, diagnosis, ranked retrieval). */
+  intents: LiveUnderstanding;
   profiles: ProfileResolver;
   clock: Clock;
   settings: DialogSettings;
   faq: Faq;
   desk: HelpDesk;
   usage: UsageLog;
+  /** What was not understood, and which "did you mean" choices were made. */
+  missed: MissedLog;
 }

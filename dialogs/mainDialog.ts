@@ -18,13 +18,24 @@ import type { DialogDeps } from './deps.js';
 import type { FlowDialog } from './flowDialog.js';
 import { FAQ_PREFIX, isFlowId, type FlowId } from './flowIds.js';
 import { sendCard, sendText } from './replies.js';
+import { didYouMeanCard, recordMissed, SOMETHING_ELSE, whichCard } from './clarify.js';
 
 export const MAIN_DIALOG = 'main';
 const WATERFALL = 'main.route';
 
 export type Route =
-  | { kind: 'flow'; flow: FlowId; topic?: string }
+  | { kind: 'flow'; flow: FlowId; topic?: string; chosen?: { said: string; choice: string } }
+  | { kind: 'didYouMean'; candidates: string[] }
+  | { kind: 'which' }
+  | { kind: 'somethingElse'; said: string }
   | { kind: 'help' | 'cancel' | 'menu' | 'greeting' | 'thanks' | 'unknown' | 'empty' };
+
+/** A flow or a common question's intent as a route. */
+function intentRoute(intent: string): Extract<Route, { kind: 'flow' }> | undefined {
+  if (isFlowId(intent)) return { kind: 'flow', flow: intent };
+  if (intent.startsWith(FAQ_PREFIX)) return { kind: 'flow', flow: 'faq', topic: intent.slice(FAQ_PREFIX.length) };
+  return undefined;
+}
 
 /** What a flow may end with. */
 export interface FlowResult {
@@ -42,19 +53,32 @@ export interface MainOptions {
   fromStep?: string;
 }
 
-/** Reads a turn: a button's data wins over text; text goes through the intent phrases. */
+/** Reads a turn: a button's data wins over text; text goes through the understander. */
 export function routeOf(context: TurnContext, deps: DialogDeps): Route {
-  const value = context.activity.value as { action?: unknown; flow?: unknown } | undefined;
+  const value = context.activity.value as { action?: unknown; flow?: unknown; choice?: unknown; said?: unknown } | undefined;
   if (value && value.action === 'flow' && isFlowId(value.flow)) return { kind: 'flow', flow: value.flow };
+  if (value && value.action === 'didYouMean' && typeof value.choice === 'string') {
+    const said = typeof value.said === 'string' ? value.said : '';
+    if (value.choice === SOMETHING_ELSE) return { kind: 'somethingElse', said };
+    const route = intentRoute(value.choice);
+    if (route) return { ...route, chosen: { said, choice: value.choice } };
+  }
   const text = (context.activity.text ?? '').trim();
   if (!text) return { kind: 'empty' };
   // A menu button's label typed or echoed back ("Forgotten password") goes straight to its flow.
-  const match = deps.intents.recognise(text);
-  if (!match) return { kind: 'unknown' };
-  if (isFlowId(match.intent)) return { kind: 'flow', flow: match.intent };
-  if (match.intent.startsWith(FAQ_PREFIX)) return { kind: 'flow', flow: 'faq', topic: match.intent.slice(FAQ_PREFIX.length) };
-  if (['help', 'cancel', 'menu', 'greeting', 'thanks'].includes(match.intent)) return { kind: match.intent as 'help' };
-  return { kind: 'unknown' };
+  const understood = deps.intents.understand(text);
+  switch (understood.kind) {
+    case 'command':
+      return { kind: understood.intent };
+    case 'answer':
+      return intentRoute(understood.intent) ?? { kind: 'unknown' };
+    case 'diagnosis':
+      return understood.action.kind === 'flow' ? (intentRoute(understood.action.flow) ?? { kind: 'unknown' }) : { kind: 'which' };
+    case 'ask':
+      return { kind: 'didYouMean', candidates: understood.candidates };
+    default:
+      return { kind: 'unknown' };
+  }
 }
 
 export class MainDialog extends ComponentDialog {
@@ -112,7 +136,9 @@ export class MainDialog extends ComponentDialog {
         await sendCard(context, homeCard(c));
         return { status: DialogTurnStatus.complete };
       case 'flow': {
-        const isButton = Boolean((context.activity.value as { action?: unknown } | undefined)?.action === 'flow');
+        const action = (context.activity.value as { action?: unknown } | undefined)?.action;
+        const isButton = action === 'flow' || action === 'didYouMean';
+        if (route.chosen) recordMissed(this.#deps, 'choice', route.chosen.said, route.chosen.choice);
         const wantsPerson = route.flow === 'human' && (context.activity.text ?? '').trim().split(/\s+/).length <= 4;
         if (!isButton && !wantsPerson) return undefined;
         if (active?.flow === route.flow && isButton) return undefined;
@@ -137,6 +163,7 @@ export class MainDialog extends ComponentDialog {
     const route: Route = step.options?.flow ? { kind: 'flow', flow: step.options.flow, ...(step.options.topic ? { topic: step.options.topic } : {}) } : routeOf(context, this.#deps);
     switch (route.kind) {
       case 'flow':
+        if (route.chosen) recordMissed(this.#deps, 'choice', route.chosen.said, route.chosen.choice);
         if (this.#flows.has(route.flow)) {
           (step.values as { flow?: FlowId }).flow = route.flow;
           this.#recordUsage(route.flow, 'started');
@@ -167,7 +194,20 @@ export class MainDialog extends ComponentDialog {
         await sendText(context, c.t('fallback.nonText'));
         await sendCard(context, homeCard(c));
         return step.endDialog();
+      case 'didYouMean':
+        await sendCard(context, didYouMeanCard(this.#deps, route.candidates, context.activity.text ?? ''));
+        return step.endDialog();
+      case 'which':
+        await sendCard(context, whichCard(this.#deps));
+        return step.endDialog();
+      case 'somethingElse':
+        recordMissed(this.#deps, 'somethingElse', route.said);
+        await sendText(context, c.t('understanding.didYouMean.somethingElseReply'));
+        await sendCard(context, homeCard(c));
+        return step.endDialog();
       default:
+        // Kept (redacted) so the Trust sees what staff ask that the bot cannot answer yet.
+        if (route.kind === 'unknown') recordMissed(this.#deps, 'fallback', context.activity.text ?? '');
         await sendText(context, c.t('fallback.notUnderstood'));
         await sendCard(context, homeCard(c));
         return step.endDialog();

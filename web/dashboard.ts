@@ -26,6 +26,7 @@ import { summariseUsage, type UsageLog } from '../tickets/usage.js';
 import { DashboardAuth, type DashboardAgent, type DashboardAuthSettings } from './dashboard/auth.js';
 import { DASHBOARD_VERBS, figures, pageLabels, ticketDetail, ticketRow, type DashboardVerb } from './dashboard/views.js';
 import { addStaticFiles, escapeHtml } from './http.js';
+import { unansweredRoutes, type UnansweredDeps } from './dashboard/unanswered.js';
 
 /** What the dashboard needs of the helpdesk (bot/helpDesk.ts TeamsHelpDesk). */
 export interface DashboardDesk {
@@ -44,6 +45,8 @@ export interface DashboardDeps {
   /** PUBLIC_URL: the configured tab's address is built from it, never from the request. */
   publicUrl: string;
   auth: DashboardAuthSettings;
+  /** "Questions we couldn't answer" (absent: the section and its API are not offered). */
+  unanswered?: UnansweredDeps;
   /** Replaces the remote Entra key set (tests). */
   keys?: JWTVerifyGetKey;
 }
@@ -186,6 +189,16 @@ ${body}
 <p id="queue-empty" class="empty" hidden>${t('dashboard.queue.empty')}</p>
 <p id="queue-truncated" class="hint" hidden></p>
 </section>
+${deps.unanswered ? `<section id="unanswered-view" aria-labelledby="unanswered-title">
+<h2 id="unanswered-title" class="section-title">${t('dashboard.unanswered.title')} <span class="count" id="unanswered-count"></span></h2>
+<p class="hint">${t('dashboard.unanswered.intro')}</p>
+<table class="queue" id="unanswered">
+<thead><tr><th scope="col">${t('dashboard.unanswered.asked')}</th><th scope="col">${t('dashboard.unanswered.example')}</th><th scope="col">${t('dashboard.unanswered.addTo')}</th></tr></thead>
+<tbody id="unanswered-body"></tbody>
+</table>
+<p id="unanswered-empty" class="empty" hidden>${t('dashboard.unanswered.empty')}</p>
+<p id="unanswered-notice" class="hint" role="status" aria-live="polite"></p>
+</section>` : ''}
 <section id="ticket-view" aria-live="polite" hidden></section>
 </div>
 </main>`,
@@ -230,6 +243,16 @@ ${body}
       const raised = (await deps.tickets.list({ from: new Date(stats.weekStart) })).filter((tk) => tk.createdAt <= until).length;
       sendJson(res, 200, { now: until, agent: { name: agent.name, dev: agent.dev }, figures: figures(c, stats, usage, raised) });
     });
+
+    if (deps.unanswered) {
+      unansweredRoutes(server, deps.unanswered, {
+        signedIn,
+        sendJson,
+        weekStart: async () => (await deps.tickets.stats({ now: deps.clock.now() })).weekStart,
+        now: () => deps.clock.now(),
+        content: c,
+      });
+    }
 
     server.get('/api/dashboard/tickets', async (req: Request, res: Response) => {
       const agent = await signedIn(req, res);

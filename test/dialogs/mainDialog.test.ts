@@ -7,7 +7,9 @@ import { loadContent, type Content } from '../../content/content.js';
 import { loadFaq } from '../../content/faq.js';
 import type { DialogDeps, HelpDesk, ProfileResolver, ReportInput, UserProfile } from '../../dialogs/deps.js';
 import { createFlows } from '../../dialogs/flows.js';
-import { routerRecogniser, type IntentPhrases } from '../../dialogs/intents.js';
+import { LiveUnderstanding } from '../../understanding/live.js';
+import type { MissedEvent } from '../../understanding/missed.js';
+import { understandingSource } from '../../understanding/source.js';
 import { MainDialog } from '../../dialogs/mainDialog.js';
 import { createEsrHarness, STAFF, type EsrHarness } from '../support/esrHarness.js';
 
@@ -44,6 +46,7 @@ describe('the main dialog', () => {
   let content: Content;
   let desk: RecordingDesk;
   let client: DialogTestClient;
+  let missed: MissedEvent[];
   // DialogTestClient's replies are untyped; these give them their real type.
   const send = async (activity: string | Partial<Activity>): Promise<Partial<Activity> | undefined> => (await client.sendActivity(activity)) as Partial<Activity> | undefined;
   const next = (): Partial<Activity> | undefined => client.getNextReply();
@@ -53,16 +56,18 @@ describe('the main dialog', () => {
     content = await loadContent({ locale: 'en-GB', globals: { orgCode: '241', officeHours: 'Monday to Friday, 9am to 5pm', workforceEmail: 'wfi@nhs-trust.example' } });
     const faq = await loadFaq('en-GB');
     desk = new RecordingDesk();
+    missed = [];
     const deps: DialogDeps = {
       esr: h.service,
       content,
-      intents: routerRecogniser(content.section('intents') as IntentPhrases, faq),
+      intents: new LiveUnderstanding(understandingSource(content, faq)),
       profiles,
       clock: h.clock,
       settings: { resetLinkHours: 4 },
       faq,
       desk,
       usage: { record: () => Promise.resolve(), since: () => Promise.resolve([]) },
+      missed: { record: (e) => Promise.resolve(void missed.push(e)), since: () => Promise.resolve(missed) },
     };
     client = new DialogTestClient('msteams', new MainDialog(deps, createFlows(deps)));
   });
@@ -86,6 +91,48 @@ describe('the main dialog', () => {
       expect(all.join('\n')).to.contain(expected);
     });
   }
+
+  const cardOf = (a: Partial<Activity> | undefined) => a?.attachments?.[0]?.content as { body: Array<{ type: string; text?: string; actions?: Array<{ title: string; data: Record<string, string> }> }> };
+  const buttonsOf = (a: Partial<Activity> | undefined) => cardOf(a).body.flatMap((b) => b.actions ?? []);
+
+  it('asks "did you mean" between close answers, with "Something else", and records the choice made', async () => {
+    const card = await send('who do I contact about ESR');
+    const buttons = buttonsOf(card);
+    expect(cardOf(card).body[0]!.text).to.equal('Did you mean…');
+    expect(buttons.map((b) => b.title)).to.include('Who to contact').and.include('Something else');
+    const contact = buttons.find((b) => b.title === 'Who to contact')!;
+    expect(contact.data).to.include({ action: 'didYouMean', choice: 'faq:contact', said: 'who do I contact about ESR' });
+    const answer = await send({ type: 'message', text: contact.title, value: contact.data });
+    expect(JSON.stringify(answer)).to.contain('Workforce Information');
+    expect(missed).to.deep.include({ at: h.clock.now().toISOString(), kind: 'choice', key: missed[0]!.key, text: 'who do I contact about ESR', choice: 'faq:contact' });
+  });
+
+  it('offers the menu after "Something else" and keeps what was asked', async () => {
+    const card = await send('who do I contact about ESR');
+    const other = buttonsOf(card).find((b) => b.title === 'Something else')!;
+    const reply = await send({ type: 'message', text: other.title, value: other.data });
+    expect(textOf(reply)).to.contain('speak to someone');
+    expect(missed.map((e) => [e.kind, e.text])).to.deep.equal([['somethingElse', 'who do I contact about ESR']]);
+  });
+
+  it('asks which was forgotten after "invalid username or password", each answer starting its flow', async () => {
+    const card = await send('My ESR says invalid username or password');
+    expect(cardOf(card).body[0]!.text).to.equal('Which do you not remember?');
+    expect(buttonsOf(card).map((b) => [b.title, b.data.flow])).to.deep.equal([
+      ['My password', 'forgotPassword'],
+      ['My username', 'forgotUsername'],
+      ['Both', 'forgotPassword'],
+      ["I'm locked out", 'unlock'],
+    ]);
+    const username = buttonsOf(card)[1]!;
+    const reply = await send({ type: 'message', text: username.title, value: username.data });
+    expect(textOf(reply)).to.contain('email you your ESR username');
+  });
+
+  it('keeps a message it did not understand, with the password removed', async () => {
+    await send('banana my password is Orchard42!');
+    expect(missed.map((e) => [e.kind, e.text])).to.deep.equal([['fallback', 'banana my password is [password]']]);
+  });
 
   it('gives help for the step the user is on and asks the same question again', async () => {
     await send('I forgot my password');

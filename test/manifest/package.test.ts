@@ -15,7 +15,8 @@ import { parseUseChannel } from '../../bot/queues.js';
 import { loadContent, type TextKey } from '../../content/content.js';
 import { loadFaq } from '../../content/faq.js';
 import { FLOW_IDS } from '../../dialogs/flowIds.js';
-import { routerRecogniser, type IntentPhrases } from '../../dialogs/intents.js';
+import { LiveUnderstanding } from '../../understanding/live.js';
+import { understandingSource } from '../../understanding/source.js';
 import { drawColorIcon, drawOutlineIcon } from '../../scripts/make-icons.js';
 import { buildPackage, decodePng, encodePng, MANIFEST_DIR, PackageError, validateManifest, type Image, type Problem } from '../../scripts/package.js';
 
@@ -215,7 +216,7 @@ describe('Teams app package (npm run package)', () => {
 
     it('offers staff the menu flows, in words the bot routes to them', async () => {
       const content = await loadContent({ locale: 'en-GB' });
-      const router = routerRecogniser(content.section('intents') as IntentPhrases, await loadFaq('en-GB'));
+      const router = new LiveUnderstanding(understandingSource(content, await loadFaq('en-GB')));
       const personal = manifest.bots[0]!.commandLists.find((l) => l.scopes.includes('personal'))!;
       expect(personal.commands).to.have.length(FLOW_IDS.length);
       FLOW_IDS.forEach((id, i) => {

@@ -255,8 +255,49 @@
     truncated.textContent = label('dashboard.queue.truncated', { count: data.tickets.length });
   }
 
+  // ---- questions we couldn't answer ---------------------------------------------------------------------
+
+  function renderUnanswered(data) {
+    var tbody = $('unanswered-body');
+    tbody.textContent = '';
+    $('unanswered-count').textContent = '(' + data.total + ')';
+    $('unanswered-empty').hidden = data.rows.length > 0;
+    data.rows.forEach(function (row) {
+      var select = el('select', { 'aria-label': label('dashboard.unanswered.addTo') + ' ' + row.text }, [el('option', { value: '' }, [label('dashboard.unanswered.choose')])]);
+      data.targets.forEach(function (t) {
+        select.appendChild(el('option', { value: t.value }, [t.label]));
+      });
+      var add = el('button', { type: 'button', class: 'button' }, [label('dashboard.unanswered.add')]);
+      add.addEventListener('click', function () {
+        if (!select.value) return select.focus();
+        add.disabled = true;
+        api('/api/dashboard/unanswered', { method: 'POST', body: { key: row.key, target: select.value } }).then(
+          function (result) {
+            $('unanswered-notice').textContent = result.data.message;
+            return loadUnanswered();
+          },
+          function (error) {
+            add.disabled = false;
+            $('unanswered-notice').textContent = (error.data && error.data.message) || String(error.status);
+          },
+        );
+      });
+      var td = function (key, children) {
+        return el('td', { 'data-label': label('dashboard.unanswered.' + key) }, children);
+      };
+      tbody.appendChild(el('tr', {}, [td('asked', [String(row.count)]), td('example', [row.text]), td('addTo', [select, ' ', add])]));
+    });
+  }
+
+  function loadUnanswered() {
+    if (!$('unanswered-view')) return Promise.resolve();
+    return api('/api/dashboard/unanswered').then(function (result) {
+      renderUnanswered(result.data);
+    });
+  }
+
   function loadQueue() {
-    return Promise.all([api('/api/dashboard/summary'), api(queuePath())]).then(function (results) {
+    return Promise.all([api('/api/dashboard/summary'), api(queuePath()), loadUnanswered()]).then(function (results) {
       renderFigures(results[0].data);
       renderQueue(results[1].data);
       $('app').hidden = false;
@@ -419,6 +460,7 @@
 
   function showTicket(id) {
     $('queue-view').hidden = true;
+    if ($('unanswered-view')) $('unanswered-view').hidden = true;
     var view = $('ticket-view');
     view.hidden = false;
     view.textContent = '';
@@ -448,6 +490,7 @@
     $('ticket-view').hidden = true;
     $('ticket-view').textContent = '';
     $('queue-view').hidden = false;
+    if ($('unanswered-view')) $('unanswered-view').hidden = false;
     return loadQueue().catch(fail);
   }
 

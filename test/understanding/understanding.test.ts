@@ -1,0 +1,121 @@
+// What staff type, understood from the real content files: the issue's examples, commands as before, the ESR
+// messages that lead to a question or a flow, and the tuning file's score (npm run eval:understanding).
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { loadContent } from '../../content/content.js';
+import { loadFaq } from '../../content/faq.js';
+import { outcomeOf } from '../../understanding/classify.js';
+import { evaluate, judge, readCases, type Outcome } from '../../understanding/evaluate.js';
+import { understandingSource } from '../../understanding/source.js';
+import { Understander } from '../../understanding/understander.js';
+
+describe('understanding what staff say', () => {
+  let u: Understander;
+  before(async () => {
+    u = new Understander(understandingSource(await loadContent({ locale: 'en-GB' }), await loadFaq('en-GB')));
+  });
+
+  describe("lands the issue's examples on the right answer", () => {
+    const cases: Array<[string, string]> = [
+      ['When is the helpdesk open?', 'faq:office-hours'],
+      ['How can I get in touch with the ESR team?', 'faq:contact'],
+      ['Why did I get an email from ESR?', 'faq:notifications'],
+      ['where do I do my stat and mand', 'faq:training'],
+      ['how do I get my P60', 'faq:payslips'],
+      ['how do I turn the emails off', 'faq:notifications'],
+      ['can you unblock my account', 'unlock'],
+      ['I have forgotten my user ID', 'forgotUsername'],
+      ['can I use ESR on my home computer', 'register'],
+      ['a phone number for the ESR team', 'faq:contact'],
+      ['pasword reset', 'forgotPassword'],
+      ['usernmae', 'forgotUsername'],
+    ];
+    for (const [text, expected] of cases) {
+      it(`"${text}" → ${expected}`, () => {
+        expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: expected });
+      });
+    }
+  });
+
+  describe('keeps commands exactly as they were', () => {
+    const commands: Array<[string, string]> = [
+      ['help', 'help'],
+      ['Help!!!', 'help'],
+      ['what can you do', 'help'],
+      ['cancel', 'cancel'],
+      ['never mind', 'cancel'],
+      ['stop', 'cancel'],
+      ['menu', 'menu'],
+      ['start again', 'menu'],
+      ['hello', 'greeting'],
+      ['thank you', 'thanks'],
+    ];
+    for (const [text, intent] of commands) {
+      it(`"${text}" is the ${intent} command`, () => {
+        expect(u.understand(text)).to.deep.equal({ kind: 'command', intent });
+      });
+    }
+    it('"speak to someone" goes to a person', () => {
+      expect(u.understand('speak to someone')).to.include({ kind: 'answer', intent: 'human' });
+    });
+    it('does not take "stop ESR emails" as cancel, since its other words ask for something', () => {
+      expect(outcomeOf(u, 'stop ESR emails')).to.deep.equal({ kind: 'answer', label: 'faq:notifications' });
+    });
+  });
+
+  describe('reads the ESR messages staff paste, and never guesses', () => {
+    const cases: Array<[string, Outcome]> = [
+      ['My ESR says invalid username or password', { kind: 'ask', labels: ['forgotPassword', 'forgotUsername', 'unlock'] }],
+      ['username or password is incorrect', { kind: 'ask', labels: ['forgotPassword', 'forgotUsername', 'unlock'] }],
+      ['it says your account is locked', { kind: 'answer', label: 'unlock' }],
+      ['Account inactive', { kind: 'answer', label: 'unlock' }],
+      ['You do not have internet access', { kind: 'answer', label: 'register' }],
+      ['the link has expired', { kind: 'answer', label: 'forgotPassword' }],
+    ];
+    for (const [text, outcome] of cases) {
+      it(`"${text}" → ${JSON.stringify(outcome)}`, () => {
+        expect(outcomeOf(u, text)).to.deep.equal(outcome);
+      });
+    }
+  });
+
+  it('offers "did you mean" between close answers rather than picking one', () => {
+    const result = u.understand('who do I contact about ESR');
+    expect(result.kind).to.equal('ask');
+    expect((result as { candidates: string[] }).candidates).to.include('faq:contact').and.have.length.at.most(3);
+  });
+
+  it('falls back on things it knows nothing about', () => {
+    for (const text of ['purple elephant', 'who won the football', 'asdfghjkl']) expect(u.understand(text).kind, text).to.equal('none');
+  });
+
+  it('counts different word orders and endings of one question as the same wording', () => {
+    expect(u.keyOf('My account is LOCKED')).to.equal(u.keyOf('locked account, my'));
+    expect(u.keyOf('when does the helpdesk open')).to.not.equal(u.keyOf('when does the helpdesk close'));
+  });
+
+  describe('scoring', () => {
+    it('counts a question that offers every acceptable answer as right, and a wrong confident answer as wrong', () => {
+      expect(judge({ kind: 'ask', labels: ['forgotPassword', 'forgotUsername', 'unlock'] }, ['forgotPassword', 'forgotUsername', 'unlock'])).to.equal('right');
+      expect(judge({ kind: 'ask', labels: ['faq:contact', 'human'] }, ['faq:contact'])).to.equal('right');
+      expect(judge({ kind: 'answer', label: 'human' }, ['faq:contact'])).to.equal('wrong');
+      expect(judge({ kind: 'none' }, ['faq:contact'])).to.equal('notUnderstood');
+      expect(judge({ kind: 'none' }, ['none'])).to.equal('right');
+      expect(judge({ kind: 'answer', label: 'app' }, ['none'])).to.equal('wrong');
+    });
+
+    it('gets at least 97% of the tuning file right and under 2% wrong', async () => {
+      const report = evaluate(await readCases(fileURLToPath(new URL('./tuning.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
+      expect(report.right / report.total, JSON.stringify(report.misses)).to.be.at.least(0.97);
+      expect(report.wrong / report.total, JSON.stringify(report.confusions)).to.be.below(0.02);
+    });
+
+    // A guard against regressions only, never a target to tune on: the held-out file measured 92.8% right and
+    // 4.4% wrong when the matcher was finished (180 phrasings); this allows a margin of 3 points either way.
+    it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
+      const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
+      expect(report.right / report.total).to.be.at.least(0.898);
+      expect(report.wrong / report.total).to.be.at.most(0.074);
+    });
+  });
+});

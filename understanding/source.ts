@@ -1,0 +1,20 @@
+// Gathers what the understander is built from out of the content layer (shipped text merged with the
+// Trust's overrides), so a reload after an override change builds from exactly what the bot shows.
+import type { Content } from '../content/content.js';
+import type { Faq } from '../content/faq.js';
+import type { IntentPhrases } from '../dialogs/intents.js';
+import { FLOW_IDS } from '../dialogs/flowIds.js';
+import type { DiagnosisPatterns } from './diagnosis.js';
+import type { UnderstandingSource } from './understander.js';
+
+export function understandingSource(content: Content, faq: Faq): UnderstandingSource {
+  const rules = content.section('understanding') as { synonyms: string[]; ignoredWords: string[]; diagnosis: DiagnosisPatterns };
+  const titles: Record<string, string[]> = {};
+  for (const flow of FLOW_IDS) titles[flow] = [content.t(`menu.flows.${flow}.label`), content.t(`menu.flows.${flow}.description`)];
+  return {
+    intents: content.section('intents') as IntentPhrases,
+    faq,
+    titles,
+    rules: { synonyms: rules.synonyms, ignoredWords: rules.ignoredWords, diagnosis: rules.diagnosis },
+  };
+}

@@ -1,0 +1,95 @@
+// How text becomes search terms, the same way for the content and for what staff type: lower case, words,
+// Porter stems, the content file's synonyms (so "stat and mand" and "mandatory training" are one thing),
+// then the little words dropped. Language data (synonyms, ignored words) comes from the content file.
+import { stemmer } from 'stemmer';
+
+/** Lower-cased words: apostrophes dropped ("can't" → "cant"), hyphens and other marks split words. */
+export function words(text: string): string[] {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[’'`]/g, '')
+    .replace(/&/g, ' and ')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+export const stem = (word: string): string => (/^\p{L}+$/u.test(word) ? stemmer(word) : word);
+
+export interface TextRules {
+  /** Lines "canonical: alternative, alternative" (each side may be several words). */
+  synonyms: readonly string[];
+  /** Words that carry no meaning on their own ("the", "my", "how"). */
+  ignoredWords: readonly string[];
+}
+
+interface Rewrite {
+  from: string[];
+  to: string[];
+}
+
+/** Turns text into terms; built once per content, used for every document and every message. */
+export class TermPipeline {
+  readonly #rewrites = new Map<string, Rewrite[]>();
+  readonly #ignored: Set<string>;
+
+  constructor(rules: TextRules) {
+    this.#ignored = new Set(rules.ignoredWords.flatMap((w) => words(w).map(stem)));
+    for (const line of rules.synonyms) {
+      const [canonical, alternatives] = line.split(':', 2);
+      if (!canonical || alternatives === undefined) continue;
+      const to = words(canonical).map(stem);
+      for (const alt of alternatives.split(',')) {
+        const from = words(alt).map(stem);
+        if (from.length === 0 || to.length === 0) continue;
+        const list = this.#rewrites.get(from[0]!) ?? [];
+        list.push({ from, to });
+        // Longest first, so "help desk" is rewritten before "help".
+        list.sort((a, b) => b.from.length - a.from.length);
+        this.#rewrites.set(from[0]!, list);
+      }
+    }
+  }
+
+  /** Stems with synonyms applied, little words kept (for patterns that need them, such as diagnosis). */
+  stems(text: string): string[] {
+    const stems = words(text).map(stem);
+    const out: string[] = [];
+    for (let i = 0; i < stems.length; ) {
+      const rewrite = this.#rewrites.get(stems[i]!)?.find((r) => r.from.every((s, k) => stems[i + k] === s));
+      if (rewrite) {
+        out.push(...rewrite.to);
+        i += rewrite.from.length;
+      } else out.push(stems[i++]!);
+    }
+    return out;
+  }
+
+  /** The search terms: stems and synonyms without the little words (all of them, if that leaves nothing). */
+  terms(text: string): string[] {
+    const all = this.stems(text);
+    const kept = all.filter((t) => !this.#ignored.has(t));
+    return kept.length > 0 ? kept : all;
+  }
+
+  isIgnored(term: string): boolean {
+    return this.#ignored.has(term);
+  }
+}
+
+/**
+ * A phrase from the content lists ("forgot*|lost password") as plain texts: each word's alternatives
+ * multiplied out (up to a limit, beyond which the alternatives are kept together), with the * dropped
+ * since stems and prefix search do its work.
+ */
+export function expandPhrase(phrase: string, limit = 48): string[] {
+  const slots = phrase
+    .trim()
+    .split(/\s+/)
+    .map((w) => w.split('|').map((alt) => alt.replace(/\*+$/, '')).filter(Boolean));
+  const count = slots.reduce((n, s) => n * Math.max(1, s.length), 1);
+  if (count > limit) return [slots.flat().join(' ')];
+  let out = [''];
+  for (const slot of slots) out = out.flatMap((prefix) => slot.map((alt) => `${prefix} ${alt}`));
+  return out.map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,179 @@
+// Finds what free text is asking for. Commands ("help", "cancel", "speak to someone") are matched exactly as
+// before, by the phrase lists' all-words rule; then the ESR messages staff paste (diagnosis); then ranked
+// retrieval (minisearch: BM25, stems, synonyms, typo tolerance, prefixes) over every flow's and every common
+// question's phrases, title and answer. A clear winner is answered; close calls become a "did you mean"
+// question; weak matches fall back, so the bot asks rather than guesses.
+import MiniSearch, { type SearchResult } from 'minisearch';
+import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
+import { Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
+import { expandPhrase, TermPipeline, type TextRules } from './text.js';
+
+export const CONTROL_INTENTS = ['help', 'cancel', 'menu', 'greeting', 'thanks'] as const;
+export type ControlIntent = (typeof CONTROL_INTENTS)[number];
+const isControl = (intent: string): intent is ControlIntent => (CONTROL_INTENTS as readonly string[]).includes(intent);
+
+/** Everything the understander is built from; all of it comes from the content files (and their overrides). */
+export interface UnderstandingSource {
+  /** The phrase lists by intent (content `intents`). */
+  intents: IntentPhrases;
+  /** The common questions, as `faq:<id>` intents. */
+  faq: { entries: ReadonlyArray<{ id: string; title: string; answer: string; phrases: readonly string[] }> };
+  /** Other words that name a flow: its menu label and description. */
+  titles: Record<string, readonly string[]>;
+  rules: TextRules & { diagnosis: DiagnosisPatterns };
+}
+
+export type Understood =
+  | { kind: 'command'; intent: ControlIntent }
+  | { kind: 'answer'; intent: string; confidence: number }
+  | { kind: 'diagnosis'; key: DiagnosisKey; action: DiagnosisAction }
+  | { kind: 'ask'; candidates: string[] }
+  | { kind: 'none'; best?: string };
+
+export interface Candidate {
+  intent: string;
+  score: number;
+  /** Share of the message's meaning (IDF-weighted terms) this intent accounts for, 0 to 1. */
+  coverage: number;
+}
+
+/** Tuned on test/understanding/tuning.en-GB.jsonl (npm run eval:understanding). */
+export const THRESHOLDS = {
+  /** Below this coverage nothing is claimed. */
+  minCoverage: 0.5,
+  /** The winner must beat the runner-up's score by this factor to be answered without asking. */
+  clearMargin: 1.25,
+  /** Runners-up within this factor of the winner are offered in "did you mean". */
+  offerWithin: 1.6,
+  maxOffered: 3,
+};
+
+// Each document is one phrase, title or answer; an intent's score is its best document's.
+const KIND_BOOST = { phrase: 1, title: 0.9, answer: 0.35 } as const;
+type DocKind = keyof typeof KIND_BOOST;
+interface Doc {
+  id: number;
+  intent: string;
+  kind: DocKind;
+  text: string;
+}
+
+// "Speak to someone" interrupts anything, as long as it is short enough to be a request and not a story.
+const MAX_COMMAND_WORDS = 4;
+
+export class Understander {
+  readonly #commands: IntentRecogniser;
+  readonly #pipeline: TermPipeline;
+  readonly #diagnoser: Diagnoser;
+  readonly #search: MiniSearch<Doc>;
+  /** How telling each term is: ln(1 + intents / intents whose phrases or title use it); other words weigh 1. */
+  readonly #idf = new Map<string, number>();
+  readonly intents: readonly string[];
+  /** Every word of the command phrases (help, cancel...), as terms. */
+  readonly #commandTerms = new Set<string>();
+
+  constructor(source: UnderstandingSource) {
+    this.#commands = new IntentRecogniser(source.intents);
+    this.#pipeline = new TermPipeline(source.rules);
+    this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
+    for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
+    const docs: Doc[] = [];
+    const add = (intent: string, kind: DocKind, text: string) => docs.push({ id: docs.length, intent, kind, text });
+    for (const [intent, phrases] of Object.entries(source.intents)) {
+      if (intent.startsWith('_') || isControl(intent)) continue;
+      for (const phrase of phrases) for (const text of expandPhrase(phrase)) add(intent, 'phrase', text);
+      const [label, ...descriptions] = source.titles[intent] ?? [];
+      if (label) add(intent, 'title', label);
+      for (const d of descriptions) add(intent, 'answer', d);
+    }
+    for (const entry of source.faq.entries) {
+      const intent = `faq:${entry.id}`;
+      for (const phrase of entry.phrases) for (const text of expandPhrase(phrase)) add(intent, 'phrase', text);
+      add(intent, 'title', entry.title);
+      add(intent, 'answer', entry.answer.replace(/\{\w+\}/g, ' ').replace(/[*_#`]/g, ''));
+    }
+    // Documents repeat a lot of text (multiplied-out phrases): tokenise each once for indexing and the IDF.
+    const seen = new Map<string, string[]>();
+    const tokenizeDoc = (text: string) => seen.get(text) ?? seen.set(text, this.#pipeline.terms(text)).get(text)!;
+    const tokenize = (text: string) => this.#pipeline.terms(text);
+    this.#search = new MiniSearch<Doc>({
+      fields: ['text'],
+      storeFields: ['intent', 'kind'],
+      tokenize: tokenizeDoc,
+      processTerm: (term) => term,
+      searchOptions: {
+        tokenize,
+        processTerm: (term) => term,
+        prefix: (term) => term.length >= 4,
+        fuzzy: (term) => (term.length >= 7 ? 2 : term.length >= 4 ? 1 : false),
+        weights: { fuzzy: 0.6, prefix: 0.4 },
+        boostDocument: (_id, _term, stored) => KIND_BOOST[(stored?.kind as DocKind | undefined) ?? 'phrase'],
+      },
+    });
+    this.#search.addAll(docs);
+    const users = new Map<string, Set<string>>();
+    // Only phrases and titles say what an intent is about; a word found only in answers tells little.
+    for (const doc of docs.filter((d) => d.kind !== 'answer')) for (const term of tokenizeDoc(doc.text)) (users.get(term) ?? users.set(term, new Set()).get(term)!).add(doc.intent);
+    const intents = new Set(docs.map((d) => d.intent));
+    this.intents = [...intents];
+    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
+  }
+
+  understand(text: string): Understood {
+    const command = this.#commands.recognise(text);
+    if (command && isControl(command.intent)) {
+      // "stop ESR emails" holds the command word "stop" but asks for something else: words beyond the
+      // command's own that lead to a clear answer win; otherwise it is the command, as it always was.
+      const extra = this.#pipeline.terms(text).some((t) => !this.#commandTerms.has(t));
+      const answer = extra ? this.#retrieve(text) : undefined;
+      return answer?.kind === 'answer' ? answer : { kind: 'command', intent: command.intent };
+    }
+    if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
+    const diagnosis = this.#diagnoser.diagnose(text);
+    if (diagnosis) return { kind: 'diagnosis', ...diagnosis };
+    return this.#retrieve(text);
+  }
+
+  #retrieve(text: string): Understood {
+    const ranked = this.rank(text);
+    const [top, second] = ranked;
+    if (!top || top.coverage < THRESHOLDS.minCoverage) return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
+    if (!second || top.score >= second.score * THRESHOLDS.clearMargin || second.coverage < THRESHOLDS.minCoverage) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
+    const offered = ranked.filter((c) => c.coverage >= THRESHOLDS.minCoverage && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
+    return { kind: 'ask', candidates: offered.map((c) => c.intent) };
+  }
+
+  /** Intents by score, best first, with how much of the message each accounts for. */
+  rank(text: string): Candidate[] {
+    const terms = this.#pipeline.terms(text);
+    if (terms.length === 0) return [];
+    const weight = (t: string) => this.#idf.get(t) ?? 1;
+    const total = terms.reduce((sum, t) => sum + weight(t), 0);
+    const byIntent = new Map<string, { score: number; matched: Set<string> }>();
+    for (const r of this.#search.search(text) as Array<SearchResult & { intent: string }>) {
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, matched: new Set() }).get(r.intent)!;
+      entry.score = Math.max(entry.score, r.score);
+      for (const q of r.queryTerms) entry.matched.add(q);
+    }
+    return [...byIntent.entries()]
+      .map(([intent, e]) => {
+        const coverage = terms.filter((t) => e.matched.has(t)).reduce((s, t) => s + weight(t), 0) / total;
+        // A strong match on one word should not outrank an intent that accounts for the whole message.
+        return { intent, score: e.score * coverage, coverage };
+      })
+      .sort((a, b) => b.score - a.score);
+  }
+
+  /** For callers that only act on a clear answer: commands, confident answers and diagnoses that name a flow. */
+  recognise(text: string): IntentMatch | undefined {
+    const u = this.understand(text);
+    if (u.kind === 'command' || u.kind === 'answer') return { intent: u.intent, score: 1 };
+    if (u.kind === 'diagnosis' && u.action.kind === 'flow') return { intent: u.action.flow, score: 1 };
+    return undefined;
+  }
+
+  /** The stable key of a wording, for counting similar messages together: sorted unique stems. */
+  keyOf(text: string): string {
+    return [...new Set(this.#pipeline.terms(text))].sort().join(' ');
+  }
+}
