@@ -115,7 +115,7 @@ export async function startAutomationStub(options: StubOptions): Promise<Automat
           return later(options.slowMs ?? 60_000, () => send(200, { outcome: 'done' }));
         case 'accepted': {
           send(202);
-          const target = typeof options.callbackUrl === 'function' ? options.callbackUrl() : (options.callbackUrl ?? String(request.body?.callbackUrl ?? ''));
+          const target = typeof options.callbackUrl === 'function' ? options.callbackUrl() : (options.callbackUrl ?? (typeof request.body?.callbackUrl === 'string' ? request.body.callbackUrl : ''));
           callbacks.push(
             new Promise((resolve) => later(options.callbackDelayMs ?? 0, () => resolve(deliver(target, id)))),
           );

@@ -1,7 +1,6 @@
 // POST /api/esr-automation/callback on the bot's real HTTP server (createServer, with its body parsing in
 // place), with the automation built by the same factory the app uses.
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,12 +50,16 @@ describe('the ESR automation callback', () => {
       health: () => Promise.resolve({}),
       routes: [automation.callbackRoute((outcome) => void outcomes.push(outcome))],
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    url = `http://127.0.0.1:${server.address().port}`;
   });
   afterEach(async () => {
     await stub.close();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+    });
   });
 
   /** A request the automation accepted with a 202, so the bot waits for its callback. */

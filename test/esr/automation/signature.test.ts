@@ -6,13 +6,13 @@ import { ManualClock, MINUTE } from '../../../esr/clock.js';
 import { AutomationSignature, signBody, verifyBody } from '../../../esr/automation/signature.js';
 import { SECRET } from '../../support/automation.js';
 
-// The verification recipe from README "ESR automation contract", as a Trust would write it.
-function readmeRecipe(secret: string, rawBody: Buffer, header: string, nowMs: number): boolean {
-  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2)));
-  const t = Number(parts.t);
+// The verification recipe from README "ESR automation contract", word for word but for the types.
+function verifyEsrHelpdeskSignature(secret: string, rawBody: Buffer, header: string | undefined, nowMs = Date.now()): boolean {
+  const t = Number(/(?:^|,)\s*t=(\d+)/.exec(header ?? '')?.[1]);
+  const v1 = /(?:^|,)\s*v1=([0-9a-f]{64})/i.exec(header ?? '')?.[1];
+  if (!t || !v1) return false;
   const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
-  const given = Buffer.from(String(parts.v1 ?? ''), 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected) && Math.abs(nowMs / 1000 - t) <= 300;
+  return timingSafeEqual(Buffer.from(v1, 'hex'), expected) && Math.abs(nowMs / 1000 - t) <= 300;
 }
 
 describe('the automation signature', () => {
@@ -22,7 +22,10 @@ describe('the automation signature', () => {
   it('is t=<unix seconds>,v1=<64 hex digits>, and verifies with the README recipe', () => {
     const header = signBody(SECRET, body, at);
     expect(header).to.match(/^t=1767607200,v1=[0-9a-f]{64}$/);
-    expect(readmeRecipe(SECRET, Buffer.from(body), header, at.getTime())).to.be.true;
+    expect(verifyEsrHelpdeskSignature(SECRET, Buffer.from(body), header, at.getTime())).to.be.true;
+    expect(verifyEsrHelpdeskSignature(SECRET, Buffer.from(body.replace('done', 'fail')), header, at.getTime())).to.be.false;
+    expect(verifyEsrHelpdeskSignature(SECRET, Buffer.from(body), header, at.getTime() + 6 * MINUTE)).to.be.false;
+    expect(verifyEsrHelpdeskSignature(SECRET, Buffer.from(body), undefined, at.getTime())).to.be.false;
   });
 
   it('accepts its own signature within five minutes either way', () => {
