@@ -52,22 +52,26 @@ export class EsrAutomationClient implements AccountAutomation {
       logger.error({ automationId: request.id }, 'ESR automation request not sent: its id is not a UUID');
       return { kind: 'unavailable', reason: 'the request id is not a UUID' };
     }
-    // Recorded before sending: the callback may arrive before the 202 does.
-    await store.begin({ id: request.id, action: request.action, username: request.username, requestedAt: request.requestedAt, sentAt: clock.now().toISOString() });
+    // Recorded before sending: the callback may arrive before the 202 does. Unrecorded, a callback could
+    // not be matched, so nothing is sent and a person does it.
+    try {
+      await store.begin({ id: request.id, action: request.action, username: request.username, requestedAt: request.requestedAt, sentAt: clock.now().toISOString() });
+    } catch (error) {
+      logger.error({ automationId: request.id, err: error }, 'ESR automation request not sent: it could not be recorded');
+      return { kind: 'unavailable', reason: 'the request could not be recorded' };
+    }
     const result = await this.#send(request);
     const log = { automationId: request.id, action: request.action, result: result.kind };
     if (result.kind === 'pending') {
       logger.info(log, 'ESR automation accepted the request; waiting for its callback');
       return result;
     }
-    const at = clock.now().toISOString();
-    if (result.kind === 'unavailable') {
-      await store.finish(request.id, 'unavailable', at, result.reason);
-      logger.warn({ ...log, reason: result.reason }, 'ESR automation unavailable; a person will do it instead');
-    } else {
-      await store.finish(request.id, result.kind, at, result.message);
-      logger.info(log, 'ESR automation answered');
-    }
+    if (result.kind === 'unavailable') logger.warn({ ...log, reason: result.reason }, 'ESR automation unavailable; a person will do it instead');
+    else logger.info(log, 'ESR automation answered');
+    // The caller acts on the result whether or not the record is updated; a record left pending times out.
+    await store.finish(request.id, result.kind, clock.now().toISOString(), result.kind === 'unavailable' ? result.reason : result.message).catch((error: unknown) => {
+      logger.error({ automationId: request.id, err: error }, 'The ESR automation result could not be recorded');
+    });
     return result;
   }
 

@@ -140,6 +140,14 @@ describe('the ESR automation client', () => {
     });
   }
 
+  it('sends nothing and falls back to unavailable when the request cannot be recorded', async () => {
+    await clientFor('done');
+    const broken = Object.assign(Object.create(store) as LowdbAutomationRequestStore, { begin: () => Promise.reject(new Error('disk full')) });
+    const client = new EsrAutomationClient({ url: stub!.url, secret: SECRET, callbackUrl: CALLBACK_URL, timeoutMs: 5_000, store: broken, clock, logger });
+    expect(await client.request(sampleRequest())).to.deep.equal({ kind: 'unavailable', reason: 'the request could not be recorded' });
+    expect(stub!.received).to.have.length(0);
+  });
+
   it('refuses to send a request whose id is not a UUID', async () => {
     const client = await clientFor('done');
     expect((await client.request(sampleRequest({ id: '__proto__' }))).kind).to.equal('unavailable');
