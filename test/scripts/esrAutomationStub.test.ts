@@ -31,7 +31,9 @@ describe('the reference automation endpoint (esr-automation:stub)', () => {
       req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       req.on('end', () => {
         seen.push({ raw, header: String(req.headers['x-esr-helpdesk-signature']) });
-        res.writeHead(200).end('{}');
+        // Two calls: once restify is loaded, its writeHead (patched onto every ServerResponse) returns nothing.
+        res.writeHead(200);
+        res.end('{}');
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
