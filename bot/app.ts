@@ -45,6 +45,7 @@ import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
 import { createFlows } from '../dialogs/flows.js';
 import { createAdapter, type BotFrameworkEndpoints } from './adapter.js';
+import { createEsrAutomation, type EsrAutomation } from './esrAutomation.js';
 import type { Config, OfficeHours } from './config.js';
 import { DEMO_PASSWORD, demoStaff } from './demoStaff.js';
 import { HelpdeskBot } from './helpdeskBot.js';
@@ -85,6 +86,8 @@ export interface HelpdeskApp {
   tickets: TicketService;
   desk: TeamsHelpDesk;
   housekeeping: Housekeeping;
+  /** ESR_MODE=automation only: the client for the Trust's ESR automation, and its request records. */
+  automation?: EsrAutomation;
   /** Starts listening; resolves with the port. */
   listen(port?: number): Promise<number>;
   /** Stops taking requests, lets background work finish, and closes connections. */
@@ -208,6 +211,12 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 
+  // ESR_MODE=automation: the Trust's robot unlocks and reactivates accounts. Its outcomes and timeouts go
+  // to the ESR admin-task service; until that is wired here they are recorded and logged, nothing more.
+  const automation = config.ESR_MODE === 'automation' ? await createEsrAutomation(config, { clock, logger, dataDir }) : undefined;
+  const automationWatchdog = automation?.watchdog(() => undefined);
+  automationWatchdog?.start();
+
   const server = createServer({
     adapter,
     bot,
@@ -256,6 +265,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
           devLogin: config.DASHBOARD_DEV_LOGIN && config.NODE_ENV !== 'production',
         },
       }),
+      ...(automation ? [automation.callbackRoute(() => undefined)] : []),
     ],
   });
 
@@ -272,6 +282,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     tickets,
     desk,
     housekeeping,
+    ...(automation ? { automation } : {}),
     listen: (port = config.PORT) =>
       new Promise((resolveListen, reject) => {
         server.once('error', reject);
@@ -286,6 +297,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         });
       });
       await housekeeping.stop();
+      await automationWatchdog?.stop();
       await background.idle();
       await mail.stop();
       mail.close();
