@@ -53,7 +53,8 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawAns
     socket.on('data', (chunk: Buffer) => received.push(chunk));
     socket.on('close', () => {
       clearTimeout(timer);
-      const text = Buffer.concat(received).toString('utf8');
+      // Interim answers (100 Continue) come before the real one.
+      const text = Buffer.concat(received).toString('utf8').replace(/^(HTTP\/1\.[01] 1\d\d[^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
       const split = text.indexOf('\r\n\r\n');
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
       resolve({ status: status ? Number(status) : undefined, head: split >= 0 ? text.slice(0, split) : text, body: split >= 0 ? text.slice(split + 4) : '', timedOut });
