@@ -1,7 +1,7 @@
 // The Teams activity handler: welcomes people once, keeps passwords out of the chat, and hands every
 // message to the main dialog. Turns of one conversation run one at a time; state is saved after each.
 import { TeamsActivityHandler } from 'botbuilder';
-import { type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type BotState, type StatePropertyAccessor, type TurnContext, TurnContext as Turn } from 'botbuilder-core';
+import { type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type BotState, type InvokeResponse, type StatePropertyAccessor, type TurnContext, TurnContext as Turn } from 'botbuilder-core';
 import { homeCard } from '../cards/cards.js';
 import type { Content } from '../content/content.js';
 import type { ProfileResolver } from '../dialogs/deps.js';
@@ -165,6 +165,13 @@ export class HelpdeskBot extends TeamsActivityHandler {
       return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message as never };
     }
     return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: result.card as never };
+  }
+
+  // The SDK answers an invoke this bot has no handler for (a missing or unknown name) with 501, a server
+  // fault to monitoring; it is the sender's mistake, so say 400.
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const response = await super.onInvokeActivity(context);
+    return response.status === 501 ? { status: 400, body: { code: 'BadRequest', message: `This bot does not handle the invoke "${context.activity.name ?? ''}".` } } : response;
   }
 
   async #welcome(context: TurnContext): Promise<void> {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CloudAdapter } from 'botbuilder';
 import type { ActivityHandlerBase } from 'botbuilder-core';
 import type { Logger } from './logger.js';
+import { bodyReader } from './requestBody.js';
 
 /** A module that adds routes (the reset pages, the dashboard). */
 export type RouteModule = (server: Server) => void;
@@ -29,9 +30,19 @@ const activitySchema = z.looseObject({
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+// The most each route accepts, counted after decompression: activities, the dashboard's small JSON, and
+// the reset and unlock forms (a token, a username, two passwords). Anything else gets the smallest.
+export const BODY_LIMITS = { messages: MAX_BODY_BYTES, dashboard: 64 * 1024, form: 16 * 1024 } as const;
+
+export function bodyLimitFor(path: string): number {
+  if (path === '/api/messages') return BODY_LIMITS.messages;
+  if (path.startsWith('/api/dashboard/')) return BODY_LIMITS.dashboard;
+  return BODY_LIMITS.form;
+}
+
 export function createServer(deps: ServerDeps): Server {
   const server = restify.createServer({ name: 'esr-helpdesk', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false }));
+  server.use(bodyReader(bodyLimitFor));
   server.use(restify.plugins.queryParser({ mapParams: false }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {

@@ -43,6 +43,14 @@ describe('the bot over its real HTTP endpoint', () => {
     expect(res.status).to.equal(400);
   });
 
+  it('answers an invoke the bot does not handle with 400, not a 5xx', async () => {
+    const alex = t.user(DEMO_USERS.alex);
+    for (const name of [undefined, 'composeExtension/query', 'no/such/invoke']) {
+      const status = await alex.post({ type: 'invoke', ...(name ? { name } : {}), value: {} });
+      expect(status, String(name)).to.equal(400);
+    }
+  });
+
   it('refuses a body that is not sent as JSON with 415', async () => {
     const res = await fetch(`${t.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
     expect(res.status).to.equal(415);
