@@ -39,6 +39,7 @@ import { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
 import { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
+import type { AccountAutomation } from '../esr/automation/types.js';
 import { createFlows } from '../dialogs/flows.js';
 import { createAdapter } from './adapter.js';
 import type { Config, OfficeHours } from './config.js';
@@ -63,6 +64,8 @@ export interface AppOptions {
   housekeeping?: boolean;
   /** How the helpdesk waits before retrying a throttled message (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** The Trust's ESR automation, used when ESR_MODE=automation (tests pass a fake). */
+  automation?: AccountAutomation;
 }
 
 export interface HelpdeskApp {
@@ -164,8 +167,11 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
       officeHours: config.OFFICE_HOURS,
       timeZone: config.TIME_ZONE,
+      esrMode: config.ESR_MODE,
+      adminTaskRemindMinutes: config.ADMIN_TASK_REMIND_MINUTES,
     },
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.automation ? { automation: options.automation } : {}),
   });
   const dialogDeps: DialogDeps = {
     esr,
@@ -173,7 +179,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     intents: routerRecogniser(content.section('intents') as IntentPhrases, faq),
     profiles,
     clock,
-    settings: { resetLinkHours: config.RESET_LINK_HOURS },
+    settings: { resetLinkHours: config.RESET_LINK_HOURS, esrMode: config.ESR_MODE },
     faq,
     desk,
     usage,

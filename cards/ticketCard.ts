@@ -5,7 +5,7 @@ import type { Ticket } from '../tickets/types.js';
 import type { CardJson } from './render.js';
 import { renderCard } from './render.js';
 
-export const TICKET_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen'] as const;
+export const TICKET_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen', 'taskDone', 'taskFailed'] as const;
 export type TicketVerb = (typeof TICKET_VERBS)[number];
 
 export interface TicketCardOptions {
@@ -22,17 +22,24 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
   const f = (key: Parameters<Content['t']>[0]) => c.t(key);
   const r = ticket.requester;
   const status = c.t(`agents.status.${ticket.status}`);
+  // An ESR admin task is finished with Done in ESR or Couldn't do it (with a reason), not Resolve.
+  const finish = ticket.kind ? [{ verb: 'taskDone' as const, key: 'agents.taskDone' as const }, { verb: 'taskFailed' as const, key: 'agents.taskFailed' as const }] : [{ verb: 'resolve' as const, key: 'agents.resolve' as const }];
   const verbs: Array<{ verb: (typeof TICKET_VERBS)[number]; key: Parameters<Content['t']>[0] }> =
     ticket.status === 'open'
-      ? [{ verb: 'takeOver', key: 'agents.takeOver' }, { verb: 'resolve', key: 'agents.resolve' }]
+      ? [{ verb: 'takeOver', key: 'agents.takeOver' }, ...finish]
       : ticket.status === 'assigned'
-        ? [{ verb: 'unassign', key: 'agents.unassign' }, { verb: 'resolve', key: 'agents.resolve' }]
+        ? [{ verb: 'unassign', key: 'agents.unassign' }, ...finish]
         : [{ verb: 'reopen', key: 'agents.reopen' }];
+  const task = ticket.task;
   const facts = [
-    { title: f('agents.fields.category'), value: c.t(`report.categories.${ticket.category}`) },
+    ...(ticket.kind ? [{ title: f('agents.fields.kind'), value: c.t(`tasks.kinds.${ticket.kind}`) }] : [{ title: f('agents.fields.category'), value: c.t(`report.categories.${ticket.category}`) }]),
     { title: f('agents.fields.from'), value: [r.name, r.email].filter(Boolean).join(', ') },
     { title: f('agents.fields.usernames'), value: r.esrUsernames.join(', ') || f('agents.fields.unknown') },
     { title: f('agents.fields.staffGroup'), value: r.staffGroup ? c.t(`agents.staffGroups.${r.staffGroup}`) : f('agents.fields.unknown') },
+    ...(task ? [{ title: f('agents.fields.orgCode'), value: task.organisationCode ?? f('agents.fields.unknown') }] : []),
+    ...(task ? [{ title: f('agents.fields.teams'), value: [task.teams.displayName, task.teams.upn ?? task.teams.email].filter(Boolean).join(', ') || f('agents.fields.unknown') }] : []),
+    ...(task?.automation ? [{ title: f('agents.fields.automation'), value: c.t(`agents.automation.${task.automation.state}`) }] : []),
+    ...(task?.outcome ? [{ title: f('agents.fields.outcome'), value: task.outcome === 'done' ? c.t('agents.outcomes.done') : c.t('agents.outcomes.not_done', { reason: task.reason ?? '' }) }] : []),
     { title: f('agents.fields.created'), value: options.formatTime(ticket.createdAt) },
     ...(ticket.context.flow ? [{ title: f('agents.fields.context'), value: [ticket.context.flow, ticket.context.step, ticket.context.detail].filter(Boolean).join(' / ') }] : []),
     ...(ticket.wantsPerson ? [{ title: f('agents.fields.wantsPerson'), value: c.t('common.yes') }] : []),
@@ -41,7 +48,7 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
     line: `**${e.from === 'bot' ? c.t('common.botName') : e.name ?? e.from}:** ${oneLine(e.text)}`,
   }));
   return renderCard('ticket', {
-    title: ticket.ref,
+    title: ticket.kind ? c.t('agents.taskTitle', { ref: ticket.ref, kind: c.t(`tasks.kinds.${ticket.kind}`) }) : ticket.ref,
     statusText: status,
     statusColor: STATUS_COLOR[ticket.status],
     holderText: ticket.assignee ? c.t('agents.heldBy', { agent: ticket.assignee.name }) : c.t('agents.unheld'),
@@ -53,9 +60,15 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
     screenshotsLabel: f('agents.fields.screenshots'),
     // Brackets in a file name would break the Markdown link, so they are dropped from the label.
     screenshots: ticket.screenshots.map((s) => ({ name: `${s.fileName.replace(/[[\]()]/g, "")} (${Math.max(1, Math.round(s.bytes / 1024))} KB)`, url: options.screenshotUrl(ticket, s.id) })),
+    triedLabel: f('agents.fields.tried'),
+    tried: (task?.tried ?? []).map((line) => ({ line: `• ${oneLine(line)}` })),
+    isOpenTask: Boolean(ticket.kind) && ticket.status !== 'resolved',
+    reasonLabel: f('agents.reasonLabel'),
+    reasonRequired: f('agents.reasonRequired'),
     transcriptLabel: f('agents.fields.transcript'),
     transcript: lines,
-    actions: verbs.map((v) => ({ title: c.t(v.key), verb: v.verb, ticketId: String(ticket.id) })),
+    // Only Couldn't do it sends (and requires) the reason box; the other buttons ignore it.
+    actions: verbs.map((v) => ({ title: c.t(v.key), verb: v.verb, ticketId: String(ticket.id), inputs: v.verb === 'taskFailed' ? 'auto' : 'none' })),
     fallback: c.t('agents.cardFallback', { ref: ticket.ref, status, description: oneLine(ticket.description) }),
   });
 }

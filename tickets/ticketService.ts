@@ -232,7 +232,8 @@ export interface AppendResult {
 
 /** Where an agent acted: the Teams channel card (default) or the dashboard. Goes to the audit log. */
 export interface ActionOptions {
-  channel?: 'teams' | 'dashboard';
+  /** 'system' for the Trust's ESR automation. */
+  channel?: 'teams' | 'dashboard' | 'system';
 }
 
 export type ListFilter = Pick<TicketFilter, 'status' | 'category' | 'from' | 'to' | 'holderId' | 'requesterId' | 'live'>;
