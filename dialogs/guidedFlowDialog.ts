@@ -63,7 +63,7 @@ export abstract class GuidedFlowDialog extends FlowDialog {
   async #answered(step: WaterfallStepContext<LoopOptions>) {
     const who = await whoIs(this.deps, step.context);
     const { index } = step.options;
-    if (step.result === 'didnt-work') {
+    if (step.result === 'didnt work') {
       return step.replaceDialog(DIDNT_WORK, { flow: this.flow, step: `${this.loopId}.${index + 1}`, ...this.failure(who, index) } satisfies DidntWorkOptions);
     }
     if (index + 1 < this.stepCards(who).length) return step.replaceDialog(this.loopId, { index: index + 1 } satisfies LoopOptions);

@@ -50,7 +50,7 @@ export function teamsDescription(who: Who): string {
 export function doneChoices(c: Content): Choice[] {
   return [
     { label: c.t('guided.done'), value: 'done' },
-    { label: c.t('guided.didntWork'), value: 'didnt-work' },
+    { label: c.t('guided.didntWork'), value: 'didnt work' },
   ];
 }
 

@@ -28,7 +28,7 @@ export class LockedAccountDialog extends FlowDialog {
     return [
       { label: c.t('guided.unlock.locked'), value: 'locked' },
       { label: c.t('guided.unlock.inactive'), value: 'inactive' },
-      { label: c.t('guided.unlock.notSure'), value: 'not-sure' },
+      { label: c.t('guided.unlock.notSure'), value: 'not sure' },
     ];
   }
 
@@ -51,7 +51,7 @@ export class LockedAccountDialog extends FlowDialog {
     const outcome = await this.deps.desk.raiseAdminTask(step.context, {
       kind,
       tried: [c.t('tasks.tried.chose', { action: c.t(`tasks.actions.${kind}`) })],
-      ...(answer === 'not-sure' ? { esrSaid: c.t('guided.unlock.notSure') } : {}),
+      ...(answer === 'not sure' ? { esrSaid: c.t('guided.unlock.notSure') } : {}),
       screenshots: [],
       context: { flow: this.flow, step: WHICH },
     });
