@@ -303,7 +303,7 @@ export class TicketService {
       status: 'open',
       category: data.category,
       ...(data.kind !== undefined ? { kind: data.kind } : {}),
-      ...(data.task !== undefined ? { task: compact({ ...data.task, teams: compact(data.task.teams) }) as AdminTask } : {}),
+      ...(data.task !== undefined ? { task: compact({ ...data.task, teams: compact(data.task.teams) }) } : {}),
       description: data.description,
       ...(data.errorMessage !== undefined ? { errorMessage: data.errorMessage } : {}),
       requester: compact(data.requester),
@@ -526,7 +526,7 @@ export class TicketService {
           return false;
         }
         t.status = 'resolved';
-        if (who !== 'system') t.assignee = who as Agent;
+        if (who !== 'system') t.assignee = who;
         t.live = false;
         t.resolvedAt = now;
         t.firstResponseAt ??= now;
