@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { ManualClock, MINUTE } from '../../esr/clock.js';
 import type { AccountAutomation, AutomationRequest, AutomationResult } from '../../esr/automation/types.js';
 import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
+import { ticketsToCsv } from '../../tickets/exportCsv.js';
 import { CaptureConnector } from '../support/captureConnector.js';
 import { replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
@@ -120,6 +121,8 @@ describe('ESR admin tasks over HTTP', () => {
       expect(task.events.map((e) => e.action)).to.include('task_done');
       const audit = await t.app.audit.list();
       expect(JSON.stringify(audit)).to.contain('ticket.task_done');
+      // The export (npm run tickets:export) says what kind of task it was and how it ended.
+      expect(ticketsToCsv([task])).to.contain('ESR-00001,resolved,login,unlock,done,');
     });
 
     it('tells the person the reason when an agent presses Couldn\'t do it, with a way to reply; without a reason it asks for one', async () => {
