@@ -29,7 +29,8 @@ export abstract class GuidedFlowDialog extends FlowDialog {
     this.addDialog(new WaterfallDialog(this.loopId, [this.#show.bind(this), this.#answered.bind(this)]));
     this.addDialog(new DidntWorkDialog(deps));
     this.addDialog(new NotInDirectoryDialog(deps));
-    this.stepHelp.set(this.loopId, 'guided.help');
+    this.stepHelp.set(this.answerId, 'guided.help');
+    this.stepHelp.set(NOT_IN_DIRECTORY, 'guided.help');
     this.stepHelp.set(DIDNT_WORK, 'guided.help');
   }
 

@@ -21,6 +21,7 @@ export class LockedAccountDialog extends FlowDialog {
     this.addDialog(new WaterfallDialog(MAIN, [this.#ask.bind(this), this.#raise.bind(this)]));
     this.initialDialogId = MAIN;
     this.stepHelp.set(WHICH, 'guided.unlock.ask');
+    this.stepHelp.set(NOT_IN_DIRECTORY, 'guided.help');
   }
 
   #choices() {

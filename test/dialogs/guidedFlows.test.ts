@@ -69,8 +69,14 @@ describe('guided ESR flows over HTTP (ESR_MODE=guided)', () => {
     const steps = await alex.submit(choose('yes'), 'yes');
     expect(openUrls(steps)).to.include('https://my.esr.nhs.uk');
     console.log('      turns from "I forgot my username" to the ESR link: forgotUsername=2');
+    // help, at any step, explains the step and repeats it; cancel stops.
+    const help = text(await alex.say('help'));
+    expect(help).to.contain('I never need your password').and.contain('finding your username');
+    expect(openUrls(connector.activitiesFor(alex.conversationId).slice(-1))).to.include('https://my.esr.nhs.uk');
     const next = text(await alex.submit(choose('done'), 'done'));
     expect(next).to.contain('What happens next').and.contain('username');
+    await alex.say('I forgot my username');
+    expect(text(await alex.say('cancel'))).to.contain("I've stopped finding your username");
   });
 
   it('walks "Set up ESR from home" in three cards with the username, the smartcard steps and the rules, and bank guidance for bank staff', async () => {
