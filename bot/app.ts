@@ -43,6 +43,7 @@ import { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
 import { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
+import type { AccountAutomation } from '../esr/automation/types.js';
 import { createFlows } from '../dialogs/flows.js';
 import { createAdapter, type BotFrameworkEndpoints } from './adapter.js';
 import { createEsrAutomation, type EsrAutomation } from './esrAutomation.js';
@@ -71,6 +72,8 @@ export interface AppOptions {
   housekeeping?: boolean;
   /** How the helpdesk waits before retrying a throttled message (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /** The Trust's ESR automation, used when ESR_MODE=automation (tests pass a fake). */
+  automation?: AccountAutomation;
 }
 
 export interface HelpdeskApp {
@@ -169,6 +172,10 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const profiles = options.profiles ?? new TeamsProfileResolver(logger, TenantPolicy.fromConfig(config));
   const transcript = new RecentTranscript(() => clock.now());
   const adapter = createAdapter(config, content, logger, options.botFramework);
+  // ESR_MODE=automation: the Trust's robot unlocks and reactivates accounts first; what it cannot do, or does
+  // not answer in time, becomes an ESR admin task for a person (the desk decides, on the outcome).
+  const automation = config.ESR_MODE === 'automation' ? await createEsrAutomation(config, { clock, logger, dataDir }) : undefined;
+  const accountAutomation = options.automation ?? automation?.client;
   const desk = new TeamsHelpDesk({
     adapter,
     appId: config.MicrosoftAppId ?? '',
@@ -191,16 +198,23 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
       officeHours: config.OFFICE_HOURS,
       timeZone: config.TIME_ZONE,
+      esrMode: config.ESR_MODE,
+      adminTaskRemindMinutes: config.ADMIN_TASK_REMIND_MINUTES,
     },
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(accountAutomation ? { automation: accountAutomation } : {}),
   });
+  const automationWatchdog = automation?.watchdog(async (id) => {
+    await desk.automationTimedOut(id);
+  });
+  automationWatchdog?.start();
   const dialogDeps: DialogDeps = {
     esr,
     content,
     intents: understanding,
     profiles,
     clock,
-    settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated },
+    settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated, esrMode: config.ESR_MODE },
     faq,
     desk,
     usage,
@@ -211,11 +225,6 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 
-  // ESR_MODE=automation: the Trust's robot unlocks and reactivates accounts. Its outcomes and timeouts go
-  // to the ESR admin-task service; until that is wired here they are recorded and logged, nothing more.
-  const automation = config.ESR_MODE === 'automation' ? await createEsrAutomation(config, { clock, logger, dataDir }) : undefined;
-  const automationWatchdog = automation?.watchdog(() => undefined);
-  automationWatchdog?.start();
 
   const server = createServer({
     adapter,
@@ -265,7 +274,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
           devLogin: config.DASHBOARD_DEV_LOGIN && config.NODE_ENV !== 'production',
         },
       }),
-      ...(automation ? [automation.callbackRoute(() => undefined)] : []),
+      ...(automation ? [automation.callbackRoute(async (outcome) => {
+        await desk.completeAutomation(outcome);
+      })] : []),
     ],
   });
 

@@ -1,26 +1,29 @@
 // The helpdesk in Teams: turns reports into tickets (with screenshots, email to the right team and a card
 // in the agents' channel), runs the agents' card actions, and relays messages both ways while an agent
 // has taken a conversation over. The ticket rules live in tickets/; this file is the Teams plumbing.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CloudAdapter } from 'botbuilder';
 import { MessageFactory, TurnContext, type Activity, type ConversationParameters, type ConversationReference } from 'botbuilder-core';
-import { ratingCard } from '../cards/cards.js';
+import { infoCard, ratingCard } from '../cards/cards.js';
 import { inertText } from '../cards/inertText.js';
 import { asAttachment, type CardJson } from '../cards/render.js';
 import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
 import type { Content } from '../content/content.js';
-import type { HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
+import type { AdminTaskOutcome, AdminTaskRequest, EsrMode, HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
+import type { AccountAutomation, AutomationOutcome } from '../esr/automation/types.js';
 import { tokenise } from '../dialogs/intents.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
+import { taskNoticeEmail } from '../mail/taskEmail.js';
 import { ticketEmail } from '../mail/ticketEmail.js';
 import type { MailTransport } from '../mail/transport.js';
 import { describeNextOpening, isOpen, type OfficeHours } from '../tickets/officeHours.js';
 import type { ScreenshotStore } from '../tickets/ports.js';
 import { isTicketError, MAX_TICKET_SCREENSHOTS, type TicketService } from '../tickets/ticketService.js';
 import type { Agent, Ticket } from '../tickets/types.js';
+import { MINUTE } from '../esr/clock.js';
 import type { LinkSigner } from '../web/signedLinks.js';
 import { attachmentRefs, type AttachmentFetcher } from './attachments.js';
 import type { Logger } from './logger.js';
@@ -54,7 +57,13 @@ export interface TeamsHelpDeskDeps {
     leadEmployerEmail: string;
     officeHours: OfficeHours;
     timeZone: string;
+    /** Default simulated. Unlock and reactivate go through `automation` first only in automation mode. */
+    esrMode?: EsrMode;
+    /** An ESR admin task nobody has picked up for this long (in office hours) is posted again; 0: never. */
+    adminTaskRemindMinutes?: number;
   };
+  /** The Trust's ESR automation (ESR_MODE=automation). */
+  automation?: AccountAutomation;
   /** Waits before retrying a throttled send; tests pass one that does not really wait. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -164,6 +173,113 @@ export class TeamsHelpDesk implements HelpDesk {
     return { ref: ticket.ref, reused: false, team, ...opening };
   }
 
+  // ---- staff side: ESR admin tasks ----
+
+  /**
+   * An ESR admin task for the person in this conversation, identified from Teams. In automation mode an
+   * unlock or reactivate of a single username goes to the Trust's automation first; a person gets the task
+   * when the automation fails, is unavailable, or for anything else.
+   */
+  async raiseAdminTask(context: TurnContext, request: AdminTaskRequest): Promise<AdminTaskOutcome> {
+    const c = this.#d.content;
+    const profile = await this.#d.profiles.resolve(context);
+    const accounts = await this.#d.esr.findByTeamsIdentity(profile);
+    const now = this.#d.clock.now();
+    const opening = { teamIsIn: isOpen(now, this.#d.settings.officeHours, this.#d.settings.timeZone), nextOpening: describeNextOpening(now, this.#d.settings.officeHours, this.#d.settings.timeZone) };
+    const existing = await this.#d.tickets.openTaskFor(profile.teamsUserId, request.kind);
+    if (existing) {
+      await this.discard(request.screenshots.map((s) => s.id));
+      return { ref: existing.ref, reused: true, state: existing.task?.automation?.state === 'pending' ? 'pending' : 'queued', automationFellBack: false, ...opening };
+    }
+    const first = accounts[0]?.record;
+    const staffGroup = first?.staffGroup;
+    const screenshots = await Promise.all(request.screenshots.map(async (s) => ({ bytes: await readFile(join(this.#uploadPath(s.id), 'bytes')), fileName: s.name })));
+    const ticket = await this.#d.tickets.create({
+      requester: {
+        teamsUserId: profile.teamsUserId,
+        ...(profile.entraObjectId ? { entraObjectId: profile.entraObjectId } : {}),
+        name: profile.displayName ?? (first ? `${first.firstName} ${first.lastName}` : 'Unknown'),
+        ...(first?.workEmail ?? profile.email ?? profile.upn ? { email: first?.workEmail ?? profile.email ?? profile.upn } : {}),
+        esrUsernames: accounts.map((a) => a.record.username),
+        ...(staffGroup ? { staffGroup } : {}),
+      },
+      category: 'login',
+      kind: request.kind,
+      task: {
+        ...(first ? { organisationCode: first.username.slice(0, 3) } : {}),
+        ...(accounts.length === 1 ? { username: first!.username } : {}),
+        teams: { ...(profile.upn ? { upn: profile.upn } : {}), ...(profile.email ? { email: profile.email } : {}), ...(profile.displayName ? { displayName: profile.displayName } : {}) },
+        tried: request.tried,
+      },
+      // The bot's words; what the person said of ESR is kept apart, in errorMessage.
+      description: c.t(`tasks.kinds.${request.kind}`),
+      ...(request.esrSaid ? { errorMessage: request.esrSaid } : {}),
+      context: request.context,
+      screenshots,
+      transcript: this.#d.transcript.get(context),
+      userConversation: TurnContext.getConversationReference(context.activity),
+    });
+    await this.discard(request.screenshots.map((s) => s.id));
+    const automatable = this.#d.settings.esrMode === 'automation' && this.#d.automation && (request.kind === 'unlock' || request.kind === 'reactivate') && accounts.length === 1;
+    if (automatable) {
+      const state = await this.#automate(ticket, request.kind as 'unlock' | 'reactivate', accounts[0]!.record);
+      if (state !== 'fell_back') return { ref: ticket.ref, reused: false, state, automationFellBack: false, ...opening };
+      await this.#handToPeople(ticket, screenshots);
+      return { ref: ticket.ref, reused: false, state: 'queued', automationFellBack: true, ...opening };
+    }
+    await this.#handToPeople(ticket, screenshots);
+    return { ref: ticket.ref, reused: false, state: 'queued', automationFellBack: false, ...opening };
+  }
+
+  /**
+   * The automation's late answer (from its callback): done → the person is told; failed → a person gets
+   * the task and the person is told it may take longer. Unknown or already finished requests are ignored.
+   * Returns whether the outcome was about a task still waiting for it.
+   */
+  async completeAutomation(outcome: AutomationOutcome): Promise<boolean> {
+    const ticket = await this.#d.tickets.taskForAutomation(outcome.id);
+    if (!ticket || ticket.task?.automation?.state !== 'pending') return false;
+    await this.#d.tickets.setAutomation(ticket.id, { requestId: outcome.id, state: outcome.outcome, ...(outcome.message ? { message: outcome.message } : {}) });
+    if (outcome.outcome === 'done') {
+      const result = await this.#d.tickets.completeTask(ticket.id, 'system', { outcome: 'done' }, { channel: 'system' });
+      if (result.ok && result.changed) await this.#notifyPerson(result.ticket, this.#doneText(result.ticket));
+      return true;
+    }
+    const fresh = (await this.#d.tickets.get(ticket.id))!;
+    await this.#handToPeople(fresh, []);
+    await this.#notifyPerson(fresh, this.#d.content.t('guided.outcome.fellBack'));
+    return true;
+  }
+
+  /** No callback came in time: as a failure, a person does it. */
+  async automationTimedOut(requestId: string): Promise<boolean> {
+    return this.completeAutomation({ id: requestId, outcome: 'failed', message: 'timed out' });
+  }
+
+  /**
+   * Posts again, in the agents' channel, ESR admin tasks that nobody has picked up for
+   * ADMIN_TASK_REMIND_MINUTES (since they were raised or last posted), in office hours only.
+   */
+  async remindWaitingTasks(): Promise<number> {
+    const minutes = this.#d.settings.adminTaskRemindMinutes ?? 0;
+    const now = this.#d.clock.now();
+    if (minutes <= 0 || !isOpen(now, this.#d.settings.officeHours, this.#d.settings.timeZone)) return 0;
+    let reminded = 0;
+    for (const task of await this.#d.tickets.waitingTasks()) {
+      // Tasks still with the automation are not waiting for a person yet.
+      if (task.task?.automation?.state === 'pending') continue;
+      const since = Date.parse(task.task?.remindedAt ?? task.createdAt);
+      if (now.getTime() - since < minutes * MINUTE) continue;
+      const marked = await this.#d.tickets.markTaskReminded(task.id);
+      const c = this.#d.content;
+      await this.#postInThread(marked, c.t('agents.reminder', { ref: marked.ref, kind: c.t(`tasks.kinds.${marked.kind!}`), name: marked.requester.name, age: formatAge(now.getTime() - Date.parse(marked.createdAt)) }));
+      // A fresh card at the bottom of the channel, where people look; its buttons act on the same task.
+      await this.#postToQueue(marked);
+      reminded++;
+    }
+    return reminded;
+  }
+
   // ---- agents' side ----
 
   /** "use this channel [for ...]" in a channel: makes it (part of) the queue. */
@@ -187,6 +303,8 @@ export class TeamsHelpDesk implements HelpDesk {
     const scopeText =
       scope.kind === 'all'
         ? c.t('agents.queueScopeAll')
+        : scope.kind === 'tasks'
+          ? c.t('agents.queueScopeTasks')
         : scope.kind === 'staffGroup'
           ? c.t('agents.queueScopeGroup', { group: c.t(`agents.staffGroups.${scope.group}`) })
           : c.t('agents.queueScopeCategory', { category: c.t(`report.categories.${scope.category}`) });
@@ -194,11 +312,11 @@ export class TeamsHelpDesk implements HelpDesk {
   }
 
   /** A card button (Action.Execute) pressed by an agent; returns the card to show, or a message for the loser of a race. */
-  async handleAction(context: TurnContext, verb: TicketVerb, ticketId: number): Promise<{ card?: CardJson; message?: string }> {
+  async handleAction(context: TurnContext, verb: TicketVerb, ticketId: number, data: { reason?: unknown } = {}): Promise<{ card?: CardJson; message?: string }> {
     const agent: Agent = { id: context.activity.from.aadObjectId ?? context.activity.from.id, name: context.activity.from.name ?? 'Agent' };
     let outcome: Awaited<ReturnType<TeamsHelpDesk['act']>>;
     try {
-      outcome = await this.act(verb, ticketId, agent, 'teams');
+      outcome = await this.act(verb, ticketId, agent, 'teams', { ...(typeof data.reason === 'string' ? { reason: data.reason } : {}) });
     } catch (error) {
       // A button on a card that is out of date (Unassign on a ticket another agent has just resolved): answer
       // with the card as it is now, rather than an error in the channel.
@@ -215,7 +333,7 @@ export class TeamsHelpDesk implements HelpDesk {
    * Take over, unassign, resolve or reopen, from the channel card or the dashboard: the same rules (one
    * winner), the same audit, the user told, and the card in the channel refreshed for everyone.
    */
-  async act(verb: TicketVerb, ticketId: number, agent: Agent, channel: 'teams' | 'dashboard'): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
+  async act(verb: TicketVerb, ticketId: number, agent: Agent, channel: 'teams' | 'dashboard', options: { reason?: string } = {}): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
     const c = this.#d.content;
     const current = await this.#d.tickets.get(ticketId);
     if (!current) return { ok: false };
@@ -248,6 +366,22 @@ export class TeamsHelpDesk implements HelpDesk {
         const result = await this.#d.tickets.reopen(ticketId, agent, opts);
         ticket = result.ticket;
         if (result.changed) await this.#notifyUser(ticket, c.t('live.reopened', { ref: ticket.ref, agent: agent.name }));
+        break;
+      }
+      case 'taskDone':
+      case 'taskFailed': {
+        const reason = (options.reason ?? '').trim();
+        if (verb === 'taskFailed' && !reason) return { ok: false, ticket: current, message: c.t('agents.reasonRequired') };
+        const result = await this.#d.tickets.completeTask(ticketId, agent, verb === 'taskDone' ? { outcome: 'done' } : { outcome: 'not_done', reason }, opts);
+        if (!result.ok) {
+          const winner = result.ticket.assignee;
+          return { ok: false, ticket: result.ticket, message: winner ? c.t('agents.alreadyFinished', { agent: winner.name }) : c.t('agents.alreadyFinishedSystem') };
+        }
+        ticket = result.ticket;
+        if (result.changed) {
+          if (verb === 'taskDone') await this.#notifyPerson(ticket, this.#doneText(ticket));
+          else await this.#notifyPerson(ticket, c.t('tasks.notDone', { ref: ticket.ref, action: c.t(`tasks.actions.${ticket.kind!}`), reason: ticket.task?.reason ?? reason }), ['human']);
+        }
         break;
       }
     }
@@ -365,6 +499,63 @@ export class TeamsHelpDesk implements HelpDesk {
 
   // ---- internals ----
 
+  #doneText(ticket: Ticket): string {
+    return this.#d.content.t(`tasks.done.${ticket.kind ?? 'other'}`, { ref: ticket.ref });
+  }
+
+  // The automation first; 'fell_back' when a person must do it after all.
+  async #automate(ticket: Ticket, action: 'unlock' | 'reactivate', record: { username: string; firstName: string; lastName: string; workEmail: string }): Promise<'done' | 'pending' | 'fell_back'> {
+    const requestId = randomUUID();
+    // Recorded before asking, so a callback that beats the first answer still finds its task.
+    await this.#d.tickets.setAutomation(ticket.id, { requestId, state: 'pending' });
+    let result: Awaited<ReturnType<AccountAutomation['request']>>;
+    try {
+      result = await this.#d.automation!.request({
+        id: requestId,
+        action,
+        username: record.username,
+        organisationCode: record.username.slice(0, 3),
+        employee: { firstName: record.firstName, lastName: record.lastName, workEmail: record.workEmail },
+        requestedAt: this.#d.clock.now().toISOString(),
+      });
+    } catch (error) {
+      this.#d.logger.warn({ err: error, ticket: ticket.ref }, 'The ESR automation client failed; a person will do the task');
+      result = { kind: 'unavailable', reason: 'client error' };
+    }
+    // The callback may have finished it while we waited for the first answer.
+    const now = await this.#d.tickets.get(ticket.id);
+    if (now?.task?.automation?.state !== 'pending') return now?.status === 'resolved' ? 'done' : 'fell_back';
+    if (result.kind === 'pending') return 'pending';
+    if (result.kind === 'done') {
+      await this.#d.tickets.setAutomation(ticket.id, { requestId, state: 'done', ...(result.message ? { message: result.message } : {}) });
+      await this.#d.tickets.completeTask(ticket.id, 'system', { outcome: 'done' }, { channel: 'system' });
+      return 'done';
+    }
+    const message = result.kind === 'failed' ? result.message : result.reason;
+    await this.#d.tickets.setAutomation(ticket.id, { requestId, state: result.kind, ...(message ? { message } : {}) });
+    return 'fell_back';
+  }
+
+  // A task for a person: the team's email (the record when there is no channel) and a card in the channel.
+  async #handToPeople(ticket: Ticket, screenshots: Array<{ bytes: Buffer }>): Promise<void> {
+    const team = ticket.requester.staffGroup === 'lead_employer_doctor' ? 'leadEmployer' : 'workforce';
+    await this.#emailTeam(ticket, team, screenshots);
+    await this.#postToQueue(ticket);
+  }
+
+  /** Tells the person in Teams, and by email when Teams cannot reach them. */
+  async #notifyPerson(ticket: Ticket, text: string, next: Array<'human'> = []): Promise<void> {
+    const c = this.#d.content;
+    const activity = next.length ? MessageFactory.attachment(asAttachment(infoCard(c, { title: ticket.ref, intro: text, next }))) : MessageFactory.text(text);
+    const delivery = await this.#sendToUser(ticket, activity);
+    const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'system', text });
+    await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
+    if (delivery.ok) return;
+    const email = taskNoticeEmail(c, ticket, text);
+    if (email) await this.#d.mail.send(email);
+    await this.#postInThread(ticket, c.t('agents.notDelivered', { name: ticket.requester.name, reason: this.#reasonText(delivery.reason) }));
+  }
+
   #card(ticket: Ticket): CardJson {
     const tz = this.#d.settings.timeZone;
     return ticketCard(this.#d.content, ticket, {
@@ -394,7 +585,7 @@ export class TeamsHelpDesk implements HelpDesk {
 
 
   async #postToQueue(ticket: Ticket): Promise<void> {
-    const queue = this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}) });
+    const queue = (ticket.kind ? this.#d.queues.routeTask() : undefined) ?? this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}) });
     if (!queue) return;
     try {
       // A new thread in the channel: its first message is the ticket card; replies form the ticket's thread.
@@ -498,6 +689,11 @@ export class TeamsHelpDesk implements HelpDesk {
       return undefined;
     }
   }
+}
+
+function formatAge(ms: number): string {
+  const minutes = Math.round(ms / MINUTE);
+  return minutes < 120 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -155,11 +155,13 @@ export class HelpdeskBot extends TeamsActivityHandler {
   // Universal Actions (Action.Execute) on ticket cards in the agents' channel.
   protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const verb = invokeValue.action?.verb as TicketVerb | undefined;
-    const ticketId = Number((invokeValue.action?.data as { ticketId?: unknown } | undefined)?.ticketId);
+    const data = (invokeValue.action?.data ?? {}) as { ticketId?: unknown; reason?: unknown };
+    const ticketId = Number(data.ticketId);
     if (!verb || !TICKET_VERBS.includes(verb) || !Number.isInteger(ticketId)) {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown action' } };
     }
-    const result = await this.#d.desk.handleAction(context, verb, ticketId);
+    // Teams merges the card's inputs (the reason box of an ESR admin task) into the action's data.
+    const result = await this.#d.desk.handleAction(context, verb, ticketId, { reason: data.reason });
     if (result.message) {
       // The loser of a race is told who won (Teams shows it to them alone); the winner refreshed the card for everyone.
       return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: result.message as never };

@@ -1,8 +1,9 @@
 // The bot's daily tidy-up, run at start-up and then once a day: screenshots, transcripts and descriptions
 // of tickets resolved longer ago than RETENTION_DAYS; expired reset tokens; rate-limit counters and
 // conversation state nobody has touched for months; screenshots kept aside for reports never sent.
-// Each run logs what it removed (counts only).
-import { DAY, HOUR, type Clock } from '../esr/clock.js';
+// Each run logs what it removed (counts only). Besides, every few minutes, ESR admin tasks nobody has
+// picked up are posted again in the agents' channel (office hours only).
+import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import type { TokenStore } from '../esr/ports.js';
 import type { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
 import type { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
@@ -36,7 +37,9 @@ export interface HousekeepingReport {
 export class Housekeeping {
   readonly #d: HousekeepingDeps;
   #timer: NodeJS.Timeout | undefined;
+  #reminderTimer: NodeJS.Timeout | undefined;
   #running: Promise<HousekeepingReport> | undefined;
+  #reminding: Promise<number> | undefined;
 
   constructor(deps: HousekeepingDeps) {
     this.#d = deps;
@@ -48,19 +51,32 @@ export class Housekeeping {
     return this.#running;
   }
 
-  start(intervalMs = DAY): void {
+  /** Posts waiting ESR admin tasks again where due; concurrent calls share one pass. Returns how many. */
+  remindTasks(): Promise<number> {
+    this.#reminding ??= this.#d.desk.remindWaitingTasks().finally(() => (this.#reminding = undefined));
+    return this.#reminding;
+  }
+
+  start(intervalMs = DAY, reminderIntervalMs = 5 * MINUTE): void {
     const tick = () => {
       this.runOnce().catch((error: unknown) => this.#d.logger.error({ err: error }, 'Housekeeping failed'));
     };
     tick();
     this.#timer = setInterval(tick, intervalMs);
     this.#timer.unref();
+    this.#reminderTimer = setInterval(() => {
+      this.remindTasks().catch((error: unknown) => this.#d.logger.error({ err: error }, 'Reminding agents of waiting ESR tasks failed'));
+    }, reminderIntervalMs);
+    this.#reminderTimer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#reminderTimer) clearInterval(this.#reminderTimer);
     this.#timer = undefined;
+    this.#reminderTimer = undefined;
     await this.#running?.catch(() => undefined);
+    await this.#reminding?.catch(() => undefined);
   }
 
   async #run(): Promise<HousekeepingReport> {

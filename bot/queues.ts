@@ -1,6 +1,6 @@
 // Which Teams channel gets which tickets. An agent mentions the bot in a channel with "use this channel"
 // (everything), "use this channel for lead employer doctors" (a staff group) or "use this channel for
-// payslip" (a category). Kept in queues.json so it survives restarts.
+// payslip" (a category); "use this channel for admin tasks" takes the ESR admin tasks. Kept in queues.json so it survives restarts.
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
 import { z } from 'zod';
@@ -26,13 +26,15 @@ const fileSchema = z.object({
   queues: z.array(queueSchema),
   routes: z.object({
     default: z.string().optional(),
+    /** ESR admin tasks (unlock, reactivate, record corrections); the default channel when unset. */
+    tasks: z.string().optional(),
     staffGroup: z.record(z.string(), z.string()),
     category: z.record(z.string(), z.string()),
   }),
 });
 type QueuesFile = z.infer<typeof fileSchema>;
 
-export type QueueScope = { kind: 'all' } | { kind: 'staffGroup'; group: StaffGroup } | { kind: 'category'; category: TicketCategory };
+export type QueueScope = { kind: 'all' } | { kind: 'tasks' } | { kind: 'staffGroup'; group: StaffGroup } | { kind: 'category'; category: TicketCategory };
 
 /** Reads "use this channel [for ...]"; undefined if the text is not that command. */
 export function parseUseChannel(text: string): QueueScope | undefined {
@@ -41,6 +43,7 @@ export function parseUseChannel(text: string): QueueScope | undefined {
   if (!m) return undefined;
   const rest = (m[1] ?? '').replace(/^(the|all)\s+/, '').trim();
   if (!rest || rest === 'tickets' || rest === 'everything') return { kind: 'all' };
+  if (/^(esr )?(admin )?tasks?$/.test(rest) || /^admin/.test(rest)) return { kind: 'tasks' };
   const group = STAFF_GROUPS.find((g) => rest.replace(/s$/, '').includes(g.replace(/_/g, ' ')) || rest === g);
   if (group) return { kind: 'staffGroup', group };
   if (/lead employer/.test(rest)) return { kind: 'staffGroup', group: 'lead_employer_doctor' };
@@ -65,6 +68,7 @@ export class QueueRegistry {
     const saved: Queue = existing ? Object.assign(existing, queue) : { id: `q${data.queues.length + 1}`, ...queue };
     if (!existing) data.queues.push(saved);
     if (scope.kind === 'all') data.routes.default = saved.id;
+    else if (scope.kind === 'tasks') data.routes.tasks = saved.id;
     else if (scope.kind === 'staffGroup') data.routes.staffGroup[scope.group] = saved.id;
     else data.routes.category[scope.category] = saved.id;
     await this.#db.write();
@@ -75,6 +79,13 @@ export class QueueRegistry {
   route(ticket: { category: TicketCategory; staffGroup?: StaffGroup }): Queue | undefined {
     const r = this.#db.data.routes;
     const id = (ticket.staffGroup && r.staffGroup[ticket.staffGroup]) || r.category[ticket.category] || r.default;
+    return this.#db.data.queues.find((q) => q.id === id);
+  }
+
+  /** The channel for ESR admin tasks: the one chosen for them, else the default. */
+  routeTask(): Queue | undefined {
+    const r = this.#db.data.routes;
+    const id = r.tasks ?? r.default;
     return this.#db.data.queues.find((q) => q.id === id);
   }
 

@@ -7,7 +7,7 @@ import type { CardJson } from './render.js';
 import { inertText } from './inertText.js';
 import { renderCard } from './render.js';
 
-export const TICKET_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen'] as const;
+export const TICKET_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen', 'taskDone', 'taskFailed'] as const;
 export type TicketVerb = (typeof TICKET_VERBS)[number];
 
 export interface TicketCardOptions {
@@ -24,17 +24,24 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
   const f = (key: Parameters<Content['t']>[0]) => c.t(key);
   const r = ticket.requester;
   const status = c.t(`agents.status.${ticket.status}`);
+  // An ESR admin task is finished with Done in ESR or Couldn't do it (with a reason), not Resolve.
+  const finish = ticket.kind ? [{ verb: 'taskDone' as const, key: 'agents.taskDone' as const }, { verb: 'taskFailed' as const, key: 'agents.taskFailed' as const }] : [{ verb: 'resolve' as const, key: 'agents.resolve' as const }];
   const verbs: Array<{ verb: (typeof TICKET_VERBS)[number]; key: Parameters<Content['t']>[0] }> =
     ticket.status === 'open'
-      ? [{ verb: 'takeOver', key: 'agents.takeOver' }, { verb: 'resolve', key: 'agents.resolve' }]
+      ? [{ verb: 'takeOver', key: 'agents.takeOver' }, ...finish]
       : ticket.status === 'assigned'
-        ? [{ verb: 'unassign', key: 'agents.unassign' }, { verb: 'resolve', key: 'agents.resolve' }]
+        ? [{ verb: 'unassign', key: 'agents.unassign' }, ...finish]
         : [{ verb: 'reopen', key: 'agents.reopen' }];
+  const task = ticket.task;
   const facts = [
-    { title: f('agents.fields.category'), value: c.t(`report.categories.${ticket.category}`) },
+    ...(ticket.kind ? [{ title: f('agents.fields.kind'), value: c.t(`tasks.kinds.${ticket.kind}`) }] : [{ title: f('agents.fields.category'), value: c.t(`report.categories.${ticket.category}`) }]),
     { title: f('agents.fields.from'), value: inertText([r.name, r.email].filter(Boolean).join(', ')) },
     { title: f('agents.fields.usernames'), value: inertText(r.esrUsernames.join(', ')) || f('agents.fields.unknown') },
     { title: f('agents.fields.staffGroup'), value: r.staffGroup ? c.t(`agents.staffGroups.${r.staffGroup}`) : f('agents.fields.unknown') },
+    ...(task ? [{ title: f('agents.fields.orgCode'), value: task.organisationCode ?? f('agents.fields.unknown') }] : []),
+    ...(task ? [{ title: f('agents.fields.teams'), value: inertText([task.teams.displayName, task.teams.upn ?? task.teams.email].filter(Boolean).join(', ')) || f('agents.fields.unknown') }] : []),
+    ...(task?.automation ? [{ title: f('agents.fields.automation'), value: c.t(`agents.automation.${task.automation.state}`) }] : []),
+    ...(task?.outcome ? [{ title: f('agents.fields.outcome'), value: task.outcome === 'done' ? c.t('agents.outcomes.done') : c.t('agents.outcomes.not_done', { reason: task.reason ?? '' }) }] : []),
     { title: f('agents.fields.created'), value: options.formatTime(ticket.createdAt) },
     ...(ticket.context.flow ? [{ title: f('agents.fields.context'), value: inertText([ticket.context.flow, ticket.context.step, ticket.context.detail].filter(Boolean).join(' / ')) }] : []),
     ...(ticket.wantsPerson ? [{ title: f('agents.fields.wantsPerson'), value: c.t('common.yes') }] : []),
@@ -43,7 +50,7 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
     line: `**${e.from === 'bot' ? c.t('common.botName') : inertText(e.name ?? e.from)}:** ${inertText(oneLine(e.from === 'bot' || e.from === 'system' ? withoutBold(e.text) : e.text))}`,
   }));
   return renderCard('ticket', {
-    title: ticket.ref,
+    title: ticket.kind ? c.t('agents.taskTitle', { ref: ticket.ref, kind: c.t(`tasks.kinds.${ticket.kind}`) }) : ticket.ref,
     statusText: status,
     statusColor: STATUS_COLOR[ticket.status],
     holderText: ticket.assignee ? c.t('agents.heldBy', { agent: inertText(ticket.assignee.name) }) : c.t('agents.unheld'),
@@ -54,9 +61,16 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
     errorMessage: inertText(ticket.errorMessage ?? ''),
     screenshotsLabel: f('agents.fields.screenshots'),
     screenshots: ticket.screenshots.map((s) => ({ name: `${inertText(s.fileName)} (${Math.max(1, Math.round(s.bytes / 1024))} KB)`, url: options.screenshotUrl(ticket, s.id) })),
+    triedLabel: f('agents.fields.tried'),
+    // What the person tried includes their own words: inert, like every other staff text.
+    tried: (task?.tried ?? []).map((line) => ({ line: `• ${inertText(oneLine(line))}` })),
+    isOpenTask: Boolean(ticket.kind) && ticket.status !== 'resolved',
+    reasonLabel: f('agents.reasonLabel'),
+    reasonRequired: f('agents.reasonRequired'),
     transcriptLabel: f('agents.fields.transcript'),
     transcript: lines,
-    actions: verbs.map((v) => ({ title: c.t(v.key), verb: v.verb, ticketId: String(ticket.id) })),
+    // Only Couldn't do it sends (and requires) the reason box; the other buttons ignore it.
+    actions: verbs.map((v) => ({ title: c.t(v.key), verb: v.verb, ticketId: String(ticket.id), inputs: v.verb === 'taskFailed' ? 'auto' : 'none' })),
     fallback: c.t('agents.cardFallback', { ref: ticket.ref, status, description: inertText(oneLine(ticket.description)) }),
   });
 }

@@ -20,8 +20,12 @@ const PHONE_WORDS: Record<string, Phone> = {
 };
 
 export class AppDialog extends FlowDialog {
-  constructor(deps: DialogDeps) {
+  /** In guided mode the bot cannot see whether ESR has them set up, and never takes a password. */
+  readonly #guided: boolean;
+
+  constructor(deps: DialogDeps, options: { guided?: boolean } = {}) {
     super('app', deps);
+    this.#guided = options.guided ?? false;
     this.addDialog(new TextPrompt(PHONE, this.#validatePhone.bind(this)));
     // Setting a password first happens inside this flow, so help, reprompts and the password form all work there.
     this.addDialog(new RegisterDialog(deps));
@@ -42,6 +46,10 @@ export class AppDialog extends FlowDialog {
     const phone = phoneIn(String(step.result)) ?? 'android';
     (step.values as { phone?: Phone }).phone = phone;
     const accounts = await this.deps.esr.findByTeamsIdentity(await this.deps.profiles.resolve(step.context));
+    if (this.#guided) {
+      if (accounts.length === 1) (step.values as { username?: string }).username = accounts[0]!.record.username;
+      return step.next();
+    }
     const approved = accounts.find((a) => a.status === 'approved');
     if (approved) (step.values as { username?: string }).username = approved.record.username;
     if (accounts.length > 0 && !approved) {

@@ -3,6 +3,7 @@
 import type { TurnContext } from 'botbuilder-core';
 import type { Content } from '../content/content.js';
 import type { Faq } from '../content/faq.js';
+import type { AdminTaskKind } from '../tickets/types.js';
 import type { UsageLog } from '../tickets/usage.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
@@ -22,11 +23,17 @@ export interface ProfileResolver {
   resolve(context: TurnContext): Promise<UserProfile>;
 }
 
+/** How the bot works with ESR: guided (ESR's own screens explained), automation (guided, plus the Trust's
+ * robot for unlocks), or simulated (a training copy of ESR inside the bot). */
+export type EsrMode = 'guided' | 'automation' | 'simulated';
+
 export interface DialogSettings {
   /** How long emailed reset and unlock links work, for telling people. */
   resetLinkHours: number;
   /** The simulated ESR: every card that changes an account says it is a training copy. */
   trainingCopy?: boolean;
+  /** Default simulated. */
+  esrMode?: EsrMode;
 }
 
 export type ReportCategory = 'login' | 'app' | 'payslip' | 'training' | 'other';
@@ -60,6 +67,29 @@ export interface ReportOutcome {
   nextOpening: string;
 }
 
+/** An ESR admin task the person asks for: who they are comes from Teams, never from what they type. */
+export interface AdminTaskRequest {
+  kind: AdminTaskKind;
+  /** What they tried, in the bot's words. */
+  tried: string[];
+  /** What ESR said, as they chose or typed it (their words: kept apart from the bot's). */
+  esrSaid?: string;
+  screenshots: PendingScreenshot[];
+  context: { flow?: string; step?: string };
+}
+
+export interface AdminTaskOutcome {
+  ref: string;
+  /** They already had this task open; no second one was raised. */
+  reused: boolean;
+  /** queued: waiting for a person; done: the automation did it; pending: the automation is doing it. */
+  state: 'queued' | 'done' | 'pending';
+  /** The automation was tried and could not do it, so a person will. */
+  automationFellBack: boolean;
+  teamIsIn: boolean;
+  nextOpening: string;
+}
+
 /** The helpdesk side of reporting: screenshots, tickets, email and the agents' channel. */
 export interface HelpDesk {
   readonly maxScreenshots: number;
@@ -69,6 +99,8 @@ export interface HelpDesk {
   submit(context: TurnContext, input: ReportInput): Promise<ReportOutcome>;
   /** Drops screenshots kept aside for a report that was cancelled. */
   discard(ids: string[]): Promise<void>;
+  /** Raises an ESR admin task for the person in this conversation (through the automation first, where there is one). */
+  raiseAdminTask(context: TurnContext, request: AdminTaskRequest): Promise<AdminTaskOutcome>;
 }
 
 export interface DialogDeps {

@@ -1,8 +1,13 @@
-// Every flow the main dialog can start, one dialog per file.
+// Every flow the main dialog can start, one dialog per file. The account flows come in two sets with the
+// same ids: simulated (a training copy of ESR inside the bot) and guided (ESR's own screens explained, and
+// ESR admin tasks for what only the Trust's administrators can do), for ESR_MODE guided or automation.
 import { AccountHelpDialog } from './accountHelpDialog.js';
 import { AppDialog } from './appDialog.js';
 import { FaqDialog } from './faqDialog.js';
+import { GuidedAccountHelpDialog } from './guidedAccountHelpDialog.js';
+import { GuidedRegisterDialog } from './guidedRegisterDialog.js';
 import { HumanDialog } from './humanDialog.js';
+import { LockedAccountDialog } from './lockedAccountDialog.js';
 import { ReportDialog } from './reportDialog.js';
 import type { DialogDeps } from './deps.js';
 import type { FlowDialog } from './flowDialog.js';
@@ -10,13 +15,14 @@ import { PasswordRulesDialog } from './passwordRulesDialog.js';
 import { RegisterDialog } from './registerDialog.js';
 
 export function createFlows(deps: DialogDeps): FlowDialog[] {
+  const guided = (deps.settings.esrMode ?? 'simulated') !== 'simulated';
+  const account: FlowDialog[] = guided
+    ? [new GuidedRegisterDialog(deps), new GuidedAccountHelpDialog('forgotPassword', deps), new GuidedAccountHelpDialog('forgotUsername', deps), new LockedAccountDialog(deps)]
+    : [new RegisterDialog(deps), new AccountHelpDialog('forgotPassword', deps), new AccountHelpDialog('forgotUsername', deps), new AccountHelpDialog('unlock', deps)];
   return [
-    new RegisterDialog(deps),
-    new AccountHelpDialog('forgotPassword', deps),
-    new AccountHelpDialog('forgotUsername', deps),
-    new AccountHelpDialog('unlock', deps),
+    ...account,
     new PasswordRulesDialog(deps),
-    new AppDialog(deps),
+    new AppDialog(deps, { guided }),
     new FaqDialog(deps),
     new ReportDialog(deps),
     new HumanDialog(deps),

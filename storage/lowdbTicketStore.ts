@@ -5,7 +5,7 @@ import type { Low } from 'lowdb';
 import { z } from 'zod';
 import { STAFF_GROUPS } from '../esr/types.js';
 import { conversationIdOf, TicketConflictError, ticketMatches, type TicketFilter, type TicketStore } from '../tickets/ports.js';
-import { SCREENSHOT_TYPES, TICKET_CATEGORIES, TICKET_STATUSES, type Ticket } from '../tickets/types.js';
+import { ADMIN_TASK_KINDS, AUTOMATION_STATES, SCREENSHOT_TYPES, TICKET_CATEGORIES, TICKET_STATUSES, type Ticket } from '../tickets/types.js';
 import { openStore } from './openStore.js';
 
 const agentSchema = z.object({ id: z.string(), name: z.string() });
@@ -15,6 +15,19 @@ const ticketSchema: z.ZodType<Ticket> = z.object({
   ref: z.string(),
   status: z.enum(TICKET_STATUSES),
   category: z.enum(TICKET_CATEGORIES),
+  kind: z.enum(ADMIN_TASK_KINDS).optional(),
+  task: z
+    .object({
+      organisationCode: z.string().optional(),
+      username: z.string().optional(),
+      teams: z.object({ upn: z.string().optional(), email: z.string().optional(), displayName: z.string().optional() }),
+      tried: z.array(z.string()),
+      outcome: z.enum(['done', 'not_done']).optional(),
+      reason: z.string().optional(),
+      remindedAt: z.string().optional(),
+      automation: z.object({ requestId: z.string(), state: z.enum(AUTOMATION_STATES), message: z.string().optional() }).optional(),
+    })
+    .optional(),
   description: z.string(),
   errorMessage: z.string().optional(),
   requester: z.object({

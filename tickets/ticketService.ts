@@ -13,8 +13,12 @@ import { sniffImageType } from './imageType.js';
 import { startOfLocalWeek } from './officeHours.js';
 import { conversationIdOf, TicketConflictError, type ScreenshotStore, type TicketFilter, type TicketStore } from './ports.js';
 import {
+  ADMIN_TASK_KINDS,
+  AUTOMATION_STATES,
   TICKET_CATEGORIES,
   TICKET_STATUSES,
+  type AdminTask,
+  type AdminTaskKind,
   type Agent,
   type ChannelPost,
   type EventActor,
@@ -132,9 +136,18 @@ const userConversationSchema = z
 
 const newScreenshotSchema = z.object({ bytes: z.instanceof(Buffer, { message: 'should be a Buffer' }), fileName: z.string() });
 
+const taskSchema = z.object({
+  organisationCode: optionalClipped(20),
+  username: z.string().trim().toUpperCase().max(50).optional(),
+  teams: z.object({ upn: optionalClipped(320), email: optionalClipped(320), displayName: optionalClipped(200) }).default({}),
+  tried: z.array(clipped(500)).max(30).default([]),
+});
+
 const createSchema = z.object({
   requester: requesterSchema,
   category: z.enum(TICKET_CATEGORIES),
+  kind: z.enum(ADMIN_TASK_KINDS).optional(),
+  task: taskSchema.optional(),
   description: clipped(MAX_DESCRIPTION_CHARS).pipe(z.string().min(1, 'is required')),
   errorMessage: optionalClipped(2000),
   context: z.object({ flow: optionalClipped(100), step: optionalClipped(100), detail: optionalClipped(1000) }).default({}),
@@ -187,7 +200,18 @@ export interface NewTicket {
   /** The user's conversation reference, for proactive messages; must hold `conversation.id`. */
   userConversation: Record<string, unknown>;
   wantsPerson?: boolean;
+  /** An ESR admin task: what needs doing in ESR. */
+  kind?: AdminTaskKind;
+  task?: Pick<AdminTask, 'organisationCode' | 'username' | 'teams' | 'tried'>;
 }
+
+/** How an ESR admin task ended: done in ESR, or it could not be done (with the reason the person is told). */
+export type TaskOutcome = { outcome: 'done'; note?: string } | { outcome: 'not_done'; reason: string };
+
+export type CompleteTaskResult =
+  | { ok: true; ticket: Ticket; changed: boolean }
+  /** Someone (an agent or the automation) finished it first. */
+  | { ok: false; reason: 'already_finished'; ticket: Ticket };
 
 export type TakeOverResult =
   | { ok: true; ticket: Ticket; changed: boolean }
@@ -208,7 +232,8 @@ export interface AppendResult {
 
 /** Where an agent acted: the Teams channel card (default) or the dashboard. Goes to the audit log. */
 export interface ActionOptions {
-  channel?: 'teams' | 'dashboard';
+  /** 'system' for the Trust's ESR automation. */
+  channel?: 'teams' | 'dashboard' | 'system';
 }
 
 export type ListFilter = Pick<TicketFilter, 'status' | 'category' | 'from' | 'to' | 'holderId' | 'requesterId' | 'live'>;
@@ -224,6 +249,10 @@ export interface TicketStats {
   resolvedThisWeek: number;
   /** Start of "this week": Monday 00:00 in the service's time zone, ISO. */
   weekStart: string;
+  /** ESR admin tasks nobody has picked up. */
+  tasksWaiting: number;
+  /** Median of done − requested, in ms, over ESR admin tasks done this week. */
+  medianTaskDoneMs?: number;
 }
 
 export interface PurgeResult {
@@ -273,6 +302,8 @@ export class TicketService {
       ref: formatRef(id),
       status: 'open',
       category: data.category,
+      ...(data.kind !== undefined ? { kind: data.kind } : {}),
+      ...(data.task !== undefined ? { task: compact({ ...data.task, teams: compact(data.task.teams) }) } : {}),
       description: data.description,
       ...(data.errorMessage !== undefined ? { errorMessage: data.errorMessage } : {}),
       requester: compact(data.requester),
@@ -295,7 +326,7 @@ export class TicketService {
       await this.#d.screenshots.deleteForTicket(id).catch(() => undefined);
       throw error;
     }
-    await this.#audit('created', ticket, 'user', 'teams', { screenshots: screenshots.length, wantsPerson: ticket.wantsPerson });
+    await this.#audit('created', ticket, 'user', 'teams', { screenshots: screenshots.length, wantsPerson: ticket.wantsPerson, ...(ticket.kind ? { kind: ticket.kind } : {}) });
     return ticket;
   }
 
@@ -348,9 +379,24 @@ export class TicketService {
     return bytes ? { screenshot, bytes } : undefined;
   }
 
-  /** The person's newest ticket that is not resolved (open or assigned), to reuse for "speak to someone". */
+  /** The person's newest ticket that is not resolved (open or assigned), to reuse for "speak to someone". ESR admin tasks are kept apart. */
   async openTicketFor(teamsUserId: string): Promise<Ticket | undefined> {
-    return (await this.#d.tickets.list({ requesterId: teamsUserId, status: ['open', 'assigned'] }))[0];
+    return (await this.#d.tickets.list({ requesterId: teamsUserId, status: ['open', 'assigned'] })).find((t) => t.kind === undefined);
+  }
+
+  /** The person's unfinished ESR admin task of this kind, so asking twice does not raise two. */
+  async openTaskFor(teamsUserId: string, kind: AdminTaskKind): Promise<Ticket | undefined> {
+    return (await this.#d.tickets.list({ requesterId: teamsUserId, status: ['open', 'assigned'] })).find((t) => t.kind === kind);
+  }
+
+  /** ESR admin tasks nobody has picked up (open), oldest first. */
+  async waitingTasks(): Promise<Ticket[]> {
+    return (await this.#d.tickets.list({ status: 'open' })).filter((t) => t.kind !== undefined).reverse();
+  }
+
+  /** The task whose automation request has this id. */
+  async taskForAutomation(requestId: string): Promise<Ticket | undefined> {
+    return (await this.#d.tickets.list()).find((t) => t.task?.automation?.requestId === requestId);
   }
 
   /** The ticket whose agent is talking live with the user in this conversation, if any. */
@@ -450,10 +496,80 @@ export class TicketService {
         delete t.assignee;
         delete t.resolvedAt;
         t.live = false;
+        if (t.task) {
+          delete t.task.outcome;
+          delete t.task.reason;
+        }
         return 'reopened';
       },
       opts.channel ?? 'teams',
     );
+  }
+
+  /**
+   * Finishes an ESR admin task: done in ESR, or not done with a reason. The ticket is resolved with the
+   * outcome; whoever finished it becomes the assignee ('system' for the automation). Of two at once, one
+   * wins: the other gets `already_finished` with the ticket as the winner left it.
+   */
+  async completeTask(id: number, by: Agent | 'system', result: TaskOutcome, opts: ActionOptions = {}): Promise<CompleteTaskResult> {
+    const who: EventActor = by === 'system' ? 'system' : parse(agentSchema, by);
+    const reason = result.outcome === 'not_done' ? parse(clipped(1000).pipe(z.string().min(1, 'is required')), result.reason) : undefined;
+    let refused = false;
+    const { ticket, changed } = await this.#update(
+      id,
+      who,
+      (t, now) => {
+        refused = false;
+        if (!t.kind || !t.task) throw new TicketError('invalid_transition', { message: `${t.ref} is not an ESR admin task` });
+        if (t.status === 'resolved') {
+          refused = true;
+          return false;
+        }
+        t.status = 'resolved';
+        if (who !== 'system') t.assignee = who;
+        t.live = false;
+        t.resolvedAt = now;
+        t.firstResponseAt ??= now;
+        t.task.outcome = result.outcome;
+        if (reason !== undefined) t.task.reason = reason;
+        else delete t.task.reason;
+        return result.outcome === 'done' ? 'task_done' : 'task_not_done';
+      },
+      opts.channel ?? 'teams',
+    );
+    return refused ? { ok: false, reason: 'already_finished', ticket } : { ok: true, ticket, changed };
+  }
+
+  /** Notes that a waiting task was posted again in the agents' channel. */
+  async markTaskReminded(id: number): Promise<Ticket> {
+    const { ticket } = await this.#update(
+      id,
+      'system',
+      (t, now) => {
+        if (!t.task) return false;
+        t.task.remindedAt = now;
+        return 'reminded';
+      },
+      'system',
+    );
+    return ticket;
+  }
+
+  /** Records where the Trust's automation has got to with this task. */
+  async setAutomation(id: number, automation: NonNullable<AdminTask['automation']>): Promise<Ticket> {
+    const data = parse(z.object({ requestId: z.string().min(1).max(100), state: z.enum(AUTOMATION_STATES), message: optionalClipped(500) }), automation);
+    const { ticket } = await this.#update(
+      id,
+      'system',
+      (t) => {
+        if (!t.task) return false;
+        if (JSON.stringify(t.task.automation) === JSON.stringify(compact(data))) return false;
+        t.task.automation = compact(data);
+        return `automation_${data.state}`;
+      },
+      'system',
+    );
+    return ticket;
   }
 
   /** The live chat ends (the relay stops); status and assignee stay. Unchanged when not live. */
@@ -548,12 +664,17 @@ export class TicketService {
       .filter((t) => t.firstResponseAt !== undefined && thisWeek(t.createdAt))
       .map((t) => Date.parse(t.firstResponseAt!) - Date.parse(t.createdAt));
     const median = medianOf(waits);
+    const taskMedian = medianOf(
+      all.filter((t) => t.kind !== undefined && t.task?.outcome === 'done' && t.status === 'resolved' && thisWeek(t.resolvedAt)).map((t) => Date.parse(t.resolvedAt!) - Date.parse(t.createdAt)),
+    );
     return {
       open: all.filter((t) => t.status === 'open').length,
       assigned: all.filter((t) => t.status === 'assigned').length,
       ...(median !== undefined ? { medianFirstResponseMs: median } : {}),
       resolvedThisWeek: all.filter((t) => t.status === 'resolved' && thisWeek(t.resolvedAt)).length,
       weekStart,
+      tasksWaiting: all.filter((t) => t.kind !== undefined && t.status === 'open').length,
+      ...(taskMedian !== undefined ? { medianTaskDoneMs: taskMedian } : {}),
     };
   }
 
@@ -578,6 +699,10 @@ export class TicketService {
         t.description = '';
         delete t.errorMessage;
         delete t.context.detail;
+        if (t.task) {
+          t.task.tried = [];
+          delete t.task.reason;
+        }
         t.purgedAt = now;
         return 'purged';
       });
@@ -662,7 +787,7 @@ export class TicketService {
       channel,
       outcome: 'success',
       ...(username !== undefined && others.length === 0 ? { username } : {}),
-      detail: { ticket: ticket.ref, category: ticket.category, status: ticket.status, ...detail },
+      detail: { ticket: ticket.ref, category: ticket.category, status: ticket.status, ...(ticket.kind ? { kind: ticket.kind } : {}), ...detail },
     });
   }
 

@@ -7,6 +7,32 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const TICKET_CATEGORIES = ['login', 'app', 'payslip', 'training', 'other'] as const;
 export type TicketCategory = (typeof TICKET_CATEGORIES)[number];
 
+/** ESR admin tasks: things only the Trust's ESR user administrators or the workforce team can do in ESR. */
+export const ADMIN_TASK_KINDS = ['unlock', 'reactivate', 'correct_email', 'correct_date_of_birth', 'internet_access', 'other'] as const;
+export type AdminTaskKind = (typeof ADMIN_TASK_KINDS)[number];
+
+export const AUTOMATION_STATES = ['pending', 'done', 'failed', 'unavailable'] as const;
+
+/** What an admin task carries besides the ticket: who it is for (as verified from Teams) and how it ended. */
+export interface AdminTask {
+  /** The organisation code of the person's ESR username(s). */
+  organisationCode?: string;
+  /** The username the task is about, when the person has several and chose one. */
+  username?: string;
+  /** The Teams sign-in the identity was matched from. */
+  teams: { upn?: string; email?: string; displayName?: string };
+  /** What the person tried before asking, in the bot's words (steps shown, answers chosen). */
+  tried: string[];
+  /** How it ended: done in ESR, or an agent could not do it. */
+  outcome?: 'done' | 'not_done';
+  /** The agent's reason when it could not be done; shown to the person. */
+  reason?: string;
+  /** When the task was last posted again in the agents' channel because nobody had picked it up. */
+  remindedAt?: string;
+  /** The Trust's automation, when it was asked first (ESR_MODE=automation). */
+  automation?: { requestId: string; state: (typeof AUTOMATION_STATES)[number]; message?: string };
+}
+
 export const SCREENSHOT_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 export type ScreenshotType = (typeof SCREENSHOT_TYPES)[number];
 
@@ -85,6 +111,9 @@ export interface Ticket {
   ref: string;
   status: TicketStatus;
   category: TicketCategory;
+  /** Set on ESR admin tasks (unlock, reactivate, correct an email…); absent on ordinary tickets. */
+  kind?: AdminTaskKind;
+  task?: AdminTask;
   description: string;
   errorMessage?: string;
   requester: Requester;

@@ -6,7 +6,7 @@
 //   GET  /api/dashboard/summary            the week's figures and who is signed in
 //   GET  /api/dashboard/tickets            the queue: ?status=active|open|assigned|resolved|all &category= &mine=true
 //   GET  /api/dashboard/tickets/:id        one ticket: requester, context, transcript, screenshots (signed links), history
-//   POST /api/dashboard/tickets/:id/actions  {"verb":"takeOver"|"unassign"|"resolve"|"reopen"}
+//   POST /api/dashboard/tickets/:id/actions  {"verb":"takeOver"|"unassign"|"resolve"|"reopen"|"taskDone"|"taskFailed", "reason"?: "…"}
 //
 // The pages hold no data; the API answers only with a valid Teams SSO token of a configured agent (auth.ts):
 // 401 for a missing or bad token, 403 for someone who is not an agent, 503 when the server cannot check tokens.
@@ -30,7 +30,7 @@ import { unansweredRoutes, type UnansweredDeps } from './dashboard/unanswered.js
 
 /** What the dashboard needs of the helpdesk (bot/helpDesk.ts TeamsHelpDesk). */
 export interface DashboardDesk {
-  act(verb: DashboardVerb, ticketId: number, agent: Agent, channel: 'dashboard'): Promise<{ ok: boolean; ticket?: Ticket; message?: string }>;
+  act(verb: DashboardVerb, ticketId: number, agent: Agent, channel: 'dashboard', options?: { reason?: string }): Promise<{ ok: boolean; ticket?: Ticket; message?: string }>;
   /** An absolute, signed, expiring link to a ticket's screenshot. */
   screenshotUrl(ticket: Ticket, screenshotId: string): string;
 }
@@ -91,7 +91,7 @@ const queueQuery = z.object({
   category: z.preprocess((v) => (one(v) === '' ? undefined : one(v)), z.enum(TICKET_CATEGORIES).optional()),
   mine: z.preprocess(one, z.enum(['true', 'false', '1', '0', '']).optional()).transform((v) => v === 'true' || v === '1'),
 });
-const actionBody = z.object({ verb: z.enum(DASHBOARD_VERBS) });
+const actionBody = z.object({ verb: z.enum(DASHBOARD_VERBS), reason: z.string().max(1000).optional() });
 const STATUS_ORDER = { open: 0, assigned: 1, resolved: 2 } as const;
 
 export function dashboard(deps: DashboardDeps) {
@@ -171,6 +171,8 @@ ${body}
 <div class="figures" id="figures">
 <div class="figure"><p class="figure__label">${t('dashboard.figures.open')}</p><p class="figure__value" id="fig-open">–</p><p class="figure__detail" id="fig-open-detail"></p></div>
 <div class="figure"><p class="figure__label">${t('dashboard.figures.medianFirstResponse')}</p><p class="figure__value" id="fig-median">–</p><p class="figure__detail" id="fig-median-detail"></p></div>
+<div class="figure"><p class="figure__label">${t('dashboard.figures.tasksWaiting')}</p><p class="figure__value" id="fig-tasks">–</p><p class="figure__detail" id="fig-tasks-detail"></p></div>
+<div class="figure"><p class="figure__label">${t('dashboard.figures.medianTaskDone')}</p><p class="figure__value" id="fig-task-median">–</p><p class="figure__detail" id="fig-task-median-detail"></p></div>
 <div class="figure"><p class="figure__label">${t('dashboard.figures.deflection')}</p><p class="figure__value" id="fig-deflection">–</p><p class="figure__detail" id="fig-deflection-detail"></p></div>
 <div class="figure figure--list"><p class="figure__label">${t('dashboard.figures.topFlows')}</p><ol class="top-flows" id="fig-flows"></ol></div>
 </div>
@@ -307,11 +309,11 @@ ${deps.unanswered ? `<section id="unanswered-view" aria-labelledby="unanswered-t
         sendJson(res, 404, { error: 'not_found', message: 'No such ticket.' });
         return;
       }
-      const { verb } = body.data;
+      const { verb, reason } = body.data;
       const who: Agent = { id: agent.id, name: agent.name };
       let outcome: Awaited<ReturnType<DashboardDesk['act']>>;
       try {
-        outcome = await deps.desk.act(verb, id, who, 'dashboard');
+        outcome = await deps.desk.act(verb, id, who, 'dashboard', reason !== undefined ? { reason } : {});
       } catch (error) {
         if (!isTicketError(error, 'invalid_transition') && !isTicketError(error, 'conflict')) throw error;
         const fresh = await deps.tickets.get(id);

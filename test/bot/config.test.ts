@@ -356,7 +356,7 @@ describe('starting the bot with `npm start` (bot/index.ts in a child process)', 
       SMTP_URL: 'smtp://user:secret-password@127.0.0.1:1',
     });
     const summary = await started.lineMatching(/^ESR Helpdesk: /);
-    expect(summary).to.match(/^ESR Helpdesk: production mode, listening on port \d+, public URL https:\/\/esr-helpdesk\.example\.nhs\.uk, /);
+    expect(summary).to.match(/^ESR Helpdesk: production mode, ESR guided, listening on port \d+, public URL https:\/\/esr-helpdesk\.example\.nhs\.uk, /);
     expect(summary).to.contain('mail sent through smtp://127.0.0.1:1').and.not.contain('secret-password');
     await started.lineMatching(/listening/);
     expect(await started.stop()).to.equal(0);

@@ -50,6 +50,8 @@ async function start(): Promise<Harness> {
   const mail = new KeepingTransport();
   const t = await startTestApp({ clock: new ManualClock('2026-01-05T10:00:00Z'), mailTransport: mail, housekeeping: false, env: { DASHBOARD_DEV_LOGIN: 'true' } });
   t.connector.roster.set(DEMO_USERS.alex.userId, { id: DEMO_USERS.alex.userId, name: 'Alex Demo', givenName: 'Alex', aadObjectId: DEMO_USERS.alex.aadObjectId, email: ALEX.email });
+  // Links are only sent for a username set up for use from home.
+  await t.setUpAtWork({ aadObjectId: DEMO_USERS.alex.aadObjectId }, ALEX.username);
   return { t, mail };
 }
 

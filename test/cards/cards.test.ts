@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { trustValues } from '../../bot/app.js';
 import { loadConfig } from '../../bot/config.js';
 import { choiceCard, homeCard, infoCard, noticeCard, passwordFormCard, passwordRulesCard, ratingCard } from '../../cards/cards.js';
+import { guidedStepCard } from '../../cards/guidedCards.js';
 import { ticketCard, type TicketCardOptions } from '../../cards/ticketCard.js';
 import type { Ticket, TicketStatus } from '../../tickets/types.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, asAttachment, renderCard, templateNames, type CardJson } from '../../cards/render.js';
@@ -89,6 +90,10 @@ describe('cards', () => {
       ['a new ticket for the agents', () => ticketCard(c, sampleTicket('open'), TICKET_OPTIONS)],
       ['a ticket an agent holds, with screenshots and a conversation', () => ticketCard(c, sampleTicket('assigned'), TICKET_OPTIONS)],
       ['a resolved ticket', () => ticketCard(c, sampleTicket('resolved'), TICKET_OPTIONS)],
+      ['a guided step with a link to ESR and Done / didn\'t work', () => guidedStepCard(c, { title: 'Reset your password on ESR\'s own page', progress: 'Step 1 of 1', items: ['1. Open ESR'], footer: 'Never type your password here.', links: [{ title: 'Open ESR', url: 'https://my.esr.nhs.uk' }], choices: [{ label: 'Done, what next?', value: 'done' }, { label: "That didn't work", value: 'didnt work' }] })],
+      ['a guided step with a question and follow-on flows', () => guidedStepCard(c, { title: 'Check your work email', paragraphs: ['ESR sends the link to a••x.d••o@nhs-trust.example.'], question: 'Is this the email you use?', choices: [{ label: 'Yes', value: 'yes' }], next: ['app'] })],
+      ['an ESR admin task waiting for an agent, with a labelled reason box', () => ticketCard(c, { ...sampleTicket('open'), kind: 'unlock', task: { organisationCode: '241', username: '241CTEST01', teams: { upn: 'chris.test@nhs-trust.example', displayName: 'Chris Test' }, tried: ['Asked to unlock their ESR account.'] } }, TICKET_OPTIONS)],
+      ['an ESR admin task that could not be done', () => ticketCard(c, { ...sampleTicket('resolved'), kind: 'reactivate', task: { teams: {}, tried: [], outcome: 'not_done', reason: 'Assignment ended.', automation: { requestId: 'r1', state: 'failed' } } }, TICKET_OPTIONS)],
     ];
     for (const [name, build] of cards) {
       it(name, () => {

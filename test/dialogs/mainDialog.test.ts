@@ -33,6 +33,9 @@ class RecordingDesk implements HelpDesk {
   discard() {
     return Promise.resolve();
   }
+  raiseAdminTask() {
+    return Promise.resolve({ ref: 'ESR-00008', reused: false, state: 'queued' as const, automationFellBack: false, teamIsIn: true, nextOpening: 'today at 9am' });
+  }
 }
 
 function textOf(activity: Partial<Activity> | undefined): string {

@@ -502,7 +502,7 @@ describe('TicketService', () => {
       await h.service.create(newTicket());
       await h.service.resolve(ids[0]!, SAM);
       const stats = await h.service.stats({ now: new Date('2026-01-07T12:00:00Z') });
-      expect(stats).to.deep.equal({ open: 1, assigned: 3, resolvedThisWeek: 1, medianFirstResponseMs: 15 * MINUTE, weekStart: '2026-01-05T00:00:00.000Z' });
+      expect(stats).to.deep.equal({ open: 1, assigned: 3, resolvedThisWeek: 1, medianFirstResponseMs: 15 * MINUTE, weekStart: '2026-01-05T00:00:00.000Z', tasksWaiting: 0 });
       await h.service.resolve(ids[1]!, SAM);
       expect((await h.service.stats({ now: new Date('2026-01-07T12:00:00Z') })).medianFirstResponseMs).to.equal(15 * MINUTE);
     });

@@ -244,6 +244,35 @@ describe('the dashboard API: who may use it (Teams SSO tokens)', function () {
       expect(JSON.stringify(audit)).to.not.contain('Mallory');
     });
 
+    it('finish an ESR admin task: Couldn\'t do it needs a reason, and of two agents pressing Done at once one wins', async () => {
+      const newTask = () =>
+        t.app.tickets.create({
+          requester: { teamsUserId: '29:chris', name: 'Chris Test', esrUsernames: ['241CTEST01'] },
+          category: 'login',
+          kind: 'unlock',
+          task: { organisationCode: '241', teams: { upn: 'chris.test@nhs-trust.example' }, tried: ['Asked to unlock their ESR account.'] },
+          description: 'Unlock ESR account',
+          userConversation: { conversation: { id: 'a:chris' } },
+        });
+      const task = await newTask();
+      const summary = await call(t, '/api/dashboard/summary', { token: await entra.token(PEOPLE.sam) });
+      expect((summary.json.figures as { tasksWaiting: number }).tasksWaiting).to.be.at.least(1);
+      const detail = await call(t, `/api/dashboard/tickets/${task.id}`, { token: await entra.token(PEOPLE.sam) });
+      expect((detail.json.ticket as { verbs: string[] }).verbs).to.deep.equal(['takeOver', 'taskDone', 'taskFailed']);
+      const noReason = await call(t, `/api/dashboard/tickets/${task.id}/actions`, { token: await entra.token(PEOPLE.sam), method: 'POST', body: { verb: 'taskFailed' } });
+      expect(noReason.status).to.equal(409);
+      expect((await t.app.tickets.get(task.id))?.status).to.equal('open');
+      const failed = await call(t, `/api/dashboard/tickets/${task.id}/actions`, { token: await entra.token(PEOPLE.sam), method: 'POST', body: { verb: 'taskFailed', reason: 'No ESR account under that name.' } });
+      expect(failed.status, failed.text).to.equal(200);
+      expect((await t.app.tickets.get(task.id))?.task).to.deep.include({ outcome: 'not_done', reason: 'No ESR account under that name.' });
+      const race = await newTask();
+      const answers = await Promise.all(
+        [PEOPLE.sam, PEOPLE.ria].map(async (p) => call(t, `/api/dashboard/tickets/${race.id}/actions`, { token: await entra.token(p), method: 'POST', body: { verb: 'taskDone' } })),
+      );
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([200, 409]);
+      expect(String(answers.find((a) => a.status === 409)!.json.message)).to.match(/has already finished this task/);
+    });
+
     it('of two agents taking over, the second is told who holds it (409) and nothing changes', async () => {
       const contested = await createTicket(t, { description: 'Payslip missing', category: 'payslip' });
       const first = await call(t, `/api/dashboard/tickets/${contested.id}/actions`, { token: await entra.token(PEOPLE.ria), method: 'POST', body: { verb: 'takeOver' } });

@@ -194,6 +194,7 @@ describe('the reset and unlock pages', () => {
     const behind = async (trustProxy: string) => {
       await t.stop({ keepData: false });
       t = await startTestApp({ clock, mailTransport: mail, env: { TRUST_PROXY: trustProxy } });
+      await t.setUpAtWork({ aadObjectId: '00000000-0000-4000-8000-000000000020' }, ALEX.username);
     };
     const guessFrom = (forwardedFor: string) => fetch(`${t.url}/reset?token=${randomBytes(32).toString('base64url')}`, { headers: { 'X-Forwarded-For': forwardedFor } });
     const openFrom = (path: string, forwardedFor: string) => fetch(`${t.url}${path}`, { headers: { 'X-Forwarded-For': forwardedFor } });

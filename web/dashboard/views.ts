@@ -2,16 +2,17 @@
 // figures, and the words the page needs (from the content layer, so a Trust can change them).
 import type { Content, TextKey } from '../../content/content.js';
 import type { TicketStats } from '../../tickets/ticketService.js';
-import { TICKET_CATEGORIES, TICKET_STATUSES, type Ticket } from '../../tickets/types.js';
+import { ADMIN_TASK_KINDS, TICKET_CATEGORIES, TICKET_STATUSES, type Ticket } from '../../tickets/types.js';
 import { deflectionRate, type UsageSummary } from '../../tickets/usage.js';
 
-export const DASHBOARD_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen'] as const;
+export const DASHBOARD_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen', 'taskDone', 'taskFailed'] as const;
 export type DashboardVerb = (typeof DASHBOARD_VERBS)[number];
 
 /** The same buttons as the ticket's card in the channel. */
 export function verbsFor(ticket: Ticket): DashboardVerb[] {
-  if (ticket.status === 'open') return ['takeOver', 'resolve'];
-  if (ticket.status === 'assigned') return ['unassign', 'resolve'];
+  const finish: DashboardVerb[] = ticket.kind ? ['taskDone', 'taskFailed'] : ['resolve'];
+  if (ticket.status === 'open') return ['takeOver', ...finish];
+  if (ticket.status === 'assigned') return ['unassign', ...finish];
   return ticket.purgedAt === undefined ? ['reopen'] : [];
 }
 
@@ -20,6 +21,8 @@ export interface TicketRow {
   ref: string;
   status: Ticket['status'];
   category: Ticket['category'];
+  /** The ESR admin task's kind, or null for an ordinary ticket. */
+  kind: string | null;
   requester: string;
   createdAt: string;
   ageMs: number;
@@ -35,6 +38,7 @@ export function ticketRow(ticket: Ticket, now: Date, agentId: string): TicketRow
     ref: ticket.ref,
     status: ticket.status,
     category: ticket.category,
+    kind: ticket.kind ?? null,
     requester: ticket.requester.name,
     createdAt: ticket.createdAt,
     ageMs: Math.max(0, now.getTime() - Date.parse(ticket.createdAt)),
@@ -62,6 +66,8 @@ export interface TicketDetail extends TicketRow {
   events: Array<{ at: string; action: string; by: string | null }>;
   rating: { helpful: boolean; comment: string | null } | null;
   verbs: DashboardVerb[];
+  /** An ESR admin task's details: staff text (tried, reason) kept in their own fields. */
+  task: { organisationCode: string | null; teams: string | null; tried: string[]; outcome: string | null; reason: string | null; automation: string | null } | null;
 }
 
 export function ticketDetail(c: Content, ticket: Ticket, now: Date, agentId: string, screenshotUrl: (screenshotId: string) => string): TicketDetail {
@@ -90,6 +96,16 @@ export function ticketDetail(c: Content, ticket: Ticket, now: Date, agentId: str
     events: ticket.events.map((e) => ({ at: e.at, action: e.action, by: e.by === undefined || e.by === 'system' ? null : e.by === 'user' ? 'user' : e.by.name })),
     rating: ticket.rating ? { helpful: ticket.rating.helpful, comment: ticket.rating.comment ?? null } : null,
     verbs: verbsFor(ticket),
+    task: ticket.task
+      ? {
+          organisationCode: ticket.task.organisationCode ?? null,
+          teams: [ticket.task.teams.displayName, ticket.task.teams.upn ?? ticket.task.teams.email].filter(Boolean).join(', ') || null,
+          tried: ticket.task.tried,
+          outcome: ticket.task.outcome ?? null,
+          reason: ticket.task.reason ?? null,
+          automation: ticket.task.automation ? c.t(`agents.automation.${ticket.task.automation.state}`) : null,
+        }
+      : null,
   };
 }
 
@@ -98,6 +114,8 @@ export interface Figures {
   open: number;
   assigned: number;
   medianFirstResponseMs: number | null;
+  tasksWaiting: number;
+  medianTaskDoneMs: number | null;
   selfServed: number;
   ticketsThisWeek: number;
   /** self-served ÷ (self-served + tickets raised this week); null when there were no requests. */
@@ -111,6 +129,8 @@ export function figures(c: Content, stats: TicketStats, usage: UsageSummary, tic
     open: stats.open,
     assigned: stats.assigned,
     medianFirstResponseMs: stats.medianFirstResponseMs ?? null,
+    tasksWaiting: stats.tasksWaiting,
+    medianTaskDoneMs: stats.medianTaskDoneMs ?? null,
     selfServed: usage.selfServed,
     ticketsThisWeek,
     deflectionRate: deflectionRate(usage.selfServed, ticketsThisWeek) ?? null,
@@ -133,7 +153,10 @@ export function pageLabels(c: Content): Record<string, string> {
   section('dashboard', c.section('dashboard'));
   for (const s of TICKET_STATUSES) labels[`status.${s}`] = c.t(`agents.status.${s}`);
   for (const cat of TICKET_CATEGORIES) labels[`category.${cat}`] = c.t(`report.categories.${cat}`);
-  const verbKeys: Record<DashboardVerb, TextKey> = { takeOver: 'agents.takeOver', unassign: 'agents.unassign', resolve: 'agents.resolve', reopen: 'agents.reopen' };
+  const verbKeys: Record<DashboardVerb, TextKey> = { takeOver: 'agents.takeOver', unassign: 'agents.unassign', resolve: 'agents.resolve', reopen: 'agents.reopen', taskDone: 'agents.taskDone', taskFailed: 'agents.taskFailed' };
+  for (const k of ADMIN_TASK_KINDS) labels[`kind.${k}`] = c.t(`tasks.kinds.${k}`);
+  for (const f of ['kind', 'orgCode', 'teams', 'tried', 'automation', 'outcome'] as const) labels[`field.${f}`] = c.t(`agents.fields.${f}`);
+  labels['outcome.done'] = c.t('agents.outcomes.done');
   for (const v of DASHBOARD_VERBS) labels[`verb.${v}`] = c.t(verbKeys[v]);
   for (const f of ['category', 'from', 'usernames', 'staffGroup', 'created', 'context', 'description', 'error', 'screenshots', 'transcript', 'wantsPerson', 'unknown'] as const) {
     labels[`field.${f}`] = c.t(`agents.fields.${f}`);

@@ -213,6 +213,11 @@
     $('fig-median').classList.toggle('figure__value--none', f.medianFirstResponseMs === null);
     $('fig-deflection').classList.toggle('figure__value--none', f.deflectionRate === null);
     $('fig-median-detail').textContent = label('dashboard.figures.medianDetail');
+    $('fig-tasks').textContent = String(f.tasksWaiting);
+    $('fig-tasks-detail').textContent = label('dashboard.figures.tasksWaitingDetail');
+    $('fig-task-median').textContent = f.medianTaskDoneMs === null ? label('dashboard.figures.noTasksDone') : formatDuration(f.medianTaskDoneMs);
+    $('fig-task-median').classList.toggle('figure__value--none', f.medianTaskDoneMs === null);
+    $('fig-task-median-detail').textContent = label('dashboard.figures.medianTaskDoneDetail');
     var total = f.selfServed + f.ticketsThisWeek;
     $('fig-deflection').textContent = f.deflectionRate === null ? label('dashboard.figures.noRequests') : Math.round(f.deflectionRate * 100) + '%';
     $('fig-deflection-detail').textContent = f.deflectionRate === null ? '' : label('dashboard.figures.deflectionDetail', { selfServed: f.selfServed, total: total });
@@ -352,6 +357,15 @@
       el('span', { className: 'holder', id: 'ticket-holder', text: t.status === 'assigned' && t.holder ? label('heldBy', { agent: t.holder }) : t.status === 'open' ? label('unheld') : t.resolvedBy ? label('dashboard.ticket.resolvedAt') + ': ' + t.resolvedBy : '' }),
     ]);
     var actions = el('div', { className: 'actions', id: 'ticket-actions' });
+    // Couldn't do it sends a reason, which the member of staff is shown: a labelled box beside the buttons.
+    if (t.verbs.indexOf('taskFailed') >= 0) {
+      actions.appendChild(
+        el('div', { className: 'filter' }, [
+          el('label', { for: 'task-reason', text: label('dashboard.ticket.reasonLabel') }),
+          el('textarea', { id: 'task-reason', rows: '2', maxlength: '1000' }),
+        ]),
+      );
+    }
     t.verbs.forEach(function (verb) {
       var button = el('button', { type: 'button', className: 'button' + (verb === 'unassign' ? ' button--quiet' : ''), 'data-verb': verb, text: label('verb.' + verb) });
       button.addEventListener('click', function () {
@@ -372,7 +386,11 @@
     var context = t.context || {};
     var what = panel(label('dashboard.ticket.details'), [
       facts([
-        [label('field.category'), label('category.' + t.category)],
+        [t.kind ? label('field.kind') : label('field.category'), t.kind ? label('kind.' + t.kind) : label('category.' + t.category)],
+        [label('field.orgCode'), t.task ? t.task.organisationCode : null],
+        [label('field.teams'), t.task ? t.task.teams : null],
+        [label('field.automation'), t.task ? t.task.automation : null],
+        [label('field.outcome'), t.task && t.task.outcome ? (t.task.outcome === 'done' ? label('outcome.done') : t.task.reason) : null],
         [label('field.context'), [t.flowLabel || context.flow, context.step].filter(Boolean).join(' / ')],
         [label('dashboard.ticket.detail'), context.detail],
         [label('field.created'), formatWhen(t.createdAt)],
@@ -425,7 +443,8 @@
     view.appendChild(head);
     view.appendChild(actions);
     view.appendChild(outcome);
-    view.appendChild(el('div', { className: 'panels' }, [who, what, description, screenshots, conversation, historyPanel]));
+    var tried = t.task && t.task.tried.length ? panel(label('field.tried'), [el('ul', {}, t.task.tried.map(function (line) { return el('li', { text: line }); }))]) : null;
+    view.appendChild(el('div', { className: 'panels' }, [who, what, tried, description, screenshots, conversation, historyPanel]));
     back.firstChild.addEventListener('click', function (event) {
       event.preventDefault();
       location.hash = '';
@@ -434,6 +453,14 @@
   }
 
   function act(ticket, verb) {
+    var reasonBox = $('task-reason');
+    var reason = reasonBox ? reasonBox.value.trim() : '';
+    if (verb === 'taskFailed' && !reason) {
+      $('action-message').className = 'notice notice--warning';
+      $('action-message').textContent = label('dashboard.ticket.reasonRequired');
+      reasonBox.focus();
+      return;
+    }
     var buttons = $('ticket-actions').querySelectorAll('button');
     Array.prototype.forEach.call(buttons, function (b) {
       b.disabled = true;
@@ -441,7 +468,7 @@
     var message = $('action-message');
     message.className = 'notice';
     message.textContent = label('dashboard.actions.working');
-    api('/api/dashboard/tickets/' + ticket.id + '/actions', { method: 'POST', body: { verb: verb }, acceptStatus: 409 }).then(
+    api('/api/dashboard/tickets/' + ticket.id + '/actions', { method: 'POST', body: verb === 'taskFailed' ? { verb: verb, reason: reason } : { verb: verb }, acceptStatus: 409 }).then(
       function (result) {
         var ok = result.status === 200;
         if (result.data.ticket) renderTicket(result.data.ticket, result.data.message, ok ? 'good' : 'warning');
