@@ -153,7 +153,8 @@ describe('the /api/messages edge with authentication on', function () {
         if (status === 403) {
           expect(t.connector.calls, 'the turn never ran').to.deep.equal([]);
         } else {
-          expect(replies).to.contain("I couldn't find an ESR record linked to your Teams account");
+          // Production runs the guided flows: the intruder is treated as someone not in the directory.
+          expect(replies).to.contain("I couldn't find your ESR record");
           const [refusal] = await t.app.audit.list({ action: 'identity.match_refused' });
           expect(refusal).to.deep.include({ username: '241ADEMO01', actor: { kind: 'staff', id: intruder.aadObjectId } });
         }
