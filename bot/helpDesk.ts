@@ -189,6 +189,14 @@ export class TeamsHelpDesk implements HelpDesk {
           ? c.t('agents.queueScopeGroup', { group: c.t(`agents.staffGroups.${scope.group}`) })
           : c.t('agents.queueScopeCategory', { category: c.t(`report.categories.${scope.category}`) });
     await context.sendActivity(MessageFactory.text(c.t('agents.queueSet', { scope: scopeText })));
+    await this.#postWaiting();
+  }
+
+  // Tickets raised while no channel would take them were emailed but never posted; a newly chosen channel
+  // gets those it now routes, oldest first, so nobody's report waits unseen.
+  async #postWaiting(): Promise<void> {
+    const waiting = (await this.#d.tickets.list({ status: 'open' })).filter((t) => !t.channelPost).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const ticket of waiting) await this.#postToQueue(ticket);
   }
 
   /** A card button (Action.Execute) pressed by an agent; returns the card to show, or a message for the loser of a race. */
