@@ -89,7 +89,7 @@ export class TeamsHelpDesk implements HelpDesk {
         refused.push({ name: ref.name, reason: 'too_many' });
         continue;
       }
-      const fetched = await this.#d.fetcher.fetch(ref, token);
+      const fetched = await this.#d.fetcher.fetch(ref, token, { serviceUrl: context.activity.serviceUrl });
       if (!fetched.ok) {
         if (fetched.reason === 'host_not_allowed') this.#d.logger.warn({ host: safeHost(ref.url) }, 'Refused to download an attachment from a host not on the allow-list');
         refused.push({ name: ref.name, reason: fetched.reason });
