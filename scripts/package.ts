@@ -136,7 +136,7 @@ export function readSettings(env: Record<string, string | undefined>, defaultVer
     problems.push({ field: 'APP_VERSION', problem: `is not set and package.json's version "${defaultVersion}" is not MAJOR.MINOR.PATCH: set APP_VERSION, like 1.0.0` });
   }
   // Without either setting, the name the bot itself uses for the Trust, so the app and the bot agree.
-  let developerName = s.DEVELOPER_NAME ?? s.TRUST_NAME ?? (configSchema.shape.TRUST_NAME.parse(undefined) as string);
+  let developerName = s.DEVELOPER_NAME ?? s.TRUST_NAME ?? configSchema.shape.TRUST_NAME.parse(undefined);
   if (!s.DEVELOPER_NAME && developerName.length > DEVELOPER_NAME_MAX) {
     problems.push({
       field: 'DEVELOPER_NAME',
