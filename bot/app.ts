@@ -187,7 +187,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     transcript,
     queues,
     mail,
-    fetcher: new AttachmentFetcher({ allowedHosts: config.ATTACHMENT_HOSTS, maxBytes: MAX_SCREENSHOT_MB * 1024 * 1024, allowHttp: config.NODE_ENV !== 'production' }),
+    fetcher: new AttachmentFetcher({ allowedHosts: config.ATTACHMENT_HOSTS, maxBytes: MAX_SCREENSHOT_MB * 1024 * 1024, allowHttp: config.NODE_ENV !== 'production', allowLocalServiceOrigin: config.NODE_ENV !== 'production' }),
     signer,
     clock,
     logger,

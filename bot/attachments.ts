@@ -37,7 +37,15 @@ export interface AttachmentFetcherOptions {
   allowHttp: boolean;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Development only: also allow the origin (scheme, host and port) of the activity's serviceUrl when that is
+   * this machine, which is where Microsoft's Teams emulator serves the files pasted into it. The bot already
+   * posts its replies to that origin, so fetching from it reaches nothing new.
+   */
+  allowLocalServiceOrigin?: boolean;
 }
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export class AttachmentFetcher {
   readonly #o: AttachmentFetcherOptions;
@@ -46,7 +54,8 @@ export class AttachmentFetcher {
     this.#o = options;
   }
 
-  isAllowed(url: string): boolean {
+  /** `serviceUrl`: where the activity came from (see allowLocalServiceOrigin). */
+  isAllowed(url: string, serviceUrl?: string): boolean {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -55,6 +64,7 @@ export class AttachmentFetcher {
     }
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && this.#o.allowHttp)) return false;
     if (parsed.username || parsed.password) return false;
+    if (this.#o.allowLocalServiceOrigin && serviceUrl && this.#isLocalOrigin(parsed, serviceUrl)) return true;
     const host = parsed.hostname.toLowerCase();
     return this.#o.allowedHosts.some((pattern) => {
       const p = pattern.trim().toLowerCase();
@@ -62,11 +72,21 @@ export class AttachmentFetcher {
     });
   }
 
-  async fetch(ref: AttachmentRef, token?: string): Promise<FetchedImage> {
+  #isLocalOrigin(url: URL, serviceUrl: string): boolean {
+    let service: URL;
+    try {
+      service = new URL(serviceUrl);
+    } catch {
+      return false;
+    }
+    return LOOPBACK.has(service.hostname.toLowerCase()) && url.origin === service.origin;
+  }
+
+  async fetch(ref: AttachmentRef, token?: string, from: { serviceUrl?: string } = {}): Promise<FetchedImage> {
     const doFetch = this.#o.fetch ?? fetch;
     let url = ref.url;
     for (let hop = 0; hop < 4; hop++) {
-      if (!this.isAllowed(url)) return { ok: false, name: ref.name, reason: 'host_not_allowed' };
+      if (!this.isAllowed(url, from.serviceUrl)) return { ok: false, name: ref.name, reason: 'host_not_allowed' };
       let res: Response;
       try {
         res = await doFetch(url, {

@@ -99,7 +99,7 @@ export class TeamsHelpDesk implements HelpDesk {
         refused.push({ name: ref.name, reason: 'too_many' });
         continue;
       }
-      const fetched = await this.#d.fetcher.fetch(ref, token);
+      const fetched = await this.#d.fetcher.fetch(ref, token, { serviceUrl: context.activity.serviceUrl });
       if (!fetched.ok) {
         if (fetched.reason === 'host_not_allowed') this.#d.logger.warn({ host: safeHost(ref.url) }, 'Refused to download an attachment from a host not on the allow-list');
         refused.push({ name: ref.name, reason: fetched.reason });
@@ -309,6 +309,14 @@ export class TeamsHelpDesk implements HelpDesk {
           ? c.t('agents.queueScopeGroup', { group: c.t(`agents.staffGroups.${scope.group}`) })
           : c.t('agents.queueScopeCategory', { category: c.t(`report.categories.${scope.category}`) });
     await context.sendActivity(MessageFactory.text(c.t('agents.queueSet', { scope: scopeText })));
+    await this.#postWaiting();
+  }
+
+  // Tickets raised while no channel would take them were emailed but never posted; a newly chosen channel
+  // gets those it now routes, oldest first, so nobody's report waits unseen.
+  async #postWaiting(): Promise<void> {
+    const waiting = (await this.#d.tickets.list({ status: 'open' })).filter((t) => !t.channelPost).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const ticket of waiting) await this.#postToQueue(ticket);
   }
 
   /** A card button (Action.Execute) pressed by an agent; returns the card to show, or a message for the loser of a race. */

@@ -22,6 +22,7 @@ import { parseUseChannel } from './queues.js';
 import type { RecentTranscript } from './recentTranscript.js';
 import type { Logger } from './logger.js';
 import type { OnceRegistry } from './onceRegistry.js';
+import { applyMessageBackText } from './messageBack.js';
 
 export interface HelpdeskBotDeps {
   desk: TeamsHelpDesk;
@@ -71,6 +72,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
 
   async #onMessage(context: TurnContext): Promise<void> {
     const c = this.#d.content;
+    applyMessageBackText(context.activity);
     if (context.activity.text) context.activity.text = Turn.removeRecipientMention(context.activity).trim();
     const scope = context.activity.conversation?.conversationType;
     if (scope === 'channel' || scope === 'groupChat') return this.#onChannelMessage(context);

@@ -10,11 +10,21 @@ export abstract class FlowDialog extends ComponentDialog {
   protected readonly deps: DialogDeps;
   /** Help text for a prompt, by the prompt's dialog id; steps without an entry get the general in-flow help. */
   protected readonly stepHelp = new Map<string, TextKey>();
+  /** Prompts (dialog ids) that take "speak to someone" as an answer of their own rather than a new request. */
+  protected readonly personSteps = new Set<string>();
 
   constructor(flow: FlowId, deps: DialogDeps) {
     super(flow);
     this.flow = flow;
     this.deps = deps;
+  }
+
+  /** Whether the step the user is on answers a request for a person itself (given this flow's inner context). */
+  handlesPersonRequest(innerDc: DialogContext | undefined): boolean {
+    let dc = innerDc;
+    while (dc?.child) dc = dc.child;
+    const id = dc?.activeDialog?.id;
+    return id !== undefined && this.personSteps.has(id);
   }
 
   /** What to say when someone types "help" during this flow. */

@@ -141,6 +141,8 @@ export class MainDialog extends ComponentDialog {
         if (route.chosen) recordMissed(this.#deps, 'choice', route.chosen.said, route.chosen.choice);
         const wantsPerson = route.flow === 'human' && (context.activity.text ?? '').trim().split(/\s+/).length <= 4;
         if (!isButton && !wantsPerson) return undefined;
+        // "Speak to someone" at "Send this to the team?" sends the report to a person rather than dropping it.
+        if (!isButton && active?.handlesPersonRequest(innerDc.child)) return undefined;
         if (active?.flow === route.flow && isButton) return undefined;
         // Where they were ("forgotPassword / forgotPassword.dateOfBirth") goes with a report or a request for a person.
         const fromStep = innerDc.child?.activeDialog?.id;

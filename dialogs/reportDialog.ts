@@ -12,6 +12,9 @@ import { tokenise } from './intents.js';
 import { AnyMessagePrompt, type AnyMessage } from './prompts.js';
 import { sendCard, sendText } from './replies.js';
 
+/** The confirm step's answer when they ask for a person: the report is sent, asking for one. */
+const PERSON = 'person';
+
 const CATEGORIES: ReportCategory[] = ['login', 'app', 'payslip', 'training', 'other'];
 
 export interface ReportOptions {
@@ -64,6 +67,7 @@ export class ReportDialog extends FlowDialog {
     this.initialDialogId = this.#ids.steps;
     for (const id of ['category', 'description', 'error', 'confirm'] as const) this.stepHelp.set(this.#ids[id], 'report.help');
     this.stepHelp.set(SCREENSHOT_LOOP, 'report.screenshotsHelp');
+    this.personSteps.add(this.#ids.confirm);
   }
 
   async #askCategory(step: WaterfallStepContext<ReportOptions>) {
@@ -152,7 +156,8 @@ export class ReportDialog extends FlowDialog {
         { label: c.t('report.cancel'), value: 'cancel' },
       ],
     });
-    return step.prompt(this.#ids.confirm, { prompt: MessageFactory.attachment(asAttachment(card)), retryPrompt: c.t('report.askConfirm') });
+    // The reminder names the buttons, so it comes with them.
+    return step.prompt(this.#ids.confirm, { prompt: MessageFactory.attachment(asAttachment(card)), retryPrompt: MessageFactory.attachment(asAttachment(card), c.t('report.askConfirm')) });
   }
 
   async #send(step: WaterfallStepContext) {
@@ -163,7 +168,7 @@ export class ReportDialog extends FlowDialog {
       ...(draft.errorMessage ? { errorMessage: draft.errorMessage } : {}),
       screenshots: draft.screenshots,
       context: { ...(draft.fromFlow ? { flow: draft.fromFlow } : {}), ...(draft.fromStep ? { step: draft.fromStep } : {}) },
-      wantsPerson: false,
+      wantsPerson: step.result === PERSON,
     } satisfies ReportInput);
     await sendOutcome(this.deps, step, outcome);
     return step.endDialog();
@@ -187,6 +192,10 @@ export class ReportDialog extends FlowDialog {
 
   async #validateConfirm(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const text = (prompt.recognized.value ?? '').trim().toLowerCase();
+    if (this.deps.intents.recognise(text)?.intent === 'human') {
+      prompt.recognized.value = PERSON;
+      return Promise.resolve(true);
+    }
     return Promise.resolve(text === 'send' || text === this.deps.content.t('report.send').toLowerCase());
   }
 }

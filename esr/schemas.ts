@@ -27,6 +27,9 @@ export const staffRecordSchema = z.object({
   staffGroup: staffGroupSchema,
   entraObjectId: entraObjectIdSchema.optional(),
   upn: emailSchema.optional(),
+  employeeNumber: z.string().trim().regex(/^[A-Za-z0-9-]{1,30}$/, 'should be letters, digits and hyphens (up to 30)').optional(),
+  assignmentNumber: z.string().trim().regex(/^[A-Za-z0-9-]{1,30}$/, 'should be letters, digits and hyphens (up to 30)').optional(),
+  organisationCode: z.string().trim().regex(/^\d{3}$/, 'should be the three-digit ESR organisation code, like 241').optional(),
 });
 
 export const accountStateSchema = z.object({

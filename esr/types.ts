@@ -18,6 +18,12 @@ export interface StaffRecord {
   entraObjectId?: string;
   /** User principal name of the Teams account, lower case; often the same as the work email. */
   upn?: string;
+  /** ESR employee (person) number, when the import file has one. */
+  employeeNumber?: string;
+  /** ESR assignment number, e.g. 12345678-2, when the import file has one. */
+  assignmentNumber?: string;
+  /** Three-digit ESR organisation code, when the import file says it (files for several organisations). */
+  organisationCode?: string;
 }
 
 export type InternetAccessStatus = 'not_registered' | 'approved';

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { configSchema } from '../bot/config.js';
 // Types only: the library (a dev dependency) is loaded when a manifest is checked, not when make-icons.ts imports this.
 import type * as AppManifestLibrary from '@microsoft/app-manifest';
 
@@ -134,7 +135,8 @@ export function readSettings(env: Record<string, string | undefined>, defaultVer
   if (!VERSION.test(version)) {
     problems.push({ field: 'APP_VERSION', problem: `is not set and package.json's version "${defaultVersion}" is not MAJOR.MINOR.PATCH: set APP_VERSION, like 1.0.0` });
   }
-  let developerName = s.DEVELOPER_NAME ?? s.TRUST_NAME ?? 'Your NHS Trust';
+  // Without either setting, the name the bot itself uses for the Trust, so the app and the bot agree.
+  let developerName = s.DEVELOPER_NAME ?? s.TRUST_NAME ?? configSchema.shape.TRUST_NAME.parse(undefined);
   if (!s.DEVELOPER_NAME && developerName.length > DEVELOPER_NAME_MAX) {
     problems.push({
       field: 'DEVELOPER_NAME',

@@ -1,24 +1,41 @@
-// `npm run staff:import -- staff.csv [--dry-run] [--data-dir DIR]`: adds and updates staff in the staff
-// directory (DATA_DIR/staff.json) from a CSV file. A person runs it, so the output is plain text.
+// `npm run staff:import -- staff.csv [--dry-run] [--data-dir DIR] [--ignore-extra-columns] [--rejects FILE]
+// [--remove-missing [--force]]`: adds and updates staff in the staff directory (DATA_DIR/staff.json) from a CSV
+// file and, when asked, removes the staff the file no longer lists. A person runs it, so the output is plain text.
 // Exit codes: 0 every row imported; 1 some rows rejected (the others were imported); 2 nothing imported
 // (the file or a setting is unusable) and the directory is unchanged.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
-import type { UpsertSummary } from '../esr/ports.js';
+import type { AuditEvent, UpsertSummary } from '../esr/ports.js';
 import { DEFAULT_ORG_CODE, parseStaffCsv, type StaffCsvRowError } from '../esr/staffCsv.js';
 import type { StaffRecord } from '../esr/types.js';
 import { DataFileError } from '../storage/atomicJsonFile.js';
 import { JsonlAuditLog } from '../storage/jsonlAuditLog.js';
+import { LowdbAccountStore } from '../storage/lowdbAccountStore.js';
 import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
+import { LowdbTokenStore } from '../storage/lowdbTokenStore.js';
+import { csvCell } from '../tickets/exportCsv.js';
 
-const USAGE = 'Usage: npm run staff:import -- <staff.csv> [--dry-run] [--data-dir DIR]';
+const USAGE =
+  'Usage: npm run staff:import -- <staff.csv> [--dry-run] [--data-dir DIR] [--ignore-extra-columns] [--rejects FILE] [--remove-missing [--force]]';
 const MAX_ROWS_SHOWN = 200;
+/** --remove-missing removes at most this share of the directory without --force: a partial export is a likelier cause. */
+const MAX_REMOVAL_SHARE = 0.1;
 
 /** A reason to stop with nothing imported (exit 2). */
 class CannotImport extends Error {}
+
+interface Args {
+  file: string;
+  dryRun: boolean;
+  dataDir?: string;
+  ignoreExtraColumns: boolean;
+  rejects?: string;
+  removeMissing: boolean;
+  force: boolean;
+}
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -30,49 +47,132 @@ async function main(): Promise<number> {
   const dataDir = resolve(args.dataDir ?? (process.env.DATA_DIR?.trim() || './data'));
   const staffFile = join(dataDir, 'staff.json');
 
-  const parsed = parseStaffCsv(await readCsvText(args.file), { orgCode, today: new Date() });
-  if (parsed.kind === 'unreadable') throw new CannotImport(`${args.file}: ${parsed.reason}`);
+  const parsed = parseStaffCsv(await readCsvText(args.file), { orgCode, today: new Date(), ignoreExtraColumns: args.ignoreExtraColumns });
+  if (parsed.kind === 'unreadable') {
+    const hint = parsed.unknownColumns ? `\nIf the file is right and those columns are simply not needed, add --ignore-extra-columns to skip them.` : '';
+    throw new CannotImport(`${args.file}: ${parsed.reason}${hint}`);
+  }
   const { records, errors, rowCount } = parsed;
 
+  // Without a directory file, opening one would create it: nothing is written before the checks pass.
+  const directory = (await exists(staffFile)) ? await LowdbStaffDirectory.open(staffFile) : undefined;
+  const leavers = args.removeMissing && directory ? directory.usernames().filter((username) => !parsed.usernames.has(username)).sort() : [];
+  const directorySize = directory ? await directory.count() : 0;
+  const tooMany = leavers.length > directorySize * MAX_REMOVAL_SHARE;
+  if (tooMany && !args.force && !args.dryRun) {
+    throw new CannotImport(
+      `--remove-missing would remove ${leavers.length} of the ${directorySize} staff in the directory, more than ${MAX_REMOVAL_SHARE * 100}%. ` +
+        'Check that the file is the full export (see them with --dry-run), then add --force to remove them.',
+    );
+  }
+  // Written before the directory is touched, so a bad path stops the import rather than losing the list.
+  if (args.rejects) await writeRejects(args.rejects, errors);
+
   let summary: UpsertSummary;
+  let removed = { staff: 0, accounts: 0, tokens: 0 };
   if (args.dryRun) {
-    summary = await preview(staffFile, records);
+    summary = await preview(directory, records);
   } else {
     // Opened before the directory is touched, so an unwritable audit log stops the import, not the record of it.
     const audit = await new JsonlAuditLog(join(dataDir, 'audit.jsonl')).init();
-    const directory = await LowdbStaffDirectory.open(staffFile);
-    summary = await directory.upsertMany(records);
-    const detail = { rows: rowCount, added: summary.added, updated: summary.updated, unchanged: summary.unchanged, rejected: errors.length };
-    const outcome = records.length === 0 && errors.length > 0 ? 'failure' : 'success';
-    await audit.record({ at: new Date().toISOString(), action: 'staff.imported', actor: { kind: 'admin' }, channel: 'import', outcome, detail }).catch((error: unknown) => {
+    const target = directory ?? (await LowdbStaffDirectory.open(staffFile));
+    summary = await target.upsertMany(records);
+    if (leavers.length > 0) removed = await removeLeavers(dataDir, target, leavers);
+    const at = new Date().toISOString();
+    const detail = { rows: rowCount, added: summary.added, updated: summary.updated, unchanged: summary.unchanged, rejected: errors.length, ...(args.removeMissing ? { removed: removed.staff } : {}) };
+    const outcome: AuditEvent['outcome'] = records.length === 0 && errors.length > 0 ? 'failure' : 'success';
+    const events: AuditEvent[] = [
+      { at, action: 'staff.imported', actor: { kind: 'admin' as const }, channel: 'import' as const, outcome, detail },
+      ...leavers.map((username) => ({ at, action: 'staff.removed', actor: { kind: 'admin' as const }, channel: 'import' as const, outcome: 'success' as const, username, detail: { reason: 'missing_from_import' } })),
+    ];
+    try {
+      for (const event of events) await audit.record(event);
+    } catch (error) {
       console.error(`Warning: the import was saved but could not be written to the audit log: ${message(error)}`);
-    });
+    }
   }
 
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  printSummary({ file: args.file, staffFile, dryRun: args.dryRun, rowCount, summary, errors, seconds });
+  printSummary({ args, staffFile, rowCount, summary, errors, seconds, leavers, removed, tooMany, directorySize, ignoredColumns: parsed.ignoredColumns });
   return errors.length > 0 ? 1 : 0;
 }
 
-function readArgs(argv: string[]): { file: string; dryRun: boolean; dataDir?: string } {
-  let values: { 'dry-run'?: boolean; 'data-dir'?: string; help?: boolean };
+// Leavers go from the directory, and their credential state and reset tokens with them: nothing left could
+// sign them in or be mailed to them. Tickets they raised stay, and age out under RETENTION_DAYS as all do.
+async function removeLeavers(dataDir: string, directory: LowdbStaffDirectory, leavers: string[]): Promise<{ staff: number; accounts: number; tokens: number }> {
+  const staff = (await directory.removeMany(leavers)).length;
+  const accountsFile = join(dataDir, 'accounts.json');
+  const tokensFile = join(dataDir, 'tokens.json');
+  const accounts = (await exists(accountsFile)) ? await (await LowdbAccountStore.open(accountsFile)).removeMany(leavers) : 0;
+  const tokens = (await exists(tokensFile)) ? await (await LowdbTokenStore.open(tokensFile)).removeForUsernames(leavers) : 0;
+  return { staff, accounts, tokens };
+}
+
+/** Every rejected row, one line per problem, as CSV a spreadsheet opens. */
+async function writeRejects(file: string, errors: StaffCsvRowError[]): Promise<void> {
+  const lines = [['line', 'column', 'reason'].join(',')];
+  for (const error of errors) {
+    for (const problem of error.problems) lines.push([String(error.line), problem.column ?? '', problem.reason].map(csvCell).join(','));
+  }
+  try {
+    // A BOM so Excel reads it as UTF-8; owner-only, as it names staff.
+    await writeFile(file, `\uFEFF${lines.join('\r\n')}\r\n`, { mode: 0o600 });
+  } catch (error) {
+    throw new CannotImport(`the rejects file ${file} cannot be written (${(error as NodeJS.ErrnoException).code ?? message(error)})`);
+  }
+}
+
+function readArgs(argv: string[]): Args {
+  let values: {
+    'dry-run'?: boolean;
+    'data-dir'?: string;
+    'ignore-extra-columns'?: boolean;
+    rejects?: string;
+    'remove-missing'?: boolean;
+    force?: boolean;
+    help?: boolean;
+  };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { 'dry-run': { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'dry-run': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'ignore-extra-columns': { type: 'boolean' },
+        rejects: { type: 'string' },
+        'remove-missing': { type: 'boolean' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     throw new CannotImport(`${message(error)}\n${USAGE}`);
   }
   if (values.help) {
-    console.log(`${USAGE}\nThe columns are described in README.md; test/fixtures/staff-example.csv is an example.`);
+    console.log(`${USAGE}\nThe columns and options are described in README.md; test/fixtures/staff-example.csv is an example.`);
     process.exit(0);
   }
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0) throw new CannotImport(`give exactly one CSV file.\n${USAGE}`);
-  return { file, dryRun: values['dry-run'] ?? false, dataDir: values['data-dir'] };
+  if (values.force && !values['remove-missing']) throw new CannotImport(`--force only applies to --remove-missing.\n${USAGE}`);
+  return {
+    file,
+    dryRun: values['dry-run'] ?? false,
+    dataDir: values['data-dir'],
+    ignoreExtraColumns: values['ignore-extra-columns'] ?? false,
+    rejects: values.rejects,
+    removeMissing: values['remove-missing'] ?? false,
+    force: values.force ?? false,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readCsvText(file: string): Promise<string> {
@@ -98,15 +198,9 @@ async function readCsvText(file: string): Promise<string> {
   }
 }
 
-/** What an import would do, without writing: opening an existing directory only reads it. */
-async function preview(staffFile: string, records: StaffRecord[]): Promise<UpsertSummary> {
-  const exists = await stat(staffFile).then(
-    () => true,
-    () => false,
-  );
+/** What an import would do, without writing: an existing directory is only read. */
+async function preview(directory: LowdbStaffDirectory | undefined, records: StaffRecord[]): Promise<UpsertSummary> {
   const summary: UpsertSummary = { added: 0, updated: 0, unchanged: 0 };
-  // Without a directory file, open() would create one; every row would be new anyway.
-  const directory = exists ? await LowdbStaffDirectory.open(staffFile) : undefined;
   for (const record of records) {
     const existing = await directory?.getByUsername(record.username);
     if (!existing) summary.added++;
@@ -123,29 +217,54 @@ function sameRecord(a: StaffRecord, b: StaffRecord): boolean {
 }
 
 function printSummary(report: {
-  file: string;
+  args: Args;
   staffFile: string;
-  dryRun: boolean;
   rowCount: number;
   summary: UpsertSummary;
   errors: StaffCsvRowError[];
   seconds: string;
+  leavers: string[];
+  removed: { staff: number; accounts: number; tokens: number };
+  tooMany: boolean;
+  directorySize: number;
+  ignoredColumns: string[];
 }): void {
-  const { summary, errors, dryRun } = report;
+  const { summary, errors, args, leavers } = report;
+  const dryRun = args.dryRun;
   const lines = [
     dryRun
-      ? `Dry run: checked ${basename(report.file)} against ${report.staffFile} in ${report.seconds} s. Nothing was written.`
-      : `Imported ${basename(report.file)} into ${report.staffFile} in ${report.seconds} s.`,
+      ? `Dry run: checked ${basename(args.file)} against ${report.staffFile} in ${report.seconds} s. Nothing was written to the staff directory.`
+      : `Imported ${basename(args.file)} into ${report.staffFile} in ${report.seconds} s.`,
     `  rows read: ${report.rowCount}`,
     `  added:     ${summary.added}${dryRun ? ' (would be)' : ''}`,
     `  updated:   ${summary.updated}${dryRun ? ' (would be)' : ''}`,
     `  unchanged: ${summary.unchanged}`,
     `  rejected:  ${errors.length}`,
   ];
+  if (args.removeMissing) lines.push(`  removed:   ${dryRun ? `${leavers.length} (would be)` : report.removed.staff}`);
+  if (report.ignoredColumns.length > 0) lines.push(`  ignored columns: ${report.ignoredColumns.join(', ')}`);
+  if (leavers.length > 0) {
+    lines.push(
+      '',
+      dryRun
+        ? 'Staff not in the file, who would be removed with their passwords and reset links:'
+        : `Removed staff not in the file (${report.removed.accounts} with a password, ${report.removed.tokens} reset link(s) deleted with them):`,
+    );
+    for (const username of leavers.slice(0, MAX_ROWS_SHOWN)) lines.push(`  ${username}`);
+    if (leavers.length > MAX_ROWS_SHOWN) lines.push(`  ... and ${leavers.length - MAX_ROWS_SHOWN} more`);
+    if (dryRun && report.tooMany && !args.force) {
+      lines.push(`  That is more than ${MAX_REMOVAL_SHARE * 100}% of the ${report.directorySize} in the directory: a real run would refuse without --force.`);
+    }
+  }
   if (errors.length > 0) {
     lines.push('', `Rejected rows (the other rows ${dryRun ? 'would be' : 'were'} imported; fix these and import the file again):`);
     for (const error of errors.slice(0, MAX_ROWS_SHOWN)) lines.push(`  line ${error.line}: ${error.reason}`);
-    if (errors.length > MAX_ROWS_SHOWN) lines.push(`  ... and ${errors.length - MAX_ROWS_SHOWN} more`);
+    if (errors.length > MAX_ROWS_SHOWN) {
+      const where = args.rejects ? `all ${errors.length} are listed in ${args.rejects}` : 'run again with --rejects FILE to get them all in a file';
+      lines.push(`  ... and ${errors.length - MAX_ROWS_SHOWN} more (${where})`);
+    } else if (args.rejects) {
+      lines.push(`  (also listed in ${args.rejects})`);
+    }
   }
   console.log(lines.join('\n'));
 }

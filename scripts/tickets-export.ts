@@ -31,6 +31,8 @@ try {
 }
 const from = day(args.from, 'from', false) ?? fail('--from is required');
 const to = day(args.to, 'to', true);
+// A period that ends before it starts can match nothing: an empty file would look like a quiet month.
+if (to && to < from) fail(`--to ${args.to!} is before --from ${args.from!}: give the earlier date as --from`);
 const dataDir = resolve(args['data-dir'] ?? process.env.DATA_DIR ?? './data');
 
 try {

@@ -34,4 +34,21 @@ export class LowdbAccountStore implements AccountStore {
     await this.#db.write();
     return structuredClone(next);
   }
+
+  /** Forgets the credential state of these usernames (leavers) in one write; returns how many there were. */
+  async removeMany(usernames: Iterable<string>): Promise<number> {
+    let removed = 0;
+    for (const username of usernames) {
+      if (this.#db.data.accounts[username] === undefined) continue;
+      delete this.#db.data.accounts[username];
+      removed++;
+    }
+    if (removed > 0) await this.#db.write();
+    return removed;
+  }
+
+  /** Every username with credential state. */
+  usernames(): string[] {
+    return Object.keys(this.#db.data.accounts);
+  }
 }

@@ -72,6 +72,30 @@ export class LowdbStaffDirectory implements StaffDirectory {
     return summary;
   }
 
+  /** Removes these usernames (leavers) in one write; returns the records removed. */
+  async removeMany(usernames: Iterable<string>): Promise<StaffRecord[]> {
+    const removed: StaffRecord[] = [];
+    const byUsername = new Map(this.#byUsername);
+    for (const username of usernames) {
+      const record = byUsername.get(username.toUpperCase());
+      if (!record) continue;
+      byUsername.delete(record.username);
+      removed.push(record);
+    }
+    if (removed.length > 0) {
+      this.#db.data = { version: 1, records: [...byUsername.values()] };
+      await this.#db.write();
+      this.#index();
+      this.#lastSeen = fingerprint(await stat(this.file));
+    }
+    return removed;
+  }
+
+  /** Every username in the directory, upper case. */
+  usernames(): string[] {
+    return [...this.#byUsername.keys()];
+  }
+
   /**
    * Picks up a directory that another process (the import script) rewrote. A file that fails to load is
    * reported and the directory in memory is kept.

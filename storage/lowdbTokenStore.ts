@@ -59,4 +59,16 @@ export class LowdbTokenStore implements TokenStore {
     }
     return removed;
   }
+
+  /** Removes every token, used or not, of these usernames (leavers); returns how many. */
+  async removeForUsernames(usernames: Iterable<string>): Promise<number> {
+    const gone = new Set(usernames);
+    const kept = this.#db.data.tokens.filter((t) => !gone.has(t.username));
+    const removed = this.#db.data.tokens.length - kept.length;
+    if (removed > 0) {
+      this.#db.data.tokens = kept;
+      await this.#db.write();
+    }
+    return removed;
+  }
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync, inflateRawSync } from 'node:zlib';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import { expect } from 'chai';
+import { loadConfig } from '../../bot/config.js';
 import { parseUseChannel } from '../../bot/queues.js';
 import { loadContent, type TextKey } from '../../content/content.js';
 import { loadFaq } from '../../content/faq.js';
@@ -211,7 +212,10 @@ describe('Teams app package (npm run package)', () => {
       expect(m.webApplicationInfo.resource).to.equal(`api://teams.example.nhs.uk:8443/${APP_ID}`);
 
       const { manifest: plain } = await buildPackage({ MicrosoftAppId: APP_ID, PUBLIC_URL: `https://${HOST}` }, join(tmp, 'plain'));
-      expect((plain as Manifest).developer.name, 'with neither DEVELOPER_NAME nor TRUST_NAME').to.equal('Your NHS Trust');
+      // The bot names the Trust from the same default, so the app package and the bot agree.
+      const botTrustName = loadConfig({}).TRUST_NAME;
+      expect((plain as Manifest).developer.name, 'with neither DEVELOPER_NAME nor TRUST_NAME').to.equal(botTrustName).and.not.equal('Your NHS Trust');
+      expect((plain as Manifest).description.full).to.contain(botTrustName);
     });
 
     it('offers staff the menu flows, in words the bot routes to them', async () => {

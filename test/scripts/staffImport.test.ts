@@ -100,7 +100,7 @@ describe('npm run staff:import', function () {
     const run = await runImport([file, '--data-dir', dataDir]);
     expect(run.code).to.equal(1);
     expect(run.stdout).to.contain('added:     2').and.contain('rejected:  2');
-    expect(run.stdout).to.contain('  line 3: work_email should be an email address, like first.last@nhs.net\n');
+    expect(run.stdout).to.contain('  line 3: work_email "not-an-email" should be an email address, like first.last@nhs.net\n');
     expect(run.stdout).to.contain('  line 5: username 241AONE01 is repeated; it was first on line 2\n');
     expect((await staffIn(dataDir)).map((r) => r.username)).to.deep.equal(['241AONE01', '241CTHREE01']);
     expect((await auditIn(dataDir))[0]?.detail).to.include({ added: 2, rejected: 2 });
@@ -113,7 +113,7 @@ describe('npm run staff:import', function () {
     const listed = run.stdout.split('\n').filter((line) => /^ {2}line \d+: /.test(line));
     expect(listed).to.have.length(200);
     expect(listed.at(-1)).to.match(/^ {2}line 201: /);
-    expect(run.stdout).to.contain('  ... and 50 more');
+    expect(run.stdout).to.contain('  ... and 50 more (run again with --rejects FILE to get them all in a file)');
   });
 
   it('updates changed rows, adds new ones and reports unchanged ones when a file is imported again', async () => {
@@ -144,7 +144,7 @@ describe('npm run staff:import', function () {
       const dataDir = join(tmp, 'data');
       const run = await runImport([await writeCsv('staff.csv', row('AONE'), row('BTWO')), '--dry-run', '--data-dir', dataDir]);
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.match(/^Dry run: .* Nothing was written\./).and.contain('added:     2 (would be)');
+      expect(run.stdout).to.match(/^Dry run: .* Nothing was written to the staff directory\./).and.contain('added:     2 (would be)');
       expect(await exists(dataDir)).to.be.false;
     });
 
@@ -158,6 +158,134 @@ describe('npm run staff:import', function () {
       expect(await readFile(join(dataDir, 'staff.json'))).to.deep.equal(before.staff);
       expect(await readFile(join(dataDir, 'audit.jsonl'))).to.deep.equal(before.audit);
       expect(await readdir(dataDir)).to.have.members(['staff.json', 'audit.jsonl']);
+    });
+  });
+
+  describe('a real ESR report saved from Excel', () => {
+    const ESR_HEADER = '\uFEFFUser Name;First Name;Last Name;Date of Birth;Work Email Address;Staff Group;Employee Number;Department';
+    const esrRow = (user: string, dept = 'Ward 7') => `241${user}01;Alex;"Example; Jnr";14/03/1985;${user.toLowerCase()}@nhs-trust.example;Substantive;1234567;${dept}`;
+
+    it('refuses a semicolon file with an extra column, naming it and suggesting --ignore-extra-columns', async () => {
+      const file = join(tmp, 'esr.csv');
+      await writeFile(file, `${[ESR_HEADER, esrRow('AONE')].join('\r\n')}\r\n`);
+      const run = await runImport([file, '--data-dir', join(tmp, 'data')]);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.contain('has unknown column Department').and.contain('add --ignore-extra-columns to skip them');
+      expect(await exists(join(tmp, 'data'))).to.be.false;
+    });
+
+    it('imports a semicolon file with ESR-style headers and extra columns under --ignore-extra-columns', async () => {
+      const dataDir = join(tmp, 'data');
+      const file = join(tmp, 'esr.csv');
+      await writeFile(file, `${[ESR_HEADER, esrRow('AONE'), esrRow('BTWO', '"Theatres; Recovery"')].join('\r\n')}\r\n`);
+      const run = await runImport([file, '--ignore-extra-columns', '--data-dir', dataDir]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain('added:     2').and.contain('ignored columns: Department');
+      const staff = await staffIn(dataDir);
+      expect(staff.map((r) => [r.username, r.lastName, r.dateOfBirth, r.employeeNumber])).to.deep.equal([
+        ['241AONE01', 'Example; Jnr', '1985-03-14', '1234567'],
+        ['241BTWO01', 'Example; Jnr', '1985-03-14', '1234567'],
+      ]);
+    });
+
+    it('imports a tab-delimited file', async () => {
+      const dataDir = join(tmp, 'data');
+      const file = join(tmp, 'staff.txt');
+      await writeFile(file, `${HEADER.replaceAll(',', '\t')}\n241AONE01\tA\t"One, Jnr"\ta.one@nhs-trust.example\t1985-03-14\tbank\t\t\n`);
+      const run = await runImport([file, '--data-dir', dataDir]);
+      expect(run.code, run.stderr + run.stdout).to.equal(0);
+      expect((await staffIn(dataDir)).map((r) => r.lastName)).to.deep.equal(['One, Jnr']);
+    });
+  });
+
+  describe('--rejects', () => {
+    it('writes every rejected problem with its line, column and the bad value, masking dates of birth', async () => {
+      const rejects = join(tmp, 'rejects.csv');
+      const file = await writeCsv('staff.csv', row('AONE'), '241BTWO01,B,Two,not-an-email,31/02/1985,bank,,', '241CTHREE01,C,Three,c@nhs-trust.example,=1+1,nurse,,');
+      const run = await runImport([file, '--rejects', rejects, '--data-dir', join(tmp, 'data')]);
+      expect(run.code).to.equal(1);
+      expect(run.stdout).to.contain(`(also listed in ${rejects})`);
+      const text = await readFile(rejects, 'utf8');
+      expect(text.split('\r\n')).to.deep.equal([
+        '\uFEFFline,column,reason',
+        '3,work_email,"work_email ""not-an-email"" should be an email address, like first.last@nhs.net"',
+        '3,date_of_birth,date_of_birth **/**/1985 is not a real date (dd/mm/yyyy is read day first)',
+        '4,date_of_birth,"date_of_birth (value not shown) should be a date as yyyy-mm-dd or dd/mm/yyyy, like 1985-03-14 or 14/03/1985"',
+        '4,staff_group,"staff_group ""nurse"" should be one of substantive, bank, ifm, lead_employer_doctor"',
+        '',
+      ]);
+      expect(text + run.stdout).not.to.contain('31/02');
+      expect((await stat(rejects)).mode & 0o777).to.equal(0o600);
+    });
+
+    it('keeps the console to 200 rejected rows and says the file has them all', async () => {
+      const rejects = join(tmp, 'rejects.csv');
+      const bad = Array.from({ length: 250 }, (_, i) => `241BAD${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}01,B,Bad,b@nhs-trust.example,1985-03-14,nurse,,`);
+      const run = await runImport([await writeCsv('staff.csv', ...bad), '--rejects', rejects, '--data-dir', join(tmp, 'data')]);
+      expect(run.stdout.split('\n').filter((line) => /^ {2}line \d+: /.test(line))).to.have.length(200);
+      expect(run.stdout).to.contain(`  ... and 50 more (all 250 are listed in ${rejects})`);
+      const listed = (await readFile(rejects, 'utf8')).trim().split('\r\n').slice(1);
+      expect(listed).to.have.length(250);
+      expect(listed.at(-1)).to.match(/^251,staff_group,/);
+    });
+  });
+
+  describe('--remove-missing', () => {
+    let dataDir: string;
+    const twenty = Array.from({ length: 20 }, (_, i) => row(`S${String.fromCharCode(65 + i)}X`));
+    const usernameOf = (r: string) => r.split(',')[0]!;
+
+    // Twenty staff, one of whom (241SAX01) has a password and a reset link.
+    beforeEach(async () => {
+      dataDir = join(tmp, 'data');
+      expect((await runImport([await writeCsv('all.csv', ...twenty), '--data-dir', dataDir])).code).to.equal(0);
+      const account = { username: '241SAX01', status: 'approved', passwordHash: '$argon2id$x', previousHashes: [], locked: false, failedAttempts: 0 };
+      const other = { ...account, username: '241SBX01' };
+      await writeFile(join(dataDir, 'accounts.json'), JSON.stringify({ version: 1, accounts: { '241SAX01': account, '241SBX01': other } }));
+      const token = (username: string) => ({ hash: `h-${username}`, username, purpose: 'reset', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2099-01-01T00:00:00.000Z' });
+      await writeFile(join(dataDir, 'tokens.json'), JSON.stringify({ version: 1, tokens: [token('241SAX01'), token('241SBX01')] }));
+    });
+
+    it('removes staff not in the file with their account and reset links, and audits each removal', async () => {
+      // 241SAX01 is gone; 241SBX01 is still in the file, though its row is rejected.
+      const file = await writeCsv('leavers.csv', ...twenty.slice(2), '241SBX01,B,Two,not-an-email,1985-03-14,bank,,');
+      const run = await runImport([file, '--remove-missing', '--data-dir', dataDir]);
+      expect(run.code).to.equal(1);
+      expect(run.stdout).to.contain('removed:   1').and.contain('Removed staff not in the file (1 with a password, 1 reset link(s) deleted with them):\n  241SAX01\n');
+      expect((await staffIn(dataDir)).map((r) => r.username)).to.have.length(19).and.not.include('241SAX01');
+      const accounts = JSON.parse(await readFile(join(dataDir, 'accounts.json'), 'utf8')) as { accounts: Record<string, unknown> };
+      expect(Object.keys(accounts.accounts)).to.deep.equal(['241SBX01']);
+      const tokens = JSON.parse(await readFile(join(dataDir, 'tokens.json'), 'utf8')) as { tokens: Array<{ username: string }> };
+      expect(tokens.tokens.map((t) => t.username)).to.deep.equal(['241SBX01']);
+      const events = await auditIn(dataDir);
+      expect(events.at(-2)?.detail).to.include({ removed: 1, rejected: 1 });
+      expect(events.at(-1)).to.deep.include({ action: 'staff.removed', username: '241SAX01', channel: 'import', outcome: 'success' });
+    });
+
+    it('refuses to remove more than 10% of the directory without --force, changing nothing', async () => {
+      const before = await readFile(join(dataDir, 'staff.json'));
+      const run = await runImport([await writeCsv('partial.csv', ...twenty.slice(3)), '--remove-missing', '--data-dir', dataDir]);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.contain('--remove-missing would remove 3 of the 20 staff in the directory, more than 10%').and.contain('add --force');
+      expect(await readFile(join(dataDir, 'staff.json'))).to.deep.equal(before);
+      expect(await auditIn(dataDir)).to.have.length(1);
+    });
+
+    it('removes more than 10% of the directory with --force', async () => {
+      const run = await runImport([await writeCsv('partial.csv', ...twenty.slice(3)), '--remove-missing', '--force', '--data-dir', dataDir]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect((await staffIn(dataDir)).map((r) => r.username)).to.deep.equal(twenty.slice(3).map(usernameOf));
+      expect((await auditIn(dataDir)).filter((e) => e.action === 'staff.removed').map((e) => e.username)).to.deep.equal(twenty.slice(0, 3).map(usernameOf));
+    });
+
+    it('lists who would be removed under --dry-run, warns past 10%, and changes nothing', async () => {
+      const files = ['staff.json', 'accounts.json', 'tokens.json', 'audit.jsonl'];
+      const before = await Promise.all(files.map((f) => readFile(join(dataDir, f))));
+      const run = await runImport([await writeCsv('partial.csv', ...twenty.slice(3)), '--remove-missing', '--dry-run', '--data-dir', dataDir]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain('removed:   3 (would be)').and.contain('who would be removed with their passwords and reset links:\n  241SAX01\n  241SBX01\n  241SCX01\n');
+      expect(run.stdout).to.contain('a real run would refuse without --force');
+      expect(await Promise.all(files.map((f) => readFile(join(dataDir, f))))).to.deep.equal(before);
     });
   });
 
@@ -207,7 +335,7 @@ describe('npm run staff:import', function () {
     });
 
     it('exits 2 with usage when no file is given', async () => {
-      await expectRefused([], 'Usage: npm run staff:import -- <staff.csv> [--dry-run] [--data-dir DIR]');
+      await expectRefused([], 'Usage: npm run staff:import -- <staff.csv> [--dry-run] [--data-dir DIR] [--ignore-extra-columns] [--rejects FILE] [--remove-missing [--force]]');
     });
 
     it('does not create a data folder when the file is missing', async () => {

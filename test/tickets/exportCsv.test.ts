@@ -1,6 +1,7 @@
 // The tickets CSV for reporting: the right rows and columns, safe for Excel, and nothing it must not hold.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,5 +66,17 @@ describe('the tickets CSV export', () => {
     );
     expect(failure?.code).to.equal(2);
     expect(failure?.stderr).to.contain('--from should be a date as YYYY-MM-DD');
+  });
+
+  it('refuses a --to date before the --from date rather than writing an empty file', async () => {
+    await h.service.create(newTicket({ description: 'in March' }));
+    const out = join(h.dir, 'export.csv');
+    const failure = await run(process.execPath, ['--import', 'tsx', 'scripts/tickets-export.ts', '--to', '2026-01-01', '--from', '2026-03-31', '--out', out, '--data-dir', h.dir]).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failure?.code).to.equal(2);
+    expect(failure?.stderr).to.contain('--to 2026-01-01 is before --from 2026-03-31: give the earlier date as --from');
+    expect(existsSync(out)).to.be.false;
   });
 });
