@@ -44,6 +44,7 @@ import { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
 import type { AccountAutomation } from '../esr/automation/types.js';
+import type { AutomationWatchdog } from '../esr/automation/watchdog.js';
 import { createFlows } from '../dialogs/flows.js';
 import { createAdapter, type BotFrameworkEndpoints } from './adapter.js';
 import { createEsrAutomation, type EsrAutomation } from './esrAutomation.js';
@@ -74,6 +75,8 @@ export interface AppOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The Trust's ESR automation, used when ESR_MODE=automation (tests pass a fake). */
   automation?: AccountAutomation;
+  /** How long a chat turn waits for the automation's first answer (tests shorten it). */
+  automationTurnWaitMs?: number;
 }
 
 export interface HelpdeskApp {
@@ -91,6 +94,8 @@ export interface HelpdeskApp {
   housekeeping: Housekeeping;
   /** ESR_MODE=automation only: the client for the Trust's ESR automation, and its request records. */
   automation?: EsrAutomation;
+  /** ESR_MODE=automation only: the running watchdog that hands missing callbacks to a person (tests call runOnce()). */
+  automationWatchdog?: AutomationWatchdog;
   /** Starts listening; resolves with the port. */
   listen(port?: number): Promise<number>;
   /** Stops taking requests, lets background work finish, and closes connections. */
@@ -200,7 +205,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       timeZone: config.TIME_ZONE,
       esrMode: config.ESR_MODE,
       adminTaskRemindMinutes: config.ADMIN_TASK_REMIND_MINUTES,
+      ...(options.automationTurnWaitMs !== undefined ? { automationTurnWaitMs: options.automationTurnWaitMs } : {}),
     },
+    background,
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(accountAutomation ? { automation: accountAutomation } : {}),
   });
@@ -294,6 +301,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     desk,
     housekeeping,
     ...(automation ? { automation } : {}),
+    ...(automationWatchdog ? { automationWatchdog } : {}),
     listen: (port = config.PORT) =>
       new Promise((resolveListen, reject) => {
         server.once('error', reject);

@@ -12,8 +12,9 @@ import { asAttachment, type CardJson } from '../cards/render.js';
 import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
 import type { Content } from '../content/content.js';
 import type { AdminTaskOutcome, AdminTaskRequest, EsrMode, HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
-import type { AccountAutomation, AutomationOutcome } from '../esr/automation/types.js';
+import type { AccountAutomation, AutomationOutcome, AutomationResult } from '../esr/automation/types.js';
 import { tokenise } from '../dialogs/intents.js';
+import type { BackgroundTasks } from '../esr/backgroundTasks.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
 import { taskNoticeEmail } from '../mail/taskEmail.js';
@@ -32,6 +33,8 @@ import type { RecentTranscript } from './recentTranscript.js';
 
 export const MAX_SCREENSHOTS = 5;
 export const MAX_SCREENSHOT_MB = 10;
+/** Teams shows an error when a reply takes more than ~15 s, so a turn waits at most this for the automation. */
+export const AUTOMATION_TURN_WAIT_MS = 10_000;
 const SCREENSHOT_LINK_DAYS = 7;
 
 export interface TeamsHelpDeskDeps {
@@ -61,9 +64,13 @@ export interface TeamsHelpDeskDeps {
     esrMode?: EsrMode;
     /** An ESR admin task nobody has picked up for this long (in office hours) is posted again; 0: never. */
     adminTaskRemindMinutes?: number;
+    /** How long a chat turn waits for the automation's first answer before saying "it's being done"; default 10 s. */
+    automationTurnWaitMs?: number;
   };
   /** The Trust's ESR automation (ESR_MODE=automation). */
   automation?: AccountAutomation;
+  /** Where the automation's late answers are acted on (app.close waits for them). */
+  background?: BackgroundTasks;
   /** Waits before retrying a throttled send; tests pass one that does not really wait. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -223,8 +230,8 @@ export class TeamsHelpDesk implements HelpDesk {
     const automatable = this.#d.settings.esrMode === 'automation' && this.#d.automation && (request.kind === 'unlock' || request.kind === 'reactivate') && accounts.length === 1;
     if (automatable) {
       const state = await this.#automate(ticket, request.kind as 'unlock' | 'reactivate', accounts[0]!.record);
-      if (state !== 'fell_back') return { ref: ticket.ref, reused: false, state, automationFellBack: false, ...opening };
-      await this.#handToPeople(ticket, screenshots);
+      if (state === 'done' || state === 'pending') return { ref: ticket.ref, reused: false, state, automationFellBack: false, ...opening };
+      if (state === 'fell_back') await this.#handToPeople(ticket, screenshots);
       return { ref: ticket.ref, reused: false, state: 'queued', automationFellBack: true, ...opening };
     }
     await this.#handToPeople(ticket, screenshots);
@@ -237,10 +244,14 @@ export class TeamsHelpDesk implements HelpDesk {
    * Returns whether the outcome was about a task still waiting for it.
    */
   async completeAutomation(outcome: AutomationOutcome): Promise<boolean> {
-    const ticket = await this.#d.tickets.taskForAutomation(outcome.id);
+    return this.#finishAutomation(outcome.id, outcome.outcome, outcome.message);
+  }
+
+  async #finishAutomation(requestId: string, state: 'done' | 'failed' | 'unavailable', message?: string): Promise<boolean> {
+    const ticket = await this.#d.tickets.taskForAutomation(requestId);
     if (!ticket || ticket.task?.automation?.state !== 'pending') return false;
-    await this.#d.tickets.setAutomation(ticket.id, { requestId: outcome.id, state: outcome.outcome, ...(outcome.message ? { message: outcome.message } : {}) });
-    if (outcome.outcome === 'done') {
+    await this.#d.tickets.setAutomation(ticket.id, { requestId, state, ...(message ? { message } : {}) });
+    if (state === 'done') {
       const result = await this.#d.tickets.completeTask(ticket.id, 'system', { outcome: 'done' }, { channel: 'system' });
       if (result.ok && result.changed) await this.#notifyPerson(result.ticket, this.#doneText(result.ticket));
       return true;
@@ -511,28 +522,39 @@ export class TeamsHelpDesk implements HelpDesk {
     return this.#d.content.t(`tasks.done.${ticket.kind ?? 'other'}`, { ref: ticket.ref });
   }
 
-  // The automation first; 'fell_back' when a person must do it after all.
-  async #automate(ticket: Ticket, action: 'unlock' | 'reactivate', record: { username: string; firstName: string; lastName: string; workEmail: string }): Promise<'done' | 'pending' | 'fell_back'> {
+  // The automation first; 'fell_back' when a person must do it after all ('handed_over' when a callback
+  // that beat the first answer has already given it to them).
+  async #automate(ticket: Ticket, action: 'unlock' | 'reactivate', record: { username: string; firstName: string; lastName: string; workEmail: string }): Promise<'done' | 'pending' | 'fell_back' | 'handed_over'> {
     const requestId = randomUUID();
     // Recorded before asking, so a callback that beats the first answer still finds its task.
     await this.#d.tickets.setAutomation(ticket.id, { requestId, state: 'pending' });
-    let result: Awaited<ReturnType<AccountAutomation['request']>>;
-    try {
-      result = await this.#d.automation!.request({
-        id: requestId,
-        action,
-        username: record.username,
-        organisationCode: record.username.slice(0, 3),
-        employee: { firstName: record.firstName, lastName: record.lastName, workEmail: record.workEmail },
-        requestedAt: this.#d.clock.now().toISOString(),
-      });
-    } catch (error) {
+    const answer = this.#d.automation!.request({
+      id: requestId,
+      action,
+      username: record.username,
+      organisationCode: record.username.slice(0, 3),
+      employee: { firstName: record.firstName, lastName: record.lastName, workEmail: record.workEmail },
+      requestedAt: this.#d.clock.now().toISOString(),
+    }).catch((error: unknown): AutomationResult => {
       this.#d.logger.warn({ err: error, ticket: ticket.ref }, 'The ESR automation client failed; a person will do the task');
-      result = { kind: 'unavailable', reason: 'client error' };
+      return { kind: 'unavailable', reason: 'client error' };
+    });
+    const result = await withinMs(answer, this.#d.settings.automationTurnWaitMs ?? AUTOMATION_TURN_WAIT_MS);
+    if (result === undefined) {
+      // The person hears "it's being done" now; the answer, when it comes, is acted on like a callback.
+      const settle = async () => {
+        const late = await answer;
+        if (late.kind === 'pending') return;
+        await this.#finishAutomation(requestId, late.kind, late.kind === 'unavailable' ? late.reason : late.message);
+      };
+      if (this.#d.background) this.#d.background.run('ESR automation answer', settle);
+      else void settle().catch((error: unknown) => this.#d.logger.error({ err: error, ticket: ticket.ref }, 'The late ESR automation answer could not be acted on'));
+      return 'pending';
     }
     // The callback may have finished it while we waited for the first answer.
     const now = await this.#d.tickets.get(ticket.id);
-    if (now?.task?.automation?.state !== 'pending') return now?.status === 'resolved' ? 'done' : 'fell_back';
+    // Then completeAutomation has already told the person, and handed a failure to people.
+    if (now?.task?.automation?.state !== 'pending') return now?.status === 'resolved' ? 'done' : 'handed_over';
     if (result.kind === 'pending') return 'pending';
     if (result.kind === 'done') {
       await this.#d.tickets.setAutomation(ticket.id, { requestId, state: 'done', ...(result.message ? { message: result.message } : {}) });
@@ -723,5 +745,18 @@ function safeHost(url: string): string {
     return new URL(url).host;
   } catch {
     return 'invalid url';
+  }
+}
+
+/** The promise's value if it settles within `ms`, else undefined (the promise goes on). */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

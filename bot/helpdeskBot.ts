@@ -10,7 +10,7 @@ import { activeDialogPath, PASSWORD_PROMPT_ID } from '../dialogs/dialogStack.js'
 import { replaceCard } from '../dialogs/prompts.js';
 import type { MainDialog } from '../dialogs/mainDialog.js';
 import { routeOf } from '../dialogs/mainDialog.js';
-import type { DialogDeps } from '../dialogs/deps.js';
+import { againstRealEsr, type DialogDeps } from '../dialogs/deps.js';
 import { sendCard, sendText } from '../dialogs/replies.js';
 import { TICKET_VERBS, type TicketVerb } from '../cards/ticketCard.js';
 import { asAttachment } from '../cards/render.js';
@@ -79,7 +79,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
     const text = context.activity.text ?? '';
     if (looksLikePassword(text)) {
       // Not echoed, not routed, not stored: the message goes no further than this line.
-      await sendText(context, c.t('guard.passwordInChat'));
+      await sendText(context, c.t(againstRealEsr(this.#d.dialogDeps.settings) ? 'guard.passwordInChatGuided' : 'guard.passwordInChat'));
       return;
     }
     const value = context.activity.value as { action?: unknown; ticketId?: unknown; helpful?: unknown; comment?: unknown } | undefined;

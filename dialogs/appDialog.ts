@@ -72,7 +72,8 @@ export class AppDialog extends FlowDialog {
         intro: [c.t(`app.intro.${values.phone}`), username ? c.t('app.usernameHint', { username }) : ''].filter(Boolean).join(' '),
         items: steps,
         footer: c.t('app.footer'),
-        next: username ? ['forgotPassword', 'report'] : ['register', 'forgotPassword'],
+        // Against the real ESR the bot cannot see whether they are set up for home use, so it offers that too.
+        next: username && !this.#guided ? ['forgotPassword', 'report'] : username ? ['register', 'forgotPassword', 'report'] : ['register', 'forgotPassword'],
       }),
     );
     return step.endDialog({ selfServed: true });

@@ -36,6 +36,11 @@ export interface DialogSettings {
   esrMode?: EsrMode;
 }
 
+/** Guided and automation modes meet the real ESR: no password box, no reset link, ESR's own rules. */
+export function againstRealEsr(settings: Pick<DialogSettings, 'esrMode'>): boolean {
+  return (settings.esrMode ?? 'simulated') !== 'simulated';
+}
+
 export type ReportCategory = 'login' | 'app' | 'payslip' | 'training' | 'other';
 
 /** A screenshot the user has sent during a report, kept aside by the desk (never in dialog state). */

@@ -9,13 +9,13 @@ import { GuidedRegisterDialog } from './guidedRegisterDialog.js';
 import { HumanDialog } from './humanDialog.js';
 import { LockedAccountDialog } from './lockedAccountDialog.js';
 import { ReportDialog } from './reportDialog.js';
-import type { DialogDeps } from './deps.js';
+import { againstRealEsr, type DialogDeps } from './deps.js';
 import type { FlowDialog } from './flowDialog.js';
 import { PasswordRulesDialog } from './passwordRulesDialog.js';
 import { RegisterDialog } from './registerDialog.js';
 
 export function createFlows(deps: DialogDeps): FlowDialog[] {
-  const guided = (deps.settings.esrMode ?? 'simulated') !== 'simulated';
+  const guided = againstRealEsr(deps.settings);
   const account: FlowDialog[] = guided
     ? [new GuidedRegisterDialog(deps), new GuidedAccountHelpDialog('forgotPassword', deps), new GuidedAccountHelpDialog('forgotUsername', deps), new LockedAccountDialog(deps)]
     : [new RegisterDialog(deps), new AccountHelpDialog('forgotPassword', deps), new AccountHelpDialog('forgotUsername', deps), new AccountHelpDialog('unlock', deps)];

@@ -14,7 +14,7 @@ import {
 import { homeCard, noticeCard } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
 import { replaceCard } from './prompts.js';
-import type { DialogDeps } from './deps.js';
+import { againstRealEsr, type DialogDeps } from './deps.js';
 import type { FlowDialog } from './flowDialog.js';
 import { FAQ_PREFIX, isFlowId, type FlowId } from './flowIds.js';
 import { sendCard, sendText } from './replies.js';
@@ -120,7 +120,7 @@ export class MainDialog extends ComponentDialog {
     const active = this.#activeFlow(innerDc);
     switch (route.kind) {
       case 'help':
-        await sendText(context, active ? active.helpText(innerDc.child ?? innerDc) : c.t('help.general'));
+        await sendText(context, active ? active.helpText(innerDc.child ?? innerDc) : c.t(helpKey(this.#deps)));
         await innerDc.repromptDialog();
         return Dialog.EndOfTurn;
       case 'cancel':
@@ -174,7 +174,7 @@ export class MainDialog extends ComponentDialog {
         await sendCard(context, homeCard(c));
         return step.endDialog();
       case 'help':
-        await sendText(context, c.t('help.general'));
+        await sendText(context, c.t(helpKey(this.#deps)));
         return step.endDialog();
       case 'cancel':
         await sendText(context, c.t('cancel.nothing'));
@@ -229,4 +229,9 @@ export class MainDialog extends ComponentDialog {
     }
     return step.endDialog(step.result);
   }
+}
+
+// The simulated ESR offers a password box; against the real ESR the bot never takes a password.
+function helpKey(deps: DialogDeps): 'help.generalGuided' | 'help.general' {
+  return againstRealEsr(deps.settings) ? 'help.generalGuided' : 'help.general';
 }

@@ -31,10 +31,13 @@ class RecordingTransport implements MailTransport {
 
 class FakeAutomation implements AccountAutomation {
   readonly requests: AutomationRequest[] = [];
+  /** Runs before the answer is given (a callback that beats the first answer). */
+  before: ((request: AutomationRequest) => Promise<unknown>) | undefined;
   constructor(public answer: AutomationResult) {}
-  request(request: AutomationRequest): Promise<AutomationResult> {
+  async request(request: AutomationRequest): Promise<AutomationResult> {
     this.requests.push(request);
-    return Promise.resolve(this.answer);
+    await this.before?.(request);
+    return this.answer;
   }
 }
 
@@ -253,6 +256,15 @@ describe('ESR admin tasks over HTTP', () => {
       expect((await t.app.tickets.get(1))!.status).to.equal('resolved');
       // A repeated callback changes nothing.
       expect(await t.app.desk.completeAutomation({ id: automation.requests[0]!.id, outcome: 'done' })).to.equal(false);
+    });
+
+    it('posts one card, not two, when a failed callback arrives before the first answer', async () => {
+      const automation = new FakeAutomation({ kind: 'pending' });
+      await start(AUTOMATION_ENV, automation);
+      automation.before = (request) => t.app.desk.completeAutomation({ id: request.id, outcome: 'failed' });
+      expect(await askToUnlock()).to.contain('a person will do it');
+      expect(channelCards()).to.have.length(1);
+      expect(mail.sent.filter((m) => m.to !== 'chris.test@nhs-trust.example')).to.have.length(1);
     });
 
     it('pending then timed out: a person gets the task and the person is told it may take longer', async () => {

@@ -68,7 +68,6 @@ describe('guided ESR flows over HTTP (ESR_MODE=guided)', () => {
     await alex.say('I forgot my username');
     const steps = await alex.submit(choose('yes'), 'yes');
     expect(openUrls(steps)).to.include('https://my.esr.nhs.uk');
-    console.log('      turns from "I forgot my username" to the ESR link: forgotUsername=2');
     // help, at any step, explains the step and repeats it; cancel stops.
     const help = text(await alex.say('help'));
     expect(help).to.contain('I never need your password').and.contain('finding your username');
@@ -89,7 +88,6 @@ describe('guided ESR flows over HTTP (ESR_MODE=guided)', () => {
     expect(third).to.contain('minimum of 12 characters');
     const finished = text(await bea.submit(choose('done'), 'done'));
     expect(finished).to.contain("You're set up for ESR from home");
-    console.log('      turns from "set up ESR from home" to the steps in ESR: register=2');
   });
 
   it('never shows a password box or asks for a date of birth in any guided flow', async () => {
