@@ -261,7 +261,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
           ]
         : []),
       screenshotRoute({ screenshots, signer, clock }),
-      infoPages({ content, retentionDays: config.RETENTION_DAYS }),
+      infoPages({ content, retentionDays: config.RETENTION_DAYS, guided: config.ESR_MODE !== 'simulated' }),
       dashboard({
         content,
         tickets,

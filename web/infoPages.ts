@@ -7,7 +7,7 @@ import { messagePage } from './layout.js';
 
 const PAGES = ['about', 'privacy', 'terms'] as const;
 
-export function infoPages(deps: { content: Content; retentionDays: number }) {
+export function infoPages(deps: { content: Content; retentionDays: number; guided?: boolean }) {
   return (server: Server): void => {
     // The pages' stylesheet lives here, not with the reset pages: those are not served in every ESR mode.
     addStaticFiles(server, ['esr-helpdesk.css']);
@@ -15,7 +15,10 @@ export function infoPages(deps: { content: Content; retentionDays: number }) {
       server.get(`/${name}`, async (_req: Request, res: Response) => {
         const c = deps.content;
         const params = { retentionDays: deps.retentionDays };
-        sendHtml(res, 200, messagePage(c, c.t(`pages.${name}.title` as TextKey), c.list(`pages.${name}.paragraphs` as ListKey, params)));
+        // In guided and automation modes the bot holds no ESR password and sends no links: the privacy
+        // notice and terms say so, rather than describe the training copy's password store.
+        const body = deps.guided && name !== 'about' ? `${name}Guided` : name;
+        sendHtml(res, 200, messagePage(c, c.t(`pages.${name}.title` as TextKey), c.list(`pages.${body}.paragraphs` as ListKey, params)));
         return Promise.resolve();
       });
     }

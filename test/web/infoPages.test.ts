@@ -26,4 +26,20 @@ describe('the about, privacy and terms pages', () => {
   it('says in the privacy notice how long ticket screenshots are kept, from RETENTION_DAYS', async () => {
     expect(await (await fetch(`${t.url}/privacy`)).text()).to.contain('deleted 60 days after');
   });
+
+  describe('in guided mode', () => {
+    let guided: TestApp;
+    before(async () => (guided = await startTestApp({ env: { ESR_MODE: 'guided', RETENTION_DAYS: '60' } })));
+    after(() => guided.stop({ keepData: false }));
+
+    it('says the bot never holds an ESR password or date of birth, and mentions no reset links or password boxes', async () => {
+      const privacy = await (await fetch(`${guided.url}/privacy`)).text();
+      const terms = await (await fetch(`${guided.url}/terms`)).text();
+      expect(privacy).to.contain('never sees, asks for or keeps your ESR password or your date of birth').and.contain('deleted 60 days after');
+      for (const html of [privacy, terms]) {
+        expect(html).not.to.match(/argon2id|reset and unlock links|secure boxes/i);
+        expect(html).not.to.match(/\{\w+\}/);
+      }
+    });
+  });
 });
