@@ -62,6 +62,7 @@ export const COVERAGE = {
   prefix: 0.7,
   fuzzy: 0.6,
   unknownWeight: 2,
+  numberWeight: 0.5,
   /** A word only the off-topic phrases use ("rota", "canteen") changes the subject: it weighs this much more. */
   offTopicWeight: 2,
 };
@@ -155,9 +156,11 @@ export class Understander {
 
   #retrieve(text: string): Understood {
     const all = this.rank(text);
-    if (all[0]?.intent === OFF_TOPIC) return { kind: 'none' };
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
+    // Off-topic wins only by accounting for more of the message than any ESR answer does.
+    const offTopic = all.find((c) => c.intent === OFF_TOPIC);
+    if (offTopic && (!top || offTopic.coverage > top.coverage)) return { kind: 'none' };
     if (!top || top.coverage < THRESHOLDS.minCoverage) return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
     if (!second || top.score >= second.score * THRESHOLDS.clearMargin || second.coverage < THRESHOLDS.minCoverage) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
     const offered = ranked.filter((c) => c.coverage >= THRESHOLDS.minCoverage && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
@@ -168,7 +171,8 @@ export class Understander {
   rank(text: string): Candidate[] {
     const terms = this.#pipeline.terms(text);
     if (terms.length === 0) return [];
-    const weight = (t: string) => this.#idf.get(t) ?? COVERAGE.unknownWeight;
+    // A number ("241", "ward 5") is rarely what a message is about.
+    const weight = (t: string) => this.#idf.get(t) ?? (/^\d+$/.test(t) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
     const byIntent = new Map<string, { score: number; matched: Map<string, number> }>();
     for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind }>) {
