@@ -66,7 +66,7 @@ export const COVERAGE = {
   fuzzy: 0.6,
   unknownWeight: 2,
   numberWeight: 0.5,
-  /** A word only the off-topic phrases use ("rota", "canteen") changes the subject: it weighs this much more. */
+  /** A word the off-topic phrases use ("rota", "Windows") changes the subject: it weighs this much more. */
   offTopicWeight: 2,
 };
 
@@ -139,7 +139,7 @@ export class Understander {
     for (const doc of docs.filter((d) => d.kind !== 'answer')) for (const term of tokenizeDoc(doc.text)) (users.get(term) ?? users.set(term, new Set()).get(term)!).add(doc.intent);
     const intents = new Set(docs.map((d) => d.intent));
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
-    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.size === 1 && set.has(OFF_TOPIC) ? COVERAGE.offTopicWeight : 1));
+    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.has(OFF_TOPIC) ? COVERAGE.offTopicWeight : 1));
   }
 
   understand(text: string): Understood {
