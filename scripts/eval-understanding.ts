@@ -1,6 +1,7 @@
 // `npm run eval:understanding [-- file.jsonl ...]`: right, wrong and not understood for each file (by default the
-// held-out file and the tuning file), with the confusion pairs. Only the tuning file's misses are listed word
-// for word: the held-out file measures, and is never tuned on.
+// held-out file, the tuning file and the development file), with the confusion pairs. Only the tuning and
+// development files' misses are listed word for word: the held-out file measures, and is never tuned on.
+// `-- --no-heldout` leaves the held-out file out (for tuning runs).
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadContent } from '../content/content.js';
@@ -11,8 +12,11 @@ import { understandingSource } from '../understanding/source.js';
 import { Understander } from '../understanding/understander.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const files = process.argv.slice(2).filter((a) => a !== '--');
-const targets = files.length > 0 ? files : [join(root, 'test/understanding/heldout.en-GB.jsonl'), join(root, 'test/understanding/tuning.en-GB.jsonl')];
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const files = args.filter((a) => !a.startsWith('--'));
+const withHeldout = !args.includes('--no-heldout');
+const defaults = ['tuning', 'dev'].map((name) => join(root, `test/understanding/${name}.en-GB.jsonl`));
+const targets = files.length > 0 ? files : withHeldout ? [join(root, 'test/understanding/heldout.en-GB.jsonl'), ...defaults] : defaults;
 
 const content = await loadContent({ locale: 'en-GB' });
 const faq = await loadFaq('en-GB');

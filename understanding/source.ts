@@ -8,13 +8,14 @@ import type { DiagnosisPatterns } from './diagnosis.js';
 import type { UnderstandingSource } from './understander.js';
 
 export function understandingSource(content: Content, faq: Faq): UnderstandingSource {
-  const rules = content.section('understanding') as { synonyms: string[]; ignoredWords: string[]; diagnosis: DiagnosisPatterns };
+  const rules = content.section('understanding') as { synonyms: string[]; ignoredWords: string[]; offTopic?: string[]; diagnosis: DiagnosisPatterns };
   const titles: Record<string, string[]> = {};
   for (const flow of FLOW_IDS) titles[flow] = [content.t(`menu.flows.${flow}.label`), content.t(`menu.flows.${flow}.description`)];
   return {
     intents: content.section('intents') as IntentPhrases,
     faq,
     titles,
+    ...(rules.offTopic ? { offTopic: rules.offTopic } : {}),
     rules: { synonyms: rules.synonyms, ignoredWords: rules.ignoredWords, diagnosis: rules.diagnosis },
   };
 }

@@ -11,6 +11,8 @@ import { expandPhrase, TermPipeline, type TextRules } from './text.js';
 export const CONTROL_INTENTS = ['help', 'cancel', 'menu', 'greeting', 'thanks'] as const;
 export type ControlIntent = (typeof CONTROL_INTENTS)[number];
 const isControl = (intent: string): intent is ControlIntent => (CONTROL_INTENTS as readonly string[]).includes(intent);
+/** The pseudo-intent of the off-topic phrases: never answered or offered. */
+const OFF_TOPIC = 'none';
 
 /** Everything the understander is built from; all of it comes from the content files (and their overrides). */
 export interface UnderstandingSource {
@@ -20,6 +22,8 @@ export interface UnderstandingSource {
   faq: { entries: ReadonlyArray<{ id: string; title: string; answer: string; phrases: readonly string[] }> };
   /** Other words that name a flow: its menu label and description. */
   titles: Record<string, readonly string[]>;
+  /** Phrases about things that are not ESR (rotas, NHSmail, the computer log on): matching them best means "none". */
+  offTopic?: readonly string[];
   rules: TextRules & { diagnosis: DiagnosisPatterns };
 }
 
@@ -37,7 +41,7 @@ export interface Candidate {
   coverage: number;
 }
 
-/** Tuned on test/understanding/tuning.en-GB.jsonl (npm run eval:understanding). */
+/** Tuned on test/understanding/tuning.en-GB.jsonl and dev.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
 export const THRESHOLDS = {
   /** Below this coverage nothing is claimed. */
   minCoverage: 0.5,
@@ -46,6 +50,24 @@ export const THRESHOLDS = {
   /** Runners-up within this factor of the winner are offered in "did you mean". */
   offerWithin: 1.6,
   maxOffered: 3,
+  /** A winner this many times the runner-up's score needs only dominantCoverage. */
+  dominantMargin: 3,
+  dominantCoverage: 0.4,
+};
+
+/**
+ * How much of a message's meaning a match accounts for. A word found only in an answer's incidental text, or
+ * only through typo tolerance or a prefix, counts for less than one a phrase or title uses; a word no phrase or
+ * title knows weighs as much as a rare one, since it is likely what the message is really about.
+ */
+export const COVERAGE = {
+  kind: { phrase: 1, title: 1, answer: 0.5 },
+  prefix: 0.7,
+  fuzzy: 0.6,
+  unknownWeight: 2,
+  numberWeight: 0.5,
+  /** A word the off-topic phrases use ("rota", "Windows") changes the subject: it weighs this much more. */
+  offTopicWeight: 2,
 };
 
 // Each document is one phrase, title or answer; an intent's score is its best document's.
@@ -92,6 +114,7 @@ export class Understander {
       add(intent, 'title', entry.title);
       add(intent, 'answer', entry.answer.replace(/\{\w+\}/g, ' ').replace(/[*_#`]/g, ''));
     }
+    for (const phrase of source.offTopic ?? []) for (const text of expandPhrase(phrase)) add(OFF_TOPIC, 'phrase', text);
     // Documents repeat a lot of text (multiplied-out phrases): tokenise each once for indexing and the IDF.
     const seen = new Map<string, string[]>();
     const tokenizeDoc = (text: string) => seen.get(text) ?? seen.set(text, this.#pipeline.terms(text)).get(text)!;
@@ -105,7 +128,7 @@ export class Understander {
         tokenize,
         processTerm: (term) => term,
         prefix: (term) => term.length >= 4,
-        fuzzy: (term) => (term.length >= 7 ? 2 : term.length >= 4 ? 1 : false),
+        fuzzy: (term) => (term.length >= 7 ? 2 : term.length >= 5 ? 1 : false),
         weights: { fuzzy: 0.6, prefix: 0.4 },
         boostDocument: (_id, _term, stored) => KIND_BOOST[(stored?.kind as DocKind | undefined) ?? 'phrase'],
       },
@@ -115,8 +138,8 @@ export class Understander {
     // Only phrases and titles say what an intent is about; a word found only in answers tells little.
     for (const doc of docs.filter((d) => d.kind !== 'answer')) for (const term of tokenizeDoc(doc.text)) (users.get(term) ?? users.set(term, new Set()).get(term)!).add(doc.intent);
     const intents = new Set(docs.map((d) => d.intent));
-    this.intents = [...intents];
-    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
+    this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
+    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.has(OFF_TOPIC) ? COVERAGE.offTopicWeight : 1));
   }
 
   understand(text: string): Understood {
@@ -135,9 +158,15 @@ export class Understander {
   }
 
   #retrieve(text: string): Understood {
-    const ranked = this.rank(text);
+    const all = this.rank(text);
+    const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
-    if (!top || top.coverage < THRESHOLDS.minCoverage) return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
+    // Off-topic wins only by accounting for more of the message than any ESR answer does.
+    const offTopic = all.find((c) => c.intent === OFF_TOPIC);
+    if (offTopic && (!top || offTopic.coverage > top.coverage)) return { kind: 'none' };
+    // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
+    const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
+    if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
     if (!second || top.score >= second.score * THRESHOLDS.clearMargin || second.coverage < THRESHOLDS.minCoverage) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
     const offered = ranked.filter((c) => c.coverage >= THRESHOLDS.minCoverage && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
@@ -147,17 +176,22 @@ export class Understander {
   rank(text: string): Candidate[] {
     const terms = this.#pipeline.terms(text);
     if (terms.length === 0) return [];
-    const weight = (t: string) => this.#idf.get(t) ?? 1;
+    // A number ("241", "ward 5") is rarely what a message is about.
+    const weight = (t: string) => this.#idf.get(t) ?? (/^\d+$/.test(t) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
-    const byIntent = new Map<string, { score: number; matched: Set<string> }>();
-    for (const r of this.#search.search(text) as Array<SearchResult & { intent: string }>) {
-      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, matched: new Set() }).get(r.intent)!;
+    const byIntent = new Map<string, { score: number; matched: Map<string, number> }>();
+    for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind }>) {
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, matched: new Map() }).get(r.intent)!;
       entry.score = Math.max(entry.score, r.score);
-      for (const q of r.queryTerms) entry.matched.add(q);
+      const kind = COVERAGE.kind[r.kind] ?? 1;
+      for (const q of r.queryTerms) {
+        const how = r.terms.includes(q) ? 1 : r.terms.some((t) => t.startsWith(q)) ? COVERAGE.prefix : COVERAGE.fuzzy;
+        entry.matched.set(q, Math.max(entry.matched.get(q) ?? 0, kind * how));
+      }
     }
     return [...byIntent.entries()]
       .map(([intent, e]) => {
-        const coverage = terms.filter((t) => e.matched.has(t)).reduce((s, t) => s + weight(t), 0) / total;
+        const coverage = terms.reduce((s, t) => s + weight(t) * (e.matched.get(t) ?? 0), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
         return { intent, score: e.score * coverage, coverage };
       })

@@ -1,5 +1,5 @@
 // What staff type, understood from the real content files: the issue's examples, commands as before, the ESR
-// messages that lead to a question or a flow, and the tuning file's score (npm run eval:understanding).
+// messages that lead to a question or a flow, and the tuning and development files' scores (npm run eval:understanding).
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { loadContent } from '../../content/content.js';
@@ -110,12 +110,19 @@ describe('understanding what staff say', () => {
       expect(report.wrong / report.total, JSON.stringify(report.confusions)).to.be.below(0.02);
     });
 
-    // A guard against regressions only, never a target to tune on: the held-out file measured 92.8% right and
-    // 4.4% wrong when the matcher was finished (180 phrasings); this allows a margin of 3 points either way.
+    it('gets at least 95% of the development file right and under 3.5% wrong', async () => {
+      const report = evaluate(await readCases(fileURLToPath(new URL('./dev.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
+      expect(report.right / report.total, JSON.stringify(report.misses)).to.be.at.least(0.95);
+      expect(report.wrong / report.total, JSON.stringify(report.confusions)).to.be.below(0.035);
+    });
+
+    // A guard against regressions only, never a target to tune on: the held-out file measured 92.2% right and
+    // 3.9% wrong after tuning on the tuning and development files (180 phrasings, measured once); this allows a
+    // margin of 3 points either way.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.898);
-      expect(report.wrong / report.total).to.be.at.most(0.074);
+      expect(report.right / report.total).to.be.at.least(0.892);
+      expect(report.wrong / report.total).to.be.at.most(0.069);
     });
   });
 });
