@@ -83,7 +83,7 @@ export function ticketStoreContract(name: string, make: MakeSubject<TicketStore>
       const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => s.store.save(ticketOf(1, 2, { description: `save ${i}` }), 1)));
       const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
       expect(won).to.have.length(1);
-      expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof TicketConflictError)).to.equal(true);
+      expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof TicketConflictError)).to.equal(true);
       expect((await s.store.get(1))?.description).to.equal(`save ${won[0]}`);
     });
 

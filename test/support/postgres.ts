@@ -68,7 +68,7 @@ export function usePostgres(options: { migrated?: boolean } = {}): () => TestDat
       console.warn(`      ${unreachableMessage(error)}`);
       this.skip();
     }
-    drop = created.drop;
+    drop = () => created.drop();
     const pool = createPool(created.url, { max: 10, applicationName: 'esr-helpdesk-tests' });
     const otherPool = createPool(created.url, { max: 10, applicationName: 'esr-helpdesk-tests-2' });
     if (options.migrated !== false) await migrate(pool);
