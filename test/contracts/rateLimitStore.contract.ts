@@ -1,9 +1,7 @@
 // The RateLimitStore promises (esr/rateLimiter.ts), for every implementation, through the RateLimiter too.
 import { expect } from 'chai';
-import { RateLimiter, type RateLimitStore } from '../../esr/rateLimiter.js';
+import { RateLimiter, type PrunableRateLimitStore } from '../../esr/rateLimiter.js';
 import type { MakeSubject, Subject } from './subject.js';
-
-export type PrunableRateLimitStore = RateLimitStore & { prune(before: number): Promise<number> };
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-01-05T10:00:00.000Z');
