@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
 import { replyText } from '../support/teamsUser.js';
-import { createTestDatabase, unreachableMessage } from '../support/postgres.js';
+import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 
 describe('the app on PostgreSQL (DATABASE_URL)', function () {
@@ -17,9 +17,7 @@ describe('the app on PostgreSQL (DATABASE_URL)', function () {
     try {
       database = await createTestDatabase();
     } catch (error) {
-      if (process.env.CI === 'true') throw new Error(`${unreachableMessage(error)}. Under CI (CI=true) the database is required.`, { cause: error });
-      console.warn(`      ${unreachableMessage(error)}`);
-      this.skip();
+      skipUnlessCi(this, error);
     }
   });
   after(async () => {
