@@ -13,13 +13,10 @@ import { commonPasswords } from '../esr/commonPasswords.js';
 import { EsrService } from '../esr/esrService.js';
 import { Argon2idHasher, type PasswordHasher } from '../esr/passwordHasher.js';
 import { PasswordPolicy } from '../esr/passwordPolicy.js';
-import type { StaffNotifier } from '../esr/ports.js';
+import type { AccountStore, AuditLog, StaffDirectory, StaffNotifier } from '../esr/ports.js';
 import { StaffMailer } from '../mail/staffMailer.js';
 import { MailOutbox } from '../mail/outbox.js';
 import { OutboxFolderTransport, SmtpTransport, type MailTransport } from '../mail/transport.js';
-import { FileScreenshotStore } from '../storage/fileScreenshotStore.js';
-import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
-import { JsonlUsageLog } from '../storage/jsonlUsageLog.js';
 import type { TornTail } from '../storage/jsonLines.js';
 import { tightenTree } from '../storage/privateFiles.js';
 import { JsonlMissedLog } from '../storage/jsonlMissedLog.js';
@@ -35,12 +32,8 @@ import { AttachmentFetcher } from './attachments.js';
 import { MAX_SCREENSHOT_MB, TeamsHelpDesk } from './helpDesk.js';
 import { QueueRegistry } from './queues.js';
 import { RecentTranscript } from './recentTranscript.js';
-import { JsonlAuditLog } from '../storage/jsonlAuditLog.js';
-import { LowdbAccountStore } from '../storage/lowdbAccountStore.js';
-import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
-import { LowdbTokenStore } from '../storage/lowdbTokenStore.js';
 import { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
-import { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
+import { openStores } from '../storage/openStores.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
 import type { AccountAutomation } from '../esr/automation/types.js';
@@ -85,8 +78,8 @@ export interface HelpdeskApp {
   adapter: CloudAdapter;
   esr: EsrService;
   content: Content;
-  staff: LowdbStaffDirectory;
-  audit: JsonlAuditLog;
+  staff: StaffDirectory;
+  audit: AuditLog;
   background: BackgroundTasks;
   mail: MailOutbox;
   tickets: TicketService;
@@ -112,13 +105,12 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       ? `The last line of ${tail.file} was cut short (a crash while writing); it was moved to ${tail.tornFile} and the file now ends cleanly`
       : `The last line of ${tail.file} lacked its newline (a crash while writing); it was whole and has been kept`);
 
-  // Large, cold staff directory apart from the small, hot files.
-  const staff = await LowdbStaffDirectory.open(join(dataDir, 'staff.json'));
-  const accounts = await LowdbAccountStore.open(join(dataDir, 'accounts.json'));
-  const tokens = await LowdbTokenStore.open(join(dataDir, 'tokens.json'));
-  const audit = await new JsonlAuditLog(join(dataDir, 'audit.jsonl'), { onTornTail }).init();
+  // Files in DATA_DIR, or PostgreSQL (migrated first) when DATABASE_URL is set.
+  const stores = await openStores(config, { dataDir, onTornTail, onDatabaseError: (error) => logger.error({ err: error }, 'A database connection failed while idle') });
+  if (stores.migrated.length > 0) logger.info({ migrations: stores.migrated.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`) }, `Applied ${stores.migrated.length} database migration(s)`);
+  const { staff, accounts, tokens, audit, limits, screenshots, usage } = stores;
+  // Bot state stays in DATA_DIR for now, whichever store the ports use.
   const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
-  const limits = await LowdbRateLimitStore.open(join(dataDir, 'limits.json'));
 
   const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
   const faq = await loadFaq(config.LOCALE, join(dataDir, 'content'));
@@ -150,15 +142,12 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     await seedDemoData(config, staff, accounts, hasher, clock);
     logger.info({ staff: await staff.count() }, 'Seeded the fictional demo staff directory (SEED_DEMO_DATA=true)');
   }
-  const stopWatching = staff.watch(5_000, (error) =>
+  const stopWatching = stores.watchStaff(5_000, (error) =>
     error ? logger.error({ err: error }, 'The staff directory changed on disk but could not be loaded; keeping the previous one') : logger.info('Reloaded the staff directory'),
   );
 
-  const ticketStore = await LowdbTicketStore.open(join(dataDir, 'tickets.json'));
-  const screenshots = await FileScreenshotStore.open(join(dataDir, 'screenshots'));
-  const tickets = new TicketService({ clock, tickets: ticketStore, screenshots, audit, timeZone: config.TIME_ZONE });
+  const tickets = new TicketService({ clock, tickets: stores.tickets, screenshots, audit, timeZone: config.TIME_ZONE });
   const queues = await QueueRegistry.open(dataDir);
-  const usage = await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), { onTornTail }).init();
   const missed = await new JsonlMissedLog(join(dataDir, 'unanswered.jsonl'), { onTornTail }).init();
   // Free text is understood from the content as it stands, overrides included; when an admin adds a phrasing,
   // or another instance changes the override files, the index is rebuilt from freshly loaded (and checked) files.
@@ -320,6 +309,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       await background.idle();
       await mail.stop();
       mail.close();
+      await stores.close();
     },
   };
 }
@@ -365,7 +355,7 @@ export function describeOfficeHours(hours: OfficeHours): string {
   return `${days}, ${formatClockTime(hours.opensAt)} to ${formatClockTime(hours.closesAt)}`;
 }
 
-async function seedDemoData(config: Config, staff: LowdbStaffDirectory, accounts: LowdbAccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {
+async function seedDemoData(config: Config, staff: StaffDirectory, accounts: AccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {
   const demo = demoStaff(config.ESR_ORG_CODE);
   await staff.upsertMany(demo.map((d) => d.record));
   const at = clock.now().toISOString();

@@ -103,6 +103,8 @@ export const configSchema = z.object({
   // Unset: http://localhost:<PORT>, filled in by loadConfig once PORT is known.
   PUBLIC_URL: optionalText.pipe(url('').optional()),
   DATA_DIR: text('./data'),
+  // The PostgreSQL database for the stores that have moved there (storage/openStores.ts); unset: files in DATA_DIR.
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/, message: 'should be a postgres:// or postgresql:// URL, like postgres://esr_helpdesk:password@db.example.nhs.uk:5432/esr_helpdesk?sslmode=require' }).optional()),
   SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, message: 'should be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.nhs.uk:587' }).optional()),
   MAIL_FROM: text('ESR Helpdesk <esr-helpdesk@nhs-trust.example>'),
   ESR_ORG_CODE: text('241').pipe(z.string().regex(/^\d{3}$/, 'should be the three-digit ESR organisation code, like 241')),

@@ -5,7 +5,7 @@
 // picked up are posted again in the agents' channel (office hours only).
 import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import type { TokenStore } from '../esr/ports.js';
-import type { LowdbRateLimitStore } from '../storage/lowdbRateLimitStore.js';
+import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
 import type { TicketService } from '../tickets/ticketService.js';
 import type { TeamsHelpDesk } from './helpDesk.js';
@@ -16,7 +16,7 @@ export interface HousekeepingDeps {
   logger: Logger;
   tickets: TicketService;
   tokens: TokenStore;
-  limits: LowdbRateLimitStore;
+  limits: PrunableRateLimitStore;
   state: LowdbVersionedStore;
   desk: TeamsHelpDesk;
   retentionDays: number;

@@ -1,5 +1,6 @@
 // The one plain line `npm start` prints for a person, beside the JSON logs: how the bot is running. Built
 // from a list of parts, so another part (say, how ESR is reached) is one more entry.
+import { describeDatabaseUrl } from '../storage/postgres/pool.js';
 import type { Config } from './config.js';
 
 export interface RunningFacts {
@@ -16,7 +17,7 @@ export function summaryParts(config: Config, facts: RunningFacts): string[] {
     `listening on port ${facts.port}`,
     `public URL ${config.PUBLIC_URL}`,
     `data in ${config.DATA_DIR}`,
-    'embedded store',
+    config.DATABASE_URL ? `database ${describeDatabaseUrl(config.DATABASE_URL)}` : 'embedded store',
     config.SMTP_URL ? `mail sent through ${facts.mail}` : `mail written to ${outboxDir(config.DATA_DIR)}`,
   ];
 }

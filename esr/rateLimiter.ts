@@ -11,6 +11,12 @@ export interface RateLimitStore {
   hits(key: string): Promise<number[]>;
 }
 
+/** A store that keeps hits across restarts, and so must forget keys nobody has used for a while. */
+export interface PrunableRateLimitStore extends RateLimitStore {
+  /** Forgets keys whose newest hit is older than `before` (ms); returns how many. */
+  prune(before: number): Promise<number>;
+}
+
 export interface Limit {
   max: number;
   windowMs: number;

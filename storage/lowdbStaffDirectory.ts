@@ -35,16 +35,18 @@ export class LowdbStaffDirectory implements StaffDirectory {
   }
 
   getByUsername(username: string): Promise<StaffRecord | undefined> {
-    return Promise.resolve(this.#byUsername.get(username.toUpperCase()));
+    const record = this.#byUsername.get(username.toUpperCase());
+    // Copies (records are flat), so a caller changing one cannot change the directory or its indexes.
+    return Promise.resolve(record ? { ...record } : undefined);
   }
   findByEmail(email: string): Promise<StaffRecord[]> {
-    return Promise.resolve([...(this.#byEmail.get(email.toLowerCase()) ?? [])]);
+    return Promise.resolve(copies(this.#byEmail.get(email.toLowerCase())));
   }
   findByEntraObjectId(objectId: string): Promise<StaffRecord[]> {
-    return Promise.resolve([...(this.#byEntraId.get(objectId.toLowerCase()) ?? [])]);
+    return Promise.resolve(copies(this.#byEntraId.get(objectId.toLowerCase())));
   }
   findByUpn(upn: string): Promise<StaffRecord[]> {
-    return Promise.resolve([...(this.#byUpn.get(upn.toLowerCase()) ?? [])]);
+    return Promise.resolve(copies(this.#byUpn.get(upn.toLowerCase())));
   }
   count(): Promise<number> {
     return Promise.resolve(this.#byUsername.size);
@@ -154,6 +156,10 @@ function validRecord(record: StaffRecord, index: number): StaffRecord {
 // by rename (as AtomicJsonFile and the import script do) always brings a new inode.
 function fingerprint(stats: Stats): string {
   return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+}
+
+function copies(records: StaffRecord[] | undefined): StaffRecord[] {
+  return (records ?? []).map((r) => ({ ...r }));
 }
 
 function push(map: Map<string, StaffRecord[]>, key: string, record: StaffRecord): void {

@@ -10,7 +10,7 @@ import { openStore } from './openStore.js';
 
 const agentSchema = z.object({ id: z.string(), name: z.string() });
 
-const ticketSchema: z.ZodType<Ticket> = z.object({
+export const ticketSchema: z.ZodType<Ticket> = z.object({
   id: z.number().int().positive(),
   ref: z.string(),
   status: z.enum(TICKET_STATUSES),

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
     // The Bot Framework credentials and SMTP have no sensible default; WORKFORCE_PHONE falls back to the
     // Workforce email where it is shown (bot/app.ts trustValues). The dashboard's agent group is optional, and
     // its key set URL's default depends on the tenant (web/dashboard/auth.ts).
-    const WITHOUT_DEFAULT = ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppTenantId', 'SMTP_URL', 'WORKFORCE_PHONE', 'DASHBOARD_AGENT_GROUP', 'ENTRA_JWKS_URL', 'ESR_AUTOMATION_URL', 'ESR_AUTOMATION_SECRET'];
+    const WITHOUT_DEFAULT = ['MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppTenantId', 'SMTP_URL', 'DATABASE_URL', 'WORKFORCE_PHONE', 'DASHBOARD_AGENT_GROUP', 'ENTRA_JWKS_URL', 'ESR_AUTOMATION_URL', 'ESR_AUTOMATION_SECRET'];
 
     it('gives every other setting a default', () => {
       const config = loadConfig({}) as Record<string, unknown>;
@@ -102,6 +102,12 @@ describe('loadConfig', () => {
     expect(config.SEED_DEMO_DATA).to.equal(false);
   });
 
+  it('accepts DATABASE_URL as a postgres:// or postgresql:// URL, sslmode included', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://bot:pw@db.example.nhs.uk:5432/esr?sslmode=require' }).DATABASE_URL).to.equal('postgres://bot:pw@db.example.nhs.uk:5432/esr?sslmode=require');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db.example/esr' }).DATABASE_URL).to.equal('postgresql://db.example/esr');
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).to.equal(undefined);
+  });
+
   it('reads TRUST_PROXY as a number of proxies or their addresses', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).to.deep.equal({ hops: 1 });
     expect(loadConfig({ TRUST_PROXY: '10.0.0.5,10.1.0.0/16' }).TRUST_PROXY).to.deep.equal({ proxies: ['10.0.0.5', '10.1.0.0/16'] });
@@ -113,6 +119,8 @@ describe('loadConfig', () => {
       ['PORT', '70000'],
       ['PUBLIC_URL', 'not-a-url'],
       ['SMTP_URL', 'http://x'],
+      ['DATABASE_URL', 'mysql://db.example/esr'],
+      ['DATABASE_URL', 'esr_helpdesk'],
       ['ESR_ORG_CODE', '24'],
       ['OFFICE_HOURS', '9-5'],
       ['OFFICE_HOURS', 'Mon-Fri 17:00-09:00'],

@@ -1,0 +1,172 @@
+// The staff directory in PostgreSQL (table staff). Every lookup is one indexed query, so there is no copy in
+// memory to reload: an import by another process is seen on the next lookup.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { StaffDirectory, UpsertSummary } from '../../esr/ports.js';
+import { staffRecordSchema } from '../../esr/schemas.js';
+import type { StaffRecord } from '../../esr/types.js';
+import { inTransaction } from './pool.js';
+
+/** Records per INSERT: large enough to be quick, small enough to stay well under the parameter limits. */
+export const UPSERT_BATCH = 1000;
+
+const COLUMNS = 'username, first_name, last_name, work_email, date_of_birth, staff_group, entra_object_id, upn';
+// date_of_birth::text is yyyy-mm-dd whatever the server's DateStyle; a JS Date would shift with time zones.
+const SELECT = `SELECT username, first_name, last_name, work_email, date_of_birth::text AS date_of_birth, staff_group, entra_object_id, upn FROM staff`;
+
+interface StaffRow {
+  username: string;
+  first_name: string;
+  last_name: string;
+  work_email: string;
+  date_of_birth: string;
+  staff_group: StaffRecord['staffGroup'];
+  entra_object_id: string | null;
+  upn: string | null;
+}
+
+export interface ImportSummary extends UpsertSummary {
+  removed: number;
+}
+
+export class PgStaffDirectory implements StaffDirectory {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async getByUsername(username: string): Promise<StaffRecord | undefined> {
+    const { rows } = await this.#pool.query<StaffRow>(`${SELECT} WHERE username = upper($1)`, [username]);
+    return rows[0] ? recordOf(rows[0]) : undefined;
+  }
+  findByEmail(email: string): Promise<StaffRecord[]> {
+    return this.#find('lower(work_email) = lower($1)', email);
+  }
+  findByEntraObjectId(objectId: string): Promise<StaffRecord[]> {
+    return this.#find('entra_object_id = lower($1)', objectId);
+  }
+  findByUpn(upn: string): Promise<StaffRecord[]> {
+    return this.#find('lower(upn) = lower($1)', upn);
+  }
+  async count(): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM staff');
+    return rows[0]!.n;
+  }
+
+  /** Adds new usernames and replaces changed ones, in batches inside one transaction; others stay as they were. */
+  async upsertMany(records: StaffRecord[]): Promise<UpsertSummary> {
+    const valid = records.map(validRecord);
+    const summary: UpsertSummary = { added: 0, updated: 0, unchanged: 0 };
+    if (valid.length === 0) return summary;
+    await inTransaction(this.#pool, async (client) => {
+      for (const batch of batches(valid)) {
+        const counted = await upsertBatch(client, batch);
+        summary.added += counted.added;
+        summary.updated += counted.updated;
+        summary.unchanged += counted.unchanged;
+      }
+    });
+    return summary;
+  }
+
+  /**
+   * Replaces the whole directory with `records` (a full export from ESR): streamed with COPY into a staging
+   * table, then merged in one transaction, so readers see the old directory or the new one, never half.
+   * Usernames missing from the export are removed.
+   */
+  async importAll(records: StaffRecord[]): Promise<ImportSummary> {
+    const valid = records.map(validRecord);
+    const usernames = new Set(valid.map((r) => r.username));
+    if (usernames.size !== valid.length) throw new TypeError('The import names a username twice. Nothing was saved.');
+    return inTransaction(this.#pool, async (client) => {
+      await client.query('CREATE TEMPORARY TABLE staff_import (LIKE staff INCLUDING DEFAULTS) ON COMMIT DROP');
+      await pipeline(Readable.from(copyLines(valid)), client.query(copyFrom(`COPY staff_import (${COLUMNS}) FROM STDIN`)));
+      const { rows } = await client.query<{ added: number; updated: number; removed: number }>(`
+        SELECT
+          (SELECT count(*) FROM staff_import i WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.username = i.username))::integer AS added,
+          (SELECT count(*) FROM staff_import i JOIN staff s USING (username)
+            WHERE (s.first_name, s.last_name, s.work_email, s.date_of_birth, s.staff_group, s.entra_object_id, s.upn)
+              IS DISTINCT FROM (i.first_name, i.last_name, i.work_email, i.date_of_birth, i.staff_group, i.entra_object_id, i.upn))::integer AS updated,
+          (SELECT count(*) FROM staff s WHERE NOT EXISTS (SELECT 1 FROM staff_import i WHERE i.username = s.username))::integer AS removed`);
+      const { added, updated, removed } = rows[0]!;
+      await client.query('DELETE FROM staff s WHERE NOT EXISTS (SELECT 1 FROM staff_import i WHERE i.username = s.username)');
+      await client.query(`
+        INSERT INTO staff (${COLUMNS}) SELECT ${COLUMNS} FROM staff_import
+        ON CONFLICT (username) DO UPDATE SET ${UPDATE_SET} WHERE ${CHANGED}`);
+      return { added, updated, removed, unchanged: valid.length - added - updated };
+    });
+  }
+
+  async #find(where: string, value: string): Promise<StaffRecord[]> {
+    const { rows } = await this.#pool.query<StaffRow>(`${SELECT} WHERE ${where} ORDER BY username`, [value]);
+    return rows.map(recordOf);
+  }
+}
+
+const UPDATE_SET = ['first_name', 'last_name', 'work_email', 'date_of_birth', 'staff_group', 'entra_object_id', 'upn'].map((c) => `${c} = EXCLUDED.${c}`).join(', ');
+const CHANGED = `(staff.first_name, staff.last_name, staff.work_email, staff.date_of_birth, staff.staff_group, staff.entra_object_id, staff.upn)
+  IS DISTINCT FROM (EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.work_email, EXCLUDED.date_of_birth, EXCLUDED.staff_group, EXCLUDED.entra_object_id, EXCLUDED.upn)`;
+
+// An unchanged record is left alone (the WHERE on DO UPDATE), so it returns no row. Of the rows returned,
+// xmax = 0 marks a fresh insert: an updated row carries the updating transaction's id there.
+async function upsertBatch(client: pg.PoolClient, batch: StaffRecord[]): Promise<UpsertSummary> {
+  const column = <K extends keyof StaffRecord>(key: K) => batch.map((r) => r[key] ?? null);
+  const { rows } = await client.query<{ inserted: boolean }>(
+    `INSERT INTO staff (${COLUMNS})
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[])
+     ON CONFLICT (username) DO UPDATE SET ${UPDATE_SET} WHERE ${CHANGED}
+     RETURNING (xmax = 0) AS inserted`,
+    [column('username'), column('firstName'), column('lastName'), column('workEmail'), column('dateOfBirth'), column('staffGroup'), column('entraObjectId'), column('upn')],
+  );
+  const added = rows.filter((r) => r.inserted).length;
+  return { added, updated: rows.length - added, unchanged: batch.length - rows.length };
+}
+
+// One INSERT may not touch a row twice, so a username given twice starts a new batch: the second then
+// counts against the first, as the embedded store counts it.
+function* batches(records: StaffRecord[]): Generator<StaffRecord[]> {
+  let batch: StaffRecord[] = [];
+  let seen = new Set<string>();
+  for (const record of records) {
+    if (batch.length >= UPSERT_BATCH || seen.has(record.username)) {
+      yield batch;
+      batch = [];
+      seen = new Set();
+    }
+    batch.push(record);
+    seen.add(record.username);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+// The same check and normalisation as the embedded directory, and the same message.
+function validRecord(record: StaffRecord, index: number): StaffRecord {
+  const parsed = staffRecordSchema.safeParse(record);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+  throw new TypeError(`Staff record ${index + 1} (${String(record.username)}) is not valid: ${issues}. Nothing was saved.`);
+}
+
+function recordOf(row: StaffRow): StaffRecord {
+  return {
+    username: row.username,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    workEmail: row.work_email,
+    dateOfBirth: row.date_of_birth,
+    staffGroup: row.staff_group,
+    ...(row.entra_object_id !== null ? { entraObjectId: row.entra_object_id } : {}),
+    ...(row.upn !== null ? { upn: row.upn } : {}),
+  };
+}
+
+// COPY's text format: tab-separated, \N for null; backslash, tab and line breaks escaped.
+function* copyLines(records: StaffRecord[]): Generator<string> {
+  const field = (v: string | undefined) => (v === undefined ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+  for (const r of records) {
+    yield `${[r.username, r.firstName, r.lastName, r.workEmail, r.dateOfBirth, r.staffGroup, r.entraObjectId, r.upn].map(field).join('\t')}\n`;
+  }
+}
