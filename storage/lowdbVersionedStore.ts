@@ -192,7 +192,7 @@ export class LowdbVersionedStore {
   #append(lines: string[]): Promise<void> {
     this.#pending.push(...lines);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#running ??= this.#drain();
+    if (!this.#running) this.#running = this.#drain();
     return done;
   }
 
