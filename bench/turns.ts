@@ -400,7 +400,7 @@ async function main(): Promise<number> {
         results.get(bot)!.push(s);
         calls.set(bot, calls.get(bot)! + measured.connectorCalls / measured.turns);
         process.stdout.write(
-          `  run ${run + 1}/${RUNS} ${label(bot).padEnd(26)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
+          `  run ${run + 1}/${RUNS} ${label(bot).padEnd(44)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
         );
       }
     }
