@@ -1,32 +1,35 @@
 // `npm run bench`: chat turns through the real HTTP endpoint and adapter, at a fixed number of conversations
-// in flight, against the helpdesk (with staff directories of two sizes) and against a minimal echo bot on
-// the same SDK. Each bot runs in its own process; the load generator and the stand-in Bot Connector (the
+// in flight, against the helpdesk (with staff directories and stored conversations of several sizes: each
+// size varied on its own from the smallest setting) and against a minimal echo bot on the same SDK. Each bot runs in its own process; the load generator and the stand-in Bot Connector (the
 // capture server the bots send their replies to) run here. See bench/README.md for how to read the output.
 //
 // Settings (environment variable or --name=value):
 //   BENCH_CONVERSATIONS / --conversations   conversations in flight, one per simulated user (50)
 //   BENCH_TURNS / --turns                   measured turns per conversation and run (40)
 //   BENCH_WARMUP / --warmup                 unmeasured turns before each run (200; 5 times as many before the first)
-//   BENCH_RUNS / --runs                     runs per bot, interleaved; the table shows their median (5)
+//   BENCH_RUNS / --runs                     runs per bot, interleaved; the table shows their median (3)
 //   BENCH_STAFF / --staff                   staff directory sizes, comma-separated (1000,50000)
+//   BENCH_STORED / --stored-conversations   conversations already stored before the bot starts (100,50000);
+//                                           each turn goes to one of them, picked at random
+//   BENCH_STORE / --store                   the helpdesk's store: lowdb (the embedded files; the only one so far)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { staffRecordSchema } from '../esr/schemas.js';
-import { STAFF_GROUPS, type StaffRecord } from '../esr/types.js';
+import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
+import type { StaffRecord } from '../esr/types.js';
+import { fictionalStaff, prng } from '../test/support/fictionalStaff.js';
 import { CaptureConnector } from '../test/support/captureConnector.js';
 import { TeamsUser } from '../test/support/teamsUser.js';
+import { storeConversations } from './storedConversations.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE_ARGS = ['--import', 'tsx', '--disable-warning=DEP0111'];
-const ORG_CODE = '241';
 
 // What a member of staff typically sends, in the order a conversation cycles through it.
 // "how do I get the app" starts a flow that asks for the phone and looks the user up in the staff directory.
@@ -50,112 +53,26 @@ function positive(name: string, env: string, fallback: number): number {
 const CONVERSATIONS = positive('conversations', 'BENCH_CONVERSATIONS', 50);
 const TURNS = positive('turns', 'BENCH_TURNS', 40);
 const WARMUP = positive('warmup', 'BENCH_WARMUP', 200);
-const RUNS = positive('runs', 'BENCH_RUNS', 5);
+const RUNS = positive('runs', 'BENCH_RUNS', 3);
+const STORE = setting('store', 'BENCH_STORE', 'lowdb');
+if (STORE !== 'lowdb') throw new Error(`BENCH_STORE (--store) should be "lowdb", the embedded store and the only one so far (got "${STORE}")`);
 const STAFF_SIZES = setting('staff', 'BENCH_STAFF', '1000,50000')
   .split(',')
   .map((s) => Number(s.trim()));
 if (STAFF_SIZES.some((n) => !Number.isInteger(n) || n < CONVERSATIONS)) {
   throw new Error(`BENCH_STAFF (--staff) should list whole numbers of at least ${CONVERSATIONS} (one record per simulated user)`);
 }
-
-// ------------------------------------------------------------------------------------- fictional staff
-
-/** A small seeded PRNG (mulberry32), so every run builds the same directory. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+const STORED_SIZES = setting('stored-conversations', 'BENCH_STORED', '100,50000')
+  .split(',')
+  .map((s) => Number(s.trim()));
+if (STORED_SIZES.some((n) => !Number.isInteger(n) || n < CONVERSATIONS)) {
+  throw new Error(`BENCH_STORED (--stored-conversations) should list whole numbers of at least ${CONVERSATIONS} (one per conversation in flight)`);
 }
 
-const FIRST_NAMES = [
-  'Alex', 'Bea', 'Cara', 'Dev', 'Eden', 'Fern', 'Gus', 'Hana', 'Ira', 'Jude', 'Kit', 'Lior', 'Mina', 'Noor', 'Ola', 'Pip',
-  'Quinn', 'Rae', 'Sol', 'Tam', 'Uma', 'Vic', 'Wren', 'Yas', 'Zan', 'Ash', 'Bo', 'Cal', 'Dara', 'Ezra', 'Flo', 'Gwen',
-];
-const SURNAME_STARTS = ['Ash', 'Brook', 'Cal', 'Dun', 'Elm', 'Fen', 'Gil', 'Hol', 'Ivy', 'Kel', 'Lang', 'Mar', 'Nor', 'Oak', 'Pen', 'Quil', 'Ros', 'Staf', 'Thorn', 'Wyn'];
-const SURNAME_ENDS = ['ford', 'wood', 'ley', 'ton', 'by', 'well', 'ridge', 'field', 'more', 'hurst', 'combe', 'dale'];
-
-function uuidV4(random: () => number): string {
-  const bytes = Array.from({ length: 16 }, () => Math.floor(random() * 256));
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/**
- * `count` fictional records (reserved .example domain). About 1 in 40 people has a second assignment (a second
- * username with the same email and Entra id); 1 in 10 has no Teams account linked. The first `users` records
- * are complete people, the simulated Teams users; they are spread through the file.
- */
-function fictionalStaff(count: number, users: number): { records: StaffRecord[]; userRecords: StaffRecord[] } {
-  const random = prng(20_241);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const nextNumber = new Map<string, number>();
-  const nextEmail = new Map<string, number>();
-  const person = (linked: boolean): StaffRecord => {
-    for (;;) {
-      const first = pick(FIRST_NAMES);
-      const last = pick(SURNAME_STARTS) + pick(SURNAME_ENDS);
-      const base = `${ORG_CODE}${first[0]}${last}`.toUpperCase();
-      const n = (nextNumber.get(base) ?? 0) + 1;
-      if (n > 99) continue;
-      nextNumber.set(base, n);
-      const local = `${first}.${last}`.toLowerCase();
-      const e = (nextEmail.get(local) ?? 0) + 1;
-      nextEmail.set(local, e);
-      const email = `${local}${e > 1 ? e : ''}@nhs-trust.example`;
-      const year = 1960 + Math.floor(random() * 45);
-      const dob = `${year}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`;
-      const group = random() < 0.7 ? 'substantive' : pick(STAFF_GROUPS);
-      return {
-        username: `${base}${String(n).padStart(2, '0')}`,
-        firstName: first,
-        lastName: last,
-        workEmail: email,
-        dateOfBirth: dob,
-        staffGroup: group,
-        ...(linked ? { entraObjectId: uuidV4(random), upn: email } : {}),
-      };
-    }
-  };
-  const userRecords = Array.from({ length: users }, () => person(true));
-  const records: StaffRecord[] = [];
-  const stride = Math.floor(count / users);
-  let nextUser = 0;
-  while (records.length < count) {
-    if (nextUser < users && records.length === nextUser * stride) {
-      records.push(userRecords[nextUser++]!);
-      continue;
-    }
-    const record = person(random() >= 0.1);
-    records.push(record);
-    if (records.length < count && random() < 0.025 && !(nextUser < users && records.length === nextUser * stride)) {
-      // A second assignment: same person, another username.
-      const base = record.username.slice(0, -2);
-      const n = (nextNumber.get(base) ?? 0) + 1;
-      if (n <= 99) {
-        nextNumber.set(base, n);
-        records.push({ ...record, username: `${base}${String(n).padStart(2, '0')}`, staffGroup: 'bank' });
-      }
-    }
-  }
-  return { records, userRecords };
-}
-
-const staffFileSchema = z.object({ version: z.literal(1), records: z.array(staffRecordSchema) });
-
+/** Through the directory's own API, which checks every record as the helpdesk does when it reads them. */
 async function writeStaffFile(dataDir: string, records: StaffRecord[]): Promise<void> {
-  const file = { version: 1 as const, records };
-  // The same check the helpdesk makes when it opens the file, so a mistake here is reported here.
-  const parsed = staffFileSchema.safeParse(file);
-  if (!parsed.success) throw new Error(`generated staff record is invalid: ${JSON.stringify(parsed.error.issues[0])}`);
   if (new Set(records.map((r) => r.username)).size !== records.length) throw new Error('generated usernames are not unique');
-  await writeFile(join(dataDir, 'staff.json'), JSON.stringify(file));
+  await (await LowdbStaffDirectory.open(join(dataDir, 'staff.json'))).upsertMany(records);
 }
 
 // ------------------------------------------------------------------------------------------- processes
@@ -163,6 +80,10 @@ async function writeStaffFile(dataDir: string, records: StaffRecord[]): Promise<
 interface Bot {
   name: string;
   staff: number | undefined;
+  /** Conversations stored before it started. */
+  stored: number | undefined;
+  /** From spawning the process to its first healthy /healthz, ms. */
+  startMs: number;
   url: string;
   child: ChildProcess;
   /** The last lines the process wrote, for when it fails. */
@@ -198,7 +119,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startBot(name: string, script: string, env: Record<string, string>, staff?: number): Promise<Bot> {
+async function startBot(name: string, script: string, env: Record<string, string>, staff?: number, stored?: number): Promise<Bot> {
   const port = await freePort();
   const child = spawn(process.execPath, [...NODE_ARGS, script], {
     cwd: ROOT,
@@ -206,7 +127,7 @@ async function startBot(name: string, script: string, env: Record<string, string
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  const bot: Bot = { name, staff, url: `http://127.0.0.1:${port}`, child, output: [], warnings: 0, exited: false };
+  const bot: Bot = { name, staff, stored, startMs: performance.now(), url: `http://127.0.0.1:${port}`, child, output: [], warnings: 0, exited: false };
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
@@ -231,7 +152,10 @@ async function waitHealthy(bot: Bot, timeoutMs = 90_000): Promise<Record<string,
     if (bot.exited) throw new Error(`${label(bot)} exited while starting:\n  ${bot.output.join('\n  ')}`);
     try {
       const res = await fetch(`${bot.url}/healthz`);
-      if (res.ok) return (await res.json()) as Record<string, unknown>;
+      if (res.ok) {
+        bot.startMs = performance.now() - bot.startMs;
+        return (await res.json()) as Record<string, unknown>;
+      }
     } catch {
       // not listening yet
     }
@@ -269,7 +193,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const label = (bot: Bot) => (bot.staff === undefined ? bot.name : `${bot.name} (${bot.staff.toLocaleString('en-GB')} staff)`);
+const label = (bot: Bot) =>
+  bot.staff === undefined ? bot.name : `${bot.name} (${bot.staff.toLocaleString('en-GB')} staff, ${bot.stored!.toLocaleString('en-GB')} stored)`;
 
 // ------------------------------------------------------------------------------------------------ load
 
@@ -310,6 +235,10 @@ function post(agent: Agent, url: URL, body: string): Promise<number> {
  * turn when the response to its previous one arrives, so exactly `users.length` requests are in flight.
  */
 async function drive(bot: Bot, agent: Agent, connector: CaptureConnector, users: SimUser[], turnsPerConversation: number, offset: number): Promise<RunResult> {
+  // Each turn goes to a stored conversation picked at random. Slot i only picks conversations i, i + 50,
+  // i + 100, ... (all that person's), so no two turns in flight ever share a conversation and wait on each other.
+  const random = prng(offset + 1);
+  const perSlot = Math.floor((bot.stored ?? users.length) / users.length);
   const endpoint = new URL(`${bot.url}/api/messages`);
   const latencies = new Float64Array(users.length * turnsPerConversation);
   const failures: string[] = [];
@@ -319,8 +248,9 @@ async function drive(bot: Bot, agent: Agent, connector: CaptureConnector, users:
   const started = performance.now();
   await Promise.all(
     users.map(async (u, i) => {
-      const teams = new TeamsUser({ botUrl: bot.url, connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: `a:bench-personal-${i}` });
       for (let t = 0; t < turnsPerConversation && !stopping; t++) {
+        const conversation = i + users.length * Math.floor(random() * perSlot);
+        const teams = new TeamsUser({ botUrl: bot.url, connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: conversationId(conversation) });
         const text = MESSAGES[(i + offset + t) % MESSAGES.length]!;
         const body = JSON.stringify(teams.activity({ text }));
         const t0 = performance.now();
@@ -339,6 +269,9 @@ async function drive(bot: Bot, agent: Agent, connector: CaptureConnector, users:
   const cpuPerTurn = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / latencies.length;
   return { turns: latencies.length, seconds, latencies, connectorCalls: connector.count - callsBefore, cpuPerTurn, failures };
 }
+
+const conversationId = (n: number) => `a:bench-personal-${n}`;
+const fmtMs = (ms: number) => `${Math.round(ms).toLocaleString('en-GB')} ms`;
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -404,30 +337,46 @@ async function main(): Promise<number> {
   const bots: Bot[] = [];
   let diskMs = 0;
   try {
-    bots.push(await startBot('echo', 'bench/echoBot.ts', {}));
-    for (const size of STAFF_SIZES) {
-      const dataDir = await mkdtemp(join(tmpdir(), `esr-bench-${size}-`));
+    const echo = await startBot('echo', 'bench/echoBot.ts', {});
+    await waitHealthy(echo);
+    bots.push(echo);
+    // One setting varied at a time from the smallest of each: every staff size with the fewest stored
+    // conversations, and every number of stored conversations with the smallest directory.
+    const configurations = [
+      ...STAFF_SIZES.map((staff) => ({ staff, stored: STORED_SIZES[0]! })),
+      ...STORED_SIZES.slice(1).map((stored) => ({ staff: STAFF_SIZES[0]!, stored })),
+    ];
+    const storeOpenMs = new Map<number, number>();
+    for (const { staff, stored } of configurations) {
+      const dataDir = await mkdtemp(join(tmpdir(), `esr-bench-${staff}-${stored}-`));
       tempDirs.add(dataDir);
       if (!diskMs) diskMs = await datasyncMs(dataDir);
       // Same generator and seed for every size: the simulated users are the same people in each directory.
-      await writeStaffFile(dataDir, fictionalStaff(size, CONVERSATIONS).records);
-      bots.push(
-        await startBot(
-          'helpdesk',
-          'bot/index.ts',
-          { DATA_DIR: dataDir, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'development', MicrosoftAppId: '', MicrosoftAppPassword: '', SMTP_URL: '' },
-          size,
-        ),
+      await writeStaffFile(dataDir, fictionalStaff(staff, CONVERSATIONS).records);
+      const filled = await storeConversations(
+        dataDir,
+        Array.from({ length: stored }, (_, n) => ({ conversationId: conversationId(n), aadObjectId: `bench-stored-${n}` })),
       );
-    }
-    for (const bot of bots) {
+      storeOpenMs.set(stored, filled.openMs);
+      // Started one at a time, so each start-up time is its own.
+      const bot = await startBot(
+        'helpdesk',
+        'bot/index.ts',
+        { DATA_DIR: dataDir, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'development', MicrosoftAppId: '', MicrosoftAppPassword: '', SMTP_URL: '' },
+        staff,
+        stored,
+      );
       const health = await waitHealthy(bot);
-      if (bot.staff !== undefined && health.staff !== bot.staff) throw new Error(`${label(bot)} reports ${String(health.staff)} staff records`);
+      if (health.staff !== staff) throw new Error(`${label(bot)} reports ${String(health.staff)} staff records`);
+      bots.push(bot);
     }
 
     process.stdout.write(
       `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up (${5 * WARMUP} before the first) + ${CONVERSATIONS * TURNS} measured turns per run, ` +
-        `${RUNS} run(s) per bot, interleaved.\nNode ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; a small write + datasync in the data folder takes ${diskMs.toFixed(2)} ms.\n`,
+        `${RUNS} run(s) per bot, interleaved; store: ${STORE}; each turn goes to one of the stored conversations, at random.\n` +
+        `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; a small write + datasync in the data folder takes ${diskMs.toFixed(2)} ms.\n` +
+        `Start-up: ${bots.slice(1).map((b) => `${label(b)} ${fmtMs(b.startMs)}`).join('; ')}.\n` +
+        `State store opened with ${[...storeOpenMs].map(([n, ms]) => `${n.toLocaleString('en-GB')} stored conversations in ${fmtMs(ms)}`).join(', ')}.\n`,
     );
 
     const results = new Map<Bot, Summary[]>(bots.map((b) => [b, []]));
@@ -451,7 +400,7 @@ async function main(): Promise<number> {
         results.get(bot)!.push(s);
         calls.set(bot, calls.get(bot)! + measured.connectorCalls / measured.turns);
         process.stdout.write(
-          `  run ${run + 1}/${RUNS} ${label(bot).padEnd(26)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
+          `  run ${run + 1}/${RUNS} ${label(bot).padEnd(44)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
         );
       }
     }
@@ -464,12 +413,12 @@ async function main(): Promise<number> {
     const lines = [
       '',
       `${RUNS > 1 ? `median of ${RUNS} runs` : '1 run'}; "cpu ms" = CPU time of the bot's process per turn; "out/turn" = calls each turn made to the connector`,
-      `${'bot'.padEnd(16)} ${'staff'.padEnd(8)} ${'turns'.padStart(6)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms'.padStart(7)} ${'out/turn'.padStart(9)}`,
+      `${'bot'.padEnd(16)} ${'staff'.padEnd(8)} ${'stored'.padEnd(8)} ${'turns'.padStart(6)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms'.padStart(7)} ${'out/turn'.padStart(9)}`,
     ];
     for (const bot of bots) {
       const s = med(bot);
       lines.push(
-        `${bot.name.padEnd(16)} ${(bot.staff === undefined ? '-' : bot.staff.toLocaleString('en-GB')).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ` +
+        `${bot.name.padEnd(16)} ${(bot.staff === undefined ? '-' : bot.staff.toLocaleString('en-GB')).padEnd(8)} ${(bot.stored === undefined ? '-' : bot.stored.toLocaleString('en-GB')).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ` +
           `${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)} ${fmt(calls.get(bot)! / RUNS, 2).padStart(9)}`,
       );
     }
@@ -482,23 +431,32 @@ async function main(): Promise<number> {
     };
     const verdict = (r: { value: number; low: number; high: number }, target: number) =>
       `${r.value.toFixed(2)}  (${RUNS > 1 ? `runs ${r.low.toFixed(2)}-${r.high.toFixed(2)}; ` : ''}target <= ${target})  ${r.value <= target ? 'PASS' : 'MISS'}`;
-    const echo = bots[0]!;
     const helpdesks = bots.slice(1);
+    const setting = (b: Bot) => `${b.staff!.toLocaleString('en-GB')} staff, ${b.stored!.toLocaleString('en-GB')} stored`;
     for (const bot of helpdesks) {
-      lines.push(`helpdesk p50 / echo p50 (${bot.staff!.toLocaleString('en-GB')} staff): ${verdict(ratio(bot, echo, (s) => s.p50), 1.5)}`);
+      lines.push(`helpdesk p50 / echo p50 (${setting(bot)}): ${verdict(ratio(bot, echo, (s) => s.p50), 1.5)}`);
     }
-    if (helpdesks.length >= 2) {
-      const small = helpdesks[0]!;
-      const large = helpdesks[helpdesks.length - 1]!;
-      const name = `${large.staff!.toLocaleString('en-GB')} / ${small.staff!.toLocaleString('en-GB')}`;
-      lines.push(`${name} staff, p50: ${verdict(ratio(large, small, (s) => s.p50), 1.2)}`);
-      lines.push(`${name} staff, p99: ${verdict(ratio(large, small, (s) => s.p99), 1.2)}`);
-      lines.push(`${name} staff, turns/s (inverted: ${small.staff!.toLocaleString('en-GB')} / ${large.staff!.toLocaleString('en-GB')}): ${verdict(ratio(small, large, (s) => s.turnsPerSecond), 1.2)}`);
+    const baseline = helpdesks[0]!;
+    const byStaff = helpdesks.filter((b) => b.stored === baseline.stored);
+    const byStored = helpdesks.filter((b) => b.staff === baseline.staff);
+    if (byStaff.length >= 2) {
+      const large = byStaff[byStaff.length - 1]!;
+      const name = `${large.staff!.toLocaleString('en-GB')} / ${baseline.staff!.toLocaleString('en-GB')}`;
+      lines.push(`${name} staff, p50: ${verdict(ratio(large, baseline, (s) => s.p50), 1.2)}`);
+      lines.push(`${name} staff, p99: ${verdict(ratio(large, baseline, (s) => s.p99), 1.2)}`);
+      lines.push(`${name} staff, turns/s (inverted: ${baseline.staff!.toLocaleString('en-GB')} / ${large.staff!.toLocaleString('en-GB')}): ${verdict(ratio(baseline, large, (s) => s.turnsPerSecond), 1.2)}`);
     }
-    lines.push(`helpdesk p99 / echo p99 (for information): ${helpdesks.map((b) => `${ratio(b, echo, (s) => s.p99).value.toFixed(2)} (${b.staff!.toLocaleString('en-GB')} staff)`).join(', ')}`);
+    if (byStored.length >= 2) {
+      const large = byStored[byStored.length - 1]!;
+      const name = `stored ${large.stored!.toLocaleString('en-GB')} vs ${baseline.stored!.toLocaleString('en-GB')}`;
+      lines.push(`${name}: CPU per turn: ${verdict(ratio(large, baseline, (s) => s.cpu), 1.2)}`);
+      lines.push(`${name}: reply p99: ${verdict(ratio(large, baseline, (s) => s.p99), 1.2)}`);
+      lines.push(`${name}: p50 ${ratio(large, baseline, (s) => s.p50).value.toFixed(2)}, turns/s (inverted) ${ratio(baseline, large, (s) => s.turnsPerSecond).value.toFixed(2)} (for information)`);
+    }
+    lines.push(`helpdesk p99 / echo p99 (for information): ${helpdesks.map((b) => `${ratio(b, echo, (s) => s.p99).value.toFixed(2)} (${setting(b)})`).join(', ')}`);
     // With a fixed number of turns in flight, mean latency = in flight / throughput: this ratio is the helpdesk's
     // mean latency over the echo bot's, which a bottleneck that parks some conversations cannot flatter.
-    lines.push(`echo turns/s / helpdesk turns/s = mean latency ratio (for information): ${helpdesks.map((b) => `${ratio(echo, b, (s) => s.turnsPerSecond).value.toFixed(2)} (${b.staff!.toLocaleString('en-GB')} staff)`).join(', ')}`);
+    lines.push(`echo turns/s / helpdesk turns/s = mean latency ratio (for information): ${helpdesks.map((b) => `${ratio(echo, b, (s) => s.turnsPerSecond).value.toFixed(2)} (${setting(b)})`).join(', ')}`);
     const [load1] = loadavg();
     lines.push(`machine load average (1 min) at the end: ${load1!.toFixed(1)} on ${availableParallelism()} cores${load1! > availableParallelism() ? ' - other work was running; expect noisy figures' : ''}`);
     for (const bot of bots) {

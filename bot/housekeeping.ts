@@ -1,8 +1,8 @@
 // The bot's daily tidy-up, run at start-up and then once a day: screenshots, transcripts and descriptions
 // of tickets resolved longer ago than RETENTION_DAYS; expired reset tokens; rate-limit counters and
-// conversation state nobody has touched for months; screenshots kept aside for reports never sent.
-// Each run logs what it removed (counts only). Besides, every few minutes, ESR admin tasks nobody has
-// picked up are posted again in the agents' channel (office hours only).
+// conversation state nobody has touched for months; welcome marks over a year old; screenshots kept aside
+// for reports never sent. Each run logs what it removed (counts only). Besides, every few minutes, ESR admin
+// tasks nobody has picked up are posted again in the agents' channel (office hours only).
 import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import type { TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
@@ -20,9 +20,18 @@ export interface HousekeepingDeps {
   state: LowdbVersionedStore;
   desk: TeamsHelpDesk;
   retentionDays: number;
-  /** Conversation state idle this long is dropped (the welcome-once marks are kept). */
+  /** Conversation and user state idle this long is dropped (the welcome-once marks have their own age). */
   stateIdleDays: number;
+  /**
+   * A welcome-once mark older than this goes (default 400). Without it every person who ever opened the bot
+   * keeps a mark for ever; the cost of dropping one is a second welcome, more than a year after the first,
+   * when that person next installs the app or writes: harmless, and cheaper than a mark per person for ever.
+   */
+  welcomeMarkDays?: number;
 }
+
+export const WELCOME_MARK_DAYS = 400;
+const isWelcomeMark = (key: string) => key.startsWith('once/');
 
 export interface HousekeepingReport {
   tickets: number;
@@ -31,6 +40,7 @@ export interface HousekeepingReport {
   tokens: number;
   limitKeys: number;
   stateEntries: number;
+  welcomeMarks: number;
   uploads: number;
 }
 
@@ -87,7 +97,8 @@ export class Housekeeping {
       // A day's grace after expiry, so "this link has expired" can still be told apart from "not valid".
       tokens: await this.#d.tokens.purgeExpired(new Date(now - DAY).toISOString()),
       limitKeys: await this.#d.limits.prune(now - 2 * DAY),
-      stateEntries: await this.#d.state.expire(new Date(now - this.#d.stateIdleDays * DAY), (key) => key.startsWith('once/')),
+      stateEntries: await this.#d.state.expire(new Date(now - this.#d.stateIdleDays * DAY), isWelcomeMark),
+      welcomeMarks: await this.#d.state.expire(new Date(now - (this.#d.welcomeMarkDays ?? WELCOME_MARK_DAYS) * DAY), (key) => !isWelcomeMark(key)),
       uploads: await this.#d.desk.purgeUploads(HOUR * 24),
     };
     // A line at info level only when something went, so a quiet day leaves a quiet log.

@@ -1,4 +1,5 @@
-// Remembers that something happened once (the welcome for a user), atomically across concurrent turns:
+// Remembers that something happened once (the welcome for a user), atomically across concurrent turns
+// (housekeeping drops marks older than WELCOME_MARK_DAYS; after that a person may be welcomed again).
 // Teams sends both conversationUpdate and installationUpdate when an app is installed by policy.
 import { EtagConflictError, type LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
 

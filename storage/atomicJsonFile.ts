@@ -112,3 +112,26 @@ export async function syncDirectory(dir: string): Promise<void> {
     await handle.close();
   }
 }
+
+/**
+ * Replaces `file` atomically (temp file, fsync, rename, directory fsync) with the pieces joined, writing
+ * them one at a time: a file larger than a string can be written, and the event loop turns between pieces.
+ * The pieces may be produced lazily by a generator; an error while producing them leaves `file` as it was.
+ */
+export async function writeFileInPieces(file: string, pieces: () => Iterable<string>): Promise<void> {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      for (const piece of pieces()) await handle.write(piece);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(dirname(file));
+}

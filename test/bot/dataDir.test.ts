@@ -41,7 +41,7 @@ describe('the data folder', function () {
 
     for (const entry of await modes(dataDir)) expect(entry.mode, entry.path).to.equal(entry.dir ? 0o700 : 0o600);
     const files = (await modes(dataDir)).map((e) => e.path);
-    expect(files, 'what the bot created is checked too').to.include.members([join(dataDir, 'state'), join(dataDir, 'state', 'shard-0.json'), join(dataDir, 'audit.jsonl')]);
+    expect(files, 'what the bot created is checked too').to.include.members([join(dataDir, 'state'), join(dataDir, 'state', 'journal.jsonl'), join(dataDir, 'audit.jsonl')]);
 
     const second = await startTestApp({ dataDir });
     await second.stop();

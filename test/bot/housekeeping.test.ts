@@ -5,7 +5,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DAY, ManualClock } from '../../esr/clock.js';
 import { pngBytes } from '../tickets/fixtures.js';
-import { startTestApp } from '../support/testApp.js';
+import { replyText } from '../support/teamsUser.js';
+import { DEMO_USERS, startTestApp } from '../support/testApp.js';
 
 describe('housekeeping', () => {
   it('deletes screenshots and transcripts of tickets resolved more than RETENTION_DAYS ago, and logs it', async () => {
@@ -31,6 +32,34 @@ describe('housekeeping', () => {
       expect((await tickets.get(open.id))!.screenshots).to.have.length(1);
       expect(await readdir(join(t.dataDir, 'screenshots', String(resolved.id))).catch(() => [])).to.have.length(0);
       expect(t.logs.some((l) => l.includes('Housekeeping removed old data') && l.includes('"screenshots":1'))).to.equal(true);
+    } finally {
+      await t.stop({ keepData: false });
+    }
+  });
+});
+
+describe('housekeeping of conversation state and welcome marks', () => {
+  const welcomed = (texts: string[]) => texts.some((text) => text.includes("I'm the ESR Helpdesk"));
+
+  it('forgets state idle for 180 days and welcome marks older than 400 days, so a person is welcomed again after that', async () => {
+    const clock = new ManualClock('2026-03-02T10:00:00Z');
+    const t = await startTestApp({ clock, housekeeping: false });
+    try {
+      const bea = t.user(DEMO_USERS.bea);
+      // A flow left half-way keeps conversation state (the dialog waits for the phone).
+      expect(welcomed((await bea.say('how do I get the app')).map(replyText))).to.equal(true);
+
+      clock.advance(181 * DAY);
+      const idle = await t.app.housekeeping.runOnce();
+      expect(idle.stateEntries, 'conversation and user state').to.be.at.least(1);
+      expect(idle.welcomeMarks).to.equal(0);
+      expect(welcomed((await bea.say('how do I get the app')).map(replyText)), 'the mark outlives the state').to.equal(false);
+
+      clock.advance(220 * DAY);
+      const old = await t.app.housekeeping.runOnce();
+      expect(old.welcomeMarks).to.equal(1);
+      expect(old.stateEntries, 'the state written 220 days ago').to.be.at.least(1);
+      expect(welcomed((await bea.say('hello')).map(replyText))).to.equal(true);
     } finally {
       await t.stop({ keepData: false });
     }

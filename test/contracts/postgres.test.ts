@@ -30,11 +30,11 @@ describe('contracts: the PostgreSQL stores', () => {
   };
 
   staffDirectoryContract('PgStaffDirectory', onDatabase((p) => new PgStaffDirectory(p)));
-  accountStoreContract('PgAccountStore', onDatabase((p) => new PgAccountStore(p)));
-  tokenStoreContract('PgTokenStore', onDatabase((p) => new PgTokenStore(p)));
+  accountStoreContract('PgAccountStore', onDatabase((p) => new PgAccountStore(p)), true);
+  tokenStoreContract('PgTokenStore', onDatabase((p) => new PgTokenStore(p)), true);
   auditLogContract('PgAuditLog', onDatabase((p) => new PgAuditLog(p)));
-  ticketStoreContract('PgTicketStore', onDatabase((p) => new PgTicketStore(p)));
+  ticketStoreContract('PgTicketStore', onDatabase((p) => new PgTicketStore(p)), true);
   screenshotStoreContract('PgScreenshotStore', onDatabase((p) => new PgScreenshotStore(p)));
-  rateLimitStoreContract('PgRateLimitStore', onDatabase((p) => new PgRateLimitStore(p)));
+  rateLimitStoreContract('PgRateLimitStore', onDatabase((p) => new PgRateLimitStore(p)), true);
   usageLogContract('PgUsageLog', onDatabase((p) => new PgUsageLog(p)));
 });
