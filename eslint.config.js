@@ -3,6 +3,23 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const TEAMS = ['botbuilder', 'botbuilder-*', 'botframework-*', '@microsoft/teams-js'];
+const HTTP = ['restify'];
+const ENGINES = ['lowdb', 'lowdb/*', 'pg', 'pg-*'];
+/** Import patterns for project folders, from anywhere below the root. */
+/** @param {...string} dirs */
+const up = (...dirs) => dirs.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`]);
+/**
+ * A no-restricted-imports rule for some folders; `allowTypes` lets type-only imports through (a Config type, say).
+ * @param {string[]} files
+ * @param {string} message
+ * @param {string[]} patterns
+ * @param {boolean} [allowTypes]
+ */
+function layer(files, message, patterns, allowTypes = false) {
+  return [{ files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message: `${message} this (see README "Architecture").`, allowTypeImports: allowTypes }] }] } }];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'build/**', 'devTools/**', 'coverage/**', '.*'] },
   js.configs.recommended,
@@ -17,6 +34,14 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
     },
   },
+  // The direction of every dependency (README "Architecture"): the domain (esr/, tickets/) knows nothing of
+  // Teams, HTTP or storage engines; storage and mail implement the domain's ports; dialogs and cards know
+  // botbuilder but not the server; only bot/ (the Teams runtime and composition root) sees everything.
+  ...layer(['esr/**/*.ts', 'tickets/**/*.ts'], 'the domain (esr/, tickets/) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding')]),
+  ...layer(['storage/**/*.ts', 'mail/**/*.ts'], 'storage/ and mail/ implement the domain\'s ports and must not depend on', [...TEAMS, ...HTTP, ...up('dialogs', 'cards', 'web', 'bot')], true),
+  ...layer(['understanding/**/*.ts', 'content/**/*.ts'], 'understanding/ and content/ must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'web', 'storage', 'mail', 'cards')]),
+  ...layer(['dialogs/**/*.ts', 'cards/**/*.ts'], 'dialogs/ and cards/ must not depend on', [...HTTP, ...ENGINES, ...up('bot', 'web', 'storage', 'mail')]),
+  ...layer(['web/**/*.ts'], 'web/ (pages and their routes) must not depend on', [...TEAMS, ...ENGINES, ...up('storage')], true),
   {
     files: ['scripts/*.mjs'],
     languageOptions: { globals: globals.node },
