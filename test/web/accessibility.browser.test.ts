@@ -2,7 +2,9 @@
 // the reset and unlock pages of the training copy of ESR in every state, /about, /privacy and /terms, and the
 // agents' dashboard (development login, with tickets). Each in the light and the dark colour scheme, at a
 // 375 px phone and a 1280 px desktop, where the layout differs. The pages keep their strict CSP throughout
-// (axe runs through page.evaluate, see test/support/axe.ts), and a CSP complaint fails the test too.
+// (axe runs through page.evaluate, see test/support/axe.ts), and a CSP complaint fails the test too. Each state is
+// also tabbed through: every focus stop must show an indicator with 3:1 contrast (test/support/focus.ts), which axe
+// cannot check.
 // Needs Debian's chromium (CI installs it); set CHROMIUM_PATH to use another build.
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { ManualClock } from '../../esr/clock.js';
 import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 import { createTicket } from '../support/dashboardFixtures.js';
+import { expectVisibleFocus } from '../support/focus.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -47,6 +50,7 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
   let cspViolations: string[];
   /** Every page and state audited, for the summary printed at the end. */
   const audited: string[] = [];
+  let focusChecked = 0;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -58,7 +62,7 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
 
   after(async () => {
     await browser?.close();
-    if (audited.length > 0) console.log(`      axe audited ${audited.length} page states with no WCAG 2.2 A or AA violations.`);
+    if (audited.length > 0) console.log(`      axe audited ${audited.length} page states with no WCAG 2.2 A or AA violations; ${focusChecked} keyboard focus stops all visible.`);
   });
 
   afterEach(async () => {
@@ -96,9 +100,26 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
     expect(shown.width).to.equal(view.width);
     expect(shown.scrollWidth, `${label}: no sideways scrolling`).to.be.at.most(view.width);
     await expectNoAxeViolations(page, label);
+    const stops = await expectVisibleFocus(page, label);
+    focusChecked += stops.length;
     expect(cspViolations, `${label}: no Content Security Policy violations`).to.deep.equal([]);
     audited.push(label);
   }
+
+  it('the audit itself fails a page that breaks the rules, naming each rule and node, and finds focus that cannot be seen', async () => {
+    const page = await openPage({ scheme: 'light', width: 1280 });
+    await page.setContent(`<!doctype html><html><head><title>Broken</title><style>
+      .faint { color: #9a9a9a; background: #ffffff; } .tiny { width: 10px; height: 10px; padding: 0; } .tiny + .tiny { margin-left: 2px; }
+      button:focus { outline: none; }</style></head>
+      <body><main><h1>A page with problems</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+      <input type="text"><p class="faint">Hard to read</p><button class="tiny">a</button><button class="tiny">b</button></main></body></html>`);
+    const failure = await expectNoAxeViolations(page, 'a broken page').then(() => undefined, (error: Error) => error.message);
+    expect(failure, 'the audit failed').to.be.a('string');
+    for (const rule of ['html-has-lang', 'image-alt', 'label', 'color-contrast', 'target-size']) expect(failure).to.contain(`${rule} (`);
+    expect(failure).to.contain('<input type="text">').and.contain('https://dequeuniversity.com/rules/axe/');
+    const unseen = await expectVisibleFocus(page, 'a broken page').then(() => undefined, (error: Error) => error.message);
+    expect(unseen).to.be.a('string').and.contain('button "a": none, contrast 0:1');
+  });
 
   describe('the reset and unlock pages (ESR_MODE=simulated)', () => {
     let t: TestApp;
@@ -134,7 +155,7 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
     }
 
     for (const view of VIEWS) {
-      it(`has no violations on the unlock page, its confirmation, the reset form, the form with every error, the confirmation and the used link, ${view.scheme} at ${view.width} px`, async () => {
+      it(`finds no violations on the unlock page, its confirmation, the reset form, the form with every error, the confirmation and the used link, ${view.scheme} at ${view.width} px`, async () => {
         const page = await openPage(view);
         const unlock = await unlockLink();
         expect((await page.goto(unlock))?.status()).to.equal(200);
@@ -188,7 +209,7 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
     });
 
     for (const view of VIEWS) {
-      it(`has no violations on /about, /privacy and /terms, ${view.scheme} at ${view.width} px`, async () => {
+      it(`finds no violations on /about, /privacy and /terms, ${view.scheme} at ${view.width} px`, async () => {
         const page = await openPage(view);
         for (const path of ['/about', '/privacy', '/terms']) {
           expect((await page.goto(`${t.url}${path}`))?.status()).to.equal(200);
@@ -227,7 +248,7 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
     });
 
     for (const view of VIEWS) {
-      it(`has no violations on the queue and on a ticket's page, ${view.scheme} at ${view.width} px`, async () => {
+      it(`finds no violations on the queue and on a ticket's page, ${view.scheme} at ${view.width} px`, async () => {
         const page = await openPage(view);
         expect((await page.goto(`${t.url}/dashboard`))?.status()).to.equal(200);
         await page.waitForSelector('body[data-loaded="queue"]');
