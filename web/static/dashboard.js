@@ -267,6 +267,8 @@
     tbody.textContent = '';
     $('unanswered-count').textContent = '(' + data.total + ')';
     $('unanswered-empty').hidden = data.rows.length > 0;
+    // No empty table: its column headers would be read out with nothing under them.
+    $('unanswered').hidden = data.rows.length === 0;
     data.rows.forEach(function (row) {
       var select = el('select', { 'aria-label': label('dashboard.unanswered.addTo') + ' ' + row.text }, [el('option', { value: '' }, [label('dashboard.unanswered.choose')])]);
       data.targets.forEach(function (t) {
