@@ -1,5 +1,5 @@
 // `npm run eval:understanding [-- file.jsonl ...]`: right, wrong and not understood for each file (by default the
-// held-out file and the tuning file), with the confusion pairs. Only the tuning file's misses are listed word
+// held-out and tuning files, English and Welsh), with the confusion pairs. Only the tuning file's misses are listed word
 // for word: the held-out file measures, and is never tuned on.
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,14 +12,25 @@ import { Understander } from '../understanding/understander.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const files = process.argv.slice(2).filter((a) => a !== '--');
-const targets = files.length > 0 ? files : [join(root, 'test/understanding/heldout.en-GB.jsonl'), join(root, 'test/understanding/tuning.en-GB.jsonl')];
+const targets =
+  files.length > 0
+    ? files
+    : ['heldout.en-GB.jsonl', 'tuning.en-GB.jsonl', 'heldout.cy-GB.jsonl', 'tuning.cy-GB.jsonl'].map((f) => join(root, 'test/understanding', f));
 
-const content = await loadContent({ locale: 'en-GB' });
-const faq = await loadFaq('en-GB');
-const understander = new Understander(understandingSource(content, faq));
-const classify = (text: string): Outcome => outcomeOf(understander, text);
+// Each file is read in its own language (by its name: *.cy-GB.jsonl is Welsh), with that language's index.
+const understanders = new Map<string, Understander>();
+async function understanderFor(locale: string): Promise<Understander> {
+  const known = understanders.get(locale);
+  if (known) return known;
+  const u = new Understander(understandingSource(await loadContent({ locale }), await loadFaq(locale)));
+  understanders.set(locale, u);
+  return u;
+}
 
 for (const file of targets) {
+  const locale = /\.cy-GB\./.test(basename(file)) ? 'cy-GB' : 'en-GB';
+  const understander = await understanderFor(locale);
+  const classify = (text: string): Outcome => outcomeOf(understander, text);
   const report = evaluate(await readCases(file), classify);
   process.stdout.write(`${formatReport(basename(file), report, !basename(file).startsWith('heldout'))}\n\n`);
 }

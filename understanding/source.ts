@@ -16,5 +16,6 @@ export function understandingSource(content: Content, faq: Faq): UnderstandingSo
     faq,
     titles,
     rules: { synonyms: rules.synonyms, ignoredWords: rules.ignoredWords, diagnosis: rules.diagnosis },
+    locale: content.locale,
   };
 }
