@@ -14,7 +14,7 @@ export class PasswordRulesDialog extends FlowDialog {
 
   async #show(step: WaterfallStepContext) {
     const { minLength, maxLength, historySize } = this.deps.esr.policy.options;
-    await sendCard(step.context, passwordRulesCard(this.deps.content, { minLength, maxLength, historySize }, ['register', 'forgotPassword']));
+    await sendCard(step.context, passwordRulesCard(this.deps.content(step.context), { minLength, maxLength, historySize }, ['register', 'forgotPassword']));
     return step.endDialog({ selfServed: true });
   }
 }

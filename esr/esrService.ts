@@ -58,6 +58,8 @@ export interface EsrServiceDeps {
 export interface Who {
   actor: Actor;
   channel: Channel;
+  /** The language of the person asking, when known (en-GB, cy-GB), for what is sent to them. */
+  language?: string;
 }
 
 export interface AccountHelpRequest extends Who {
@@ -218,7 +220,7 @@ export class EsrService {
       else accounts.push({ username: record.username, ...(purpose ? { token: await this.#issueToken(record.username, purpose, expiresAt) } : {}) });
     }
     const anyLink = accounts.some((a) => a.token);
-    await this.#d.notifier.sendAccountHelp({ kind, to: first.workEmail, firstName: first.firstName, accounts, ...(anyLink ? { expiresAt } : {}) });
+    await this.#d.notifier.sendAccountHelp({ kind, to: first.workEmail, firstName: first.firstName, accounts, ...(anyLink ? { expiresAt } : {}), ...languageOf(who) });
     for (const record of records) {
       await this.#audit(who, { action: 'account_help.sent', outcome: 'success', username: record.username, detail: { kind } });
     }
@@ -261,7 +263,7 @@ export class EsrService {
     const state = await this.#setPassword(record.username, hash);
     await this.#audit(input, { action: 'password.reset', outcome: 'success', username: record.username });
     this.#notifyLater('password changed', () =>
-      this.#d.notifier.sendPasswordChanged({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now(), channel: input.channel }),
+      this.#d.notifier.sendPasswordChanged({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now(), channel: input.channel, ...languageOf(input) }),
     );
     return this.#toView(record, state);
   }
@@ -286,7 +288,7 @@ export class EsrService {
     });
     await this.#audit(who, { action: 'account.unlocked', outcome: 'success', username: record.username });
     this.#notifyLater('account unlocked', () =>
-      this.#d.notifier.sendAccountUnlocked({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now() }),
+      this.#d.notifier.sendAccountUnlocked({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now(), ...languageOf(who) }),
     );
     return this.#toView(record, state);
   }
@@ -446,3 +448,6 @@ export class EsrService {
     });
   }
 }
+
+// The language goes to the notifier only when known: an agent's action on someone's account is not in their language.
+const languageOf = (who: Who): { language?: string } => (who.language && who.actor.kind !== 'agent' && who.actor.kind !== 'admin' ? { language: who.language } : {});

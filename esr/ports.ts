@@ -90,7 +90,9 @@ export interface StaffNotifier {
     firstName: string;
     accounts: AccountHelpAccount[];
     expiresAt?: Date;
+    /** The person's language when known (en-GB, cy-GB); without it the message is bilingual. */
+    language?: string;
   }): Promise<void>;
-  sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel }): Promise<void>;
-  sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date }): Promise<void>;
+  sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel; language?: string }): Promise<void>;
+  sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date; language?: string }): Promise<void>;
 }
