@@ -10,7 +10,7 @@ import { EsrError } from './errors.js';
 import type { PasswordHasher } from './passwordHasher.js';
 import type { PasswordPolicy, PolicyFailure } from './passwordPolicy.js';
 import { normalisePassword } from './passwordPolicy.js';
-import type { AccountHelpAccount, AccountStore, AuditEvent, AuditLog, StaffDirectory, StaffNotifier, TokenStore } from './ports.js';
+import type { AccountHelpAccount, AccountStore, AuditEvent, AuditLog, LanguageHint, StaffDirectory, StaffNotifier, TokenStore } from './ports.js';
 import { accountHelpRequestSchema, issuesOf, passwordInputSchema, usernameSchema } from './schemas.js';
 import { matchStaff } from './staffMatch.js';
 import { hashToken, looksLikeToken, newToken } from './tokens.js';
@@ -449,5 +449,7 @@ export class EsrService {
   }
 }
 
-// The language goes to the notifier only when known: an agent's action on someone's account is not in their language.
-const languageOf = (who: Who): { language?: string } => (who.language && who.actor.kind !== 'agent' && who.actor.kind !== 'admin' ? { language: who.language } : {});
+// Someone asking for themselves asks in a language (the chat's, the page's); when an agent, an administrator
+// or the system acts on their account, nobody knows theirs.
+const languageOf = (who: Who): LanguageHint =>
+  who.actor.kind === 'staff' || who.actor.kind === 'anonymous' ? (who.language ? { language: who.language } : {}) : { languageUnknown: true };

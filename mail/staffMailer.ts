@@ -1,10 +1,11 @@
 // The ESR service's StaffNotifier as email: builds the words from the content layer and the links from
 // PUBLIC_URL (never from a request's Host header), then hands the message to a transport. Each email is in
 // the person's language when it is known (they asked in the chat, or on a page in that language); when it
-// is not (an agent unlocked their account), it is in both, the organisation's default first.
+// is not (an agent unlocked their account), it is in both, the organisation's default first. A person asking
+// for themselves without a language (a page whose link named none) gets the organisation's default.
 import type { Content } from '../content/content.js';
 import { bilingualOrder, languageParam, type Language, type PerLanguage } from '../content/language.js';
-import type { StaffNotifier } from '../esr/ports.js';
+import type { LanguageHint, StaffNotifier } from '../esr/ports.js';
 import type { AccountHelpKind, Channel } from '../esr/types.js';
 import { renderBilingualEmail, renderEmail, type EmailParts } from './emailLayout.js';
 import type { MailTransport } from './transport.js';
@@ -38,9 +39,9 @@ export class StaffMailer implements StaffNotifier {
     return `${this.#options.publicUrl}/${kind}?token=${encodeURIComponent(token)}${language === 'cy-GB' ? `&lang=${languageParam(language)}` : ''}`;
   }
 
-  async sendAccountHelp(message: { kind: AccountHelpKind; to: string; firstName: string; accounts: Array<{ username: string; token?: string; setUpFirst?: true }>; expiresAt?: Date; language?: string }): Promise<void> {
+  async sendAccountHelp(message: { kind: AccountHelpKind; to: string; firstName: string; accounts: Array<{ username: string; token?: string; setUpFirst?: true }>; expiresAt?: Date } & LanguageHint): Promise<void> {
     const { kind, accounts } = message;
-    await this.#send(message.to, message.language, (c, language) => {
+    await this.#send(message.to, message, (c, language) => {
       const paragraphs = [
         c.t('email.greeting', { firstName: message.firstName }),
         c.t(`email.${kind}.intro`),
@@ -67,8 +68,8 @@ export class StaffMailer implements StaffNotifier {
     }, message.expiresAt);
   }
 
-  async sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel; language?: string }): Promise<void> {
-    await this.#send(message.to, message.language, (c, language) => ({
+  async sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel } & LanguageHint): Promise<void> {
+    await this.#send(message.to, message, (c, language) => ({
       subject: c.t('email.changed.subject'),
       parts: {
         paragraphs: [c.t('email.greeting', { firstName: message.firstName }), c.t('email.changed.body', { username: message.username, at: this.#formatTime(message.at, language) }), c.t('email.changed.notYou')],
@@ -77,8 +78,8 @@ export class StaffMailer implements StaffNotifier {
     }));
   }
 
-  async sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date; language?: string }): Promise<void> {
-    await this.#send(message.to, message.language, (c, language) => ({
+  async sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date } & LanguageHint): Promise<void> {
+    await this.#send(message.to, message, (c, language) => ({
       subject: c.t('email.unlocked.subject'),
       parts: {
         paragraphs: [c.t('email.greeting', { firstName: message.firstName }), c.t('email.unlocked.body', { username: message.username, at: this.#formatTime(message.at, language) }), c.t('email.unlocked.notYou')],
@@ -87,17 +88,17 @@ export class StaffMailer implements StaffNotifier {
     }));
   }
 
-  async #send(to: string, language: string | undefined, draft: Draft, expiresAt?: Date): Promise<void> {
+  async #send(to: string, hint: LanguageHint, draft: Draft, expiresAt?: Date): Promise<void> {
     const version = (lang: Language) => {
       const c = this.#contents[lang];
       const { subject, parts } = draft(c, lang);
       const notice = this.#options.trainingCopy ? { notice: { label: c.t('trainingCopy.label'), text: c.t('trainingCopy.notice') } } : {};
       return { lang: lang === 'cy-GB' ? 'cy' : 'en-GB', subject, parts: { ...parts, ...notice } };
     };
-    const known = language === 'en-GB' || language === 'cy-GB' ? language : undefined;
+    const known = hint.language === 'en-GB' || hint.language === 'cy-GB' ? hint.language : undefined;
     const orgDefault = this.#options.orgDefault ?? 'en-GB';
     let mail: { subject: string; html: string; text: string };
-    if (known || this.#contents['en-GB'] === this.#contents['cy-GB']) {
+    if (!hint.languageUnknown || this.#contents['en-GB'] === this.#contents['cy-GB']) {
       const v = version(known ?? orgDefault);
       mail = { subject: v.subject, ...renderEmail(v.subject, v.parts, v.lang) };
     } else {

@@ -118,7 +118,7 @@ describe('an email to someone whose language is unknown', () => {
     const transport = new SmtpTransport(smtp.url, 'ESR Helpdesk <esr@nhs-trust.example>', { connectionTimeoutMs: 1_000 });
     const mailer = new StaffMailer(contents, transport, { orgDefault: 'cy-GB', publicUrl: 'https://esr.example', timeZone: 'Europe/London', tokenTtlHours: 4 });
     // An agent unlocked the account: the person never chose a language with the bot.
-    await mailer.sendAccountUnlocked({ to: 'alex.demo@nhs-trust.example', firstName: 'Alex', username: '241ADEMO01', at: new Date('2026-01-05T10:00:00Z') });
+    await mailer.sendAccountUnlocked({ to: 'alex.demo@nhs-trust.example', firstName: 'Alex', username: '241ADEMO01', at: new Date('2026-01-05T10:00:00Z'), languageUnknown: true });
     const mail = await smtp.waitFor((m) => m.subject.includes('Datglowyd'));
     expect(mail.subject).to.equal('Datglowyd eich cyfrif ESR / Your ESR account was unlocked');
     expect(mail.text.indexOf('Annwyl Alex')).to.be.greaterThan(-1).and.lessThan(mail.text.indexOf('Dear Alex'));
