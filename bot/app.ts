@@ -3,7 +3,9 @@
 import { join, resolve } from 'node:path';
 import type { Server } from 'restify';
 import type { CloudAdapter } from 'botbuilder';
-import { loadFaq } from '../content/faq.js';
+import { loadFaq, type Faq } from '../content/faq.js';
+import { LANGUAGES, type Language, type PerLanguage } from '../content/language.js';
+import { perTurn } from '../dialogs/turnLanguage.js';
 import { loadContent, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
 import { systemClock, HOUR, MINUTE, type Clock } from '../esr/clock.js';
@@ -112,15 +114,23 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // Bot state stays in DATA_DIR for now, whichever store the ports use.
   const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
 
-  const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
-  const faq = await loadFaq(config.LOCALE, join(dataDir, 'content'));
+  // Both languages are loaded (and checked) at start-up; each person is answered in theirs. The
+  // organisation's default (LOCALE) is used where nobody's language applies: agents, the dashboard.
+  const orgDefault: Language = config.LOCALE;
+  const loadLanguage = async (language: Language) => ({
+    content: await loadContent({ locale: language, overrideDir: join(dataDir, 'content'), globals: trustValues(config, language) }),
+    faq: await loadFaq(language, join(dataDir, 'content')),
+  });
+  const loaded: PerLanguage<{ content: Content; faq: Faq }> = { 'en-GB': await loadLanguage('en-GB'), 'cy-GB': await loadLanguage('cy-GB') };
+  const contents: PerLanguage<Content> = { 'en-GB': loaded['en-GB'].content, 'cy-GB': loaded['cy-GB'].content };
+  const content = contents[orgDefault];
   const delivery = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
   // Every email is queued durably first, so an SMTP outage delays mail but never loses it.
   const mail = await MailOutbox.open(join(dataDir, 'mail-queue.json'), delivery, { clock, logger });
   mail.start();
   // Only the simulated ESR (a training copy) has pages for reset and unlock links; against the real ESR we send none.
   const simulated = config.ESR_MODE === 'simulated';
-  const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS, trainingCopy: simulated });
+  const notifier: StaffNotifier = new StaffMailer(contents, mail, { orgDefault, publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS, trainingCopy: simulated });
   const background = new BackgroundTasks((error, label) => logger.error({ err: error, task: label }, 'Background task failed'));
   const hasher = options.hasher ?? new Argon2idHasher();
   const policy = new PasswordPolicy({ minLength: 12, maxLength: 256, historySize: 4, commonPasswords: commonPasswords() });
@@ -152,12 +162,21 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // Free text is understood from the content as it stands, overrides included; when an admin adds a phrasing,
   // or another instance changes the override files, the index is rebuilt from freshly loaded (and checked) files.
   const contentDir = join(dataDir, 'content');
-  const understanding = new LiveUnderstanding(understandingSource(content, faq), async () =>
-    understandingSource(await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: trustValues(config) }), await loadFaq(config.LOCALE, contentDir)),
-  );
-  const stopWatchingContent = understanding.watch([join(contentDir, `${config.LOCALE}.json`), join(contentDir, `faq.${config.LOCALE}.json`)], 5_000, (error) =>
-    error ? logger.error({ err: error }, 'The content overrides changed but could not be loaded; still understanding with the previous ones') : logger.info('Reloaded the phrases for understanding free text'),
-  );
+  const understandings = {} as PerLanguage<LiveUnderstanding>;
+  const stopWatchers: Array<() => void> = [];
+  for (const language of LANGUAGES) {
+    understandings[language] = new LiveUnderstanding(understandingSource(loaded[language].content, loaded[language].faq), async () => {
+      const fresh = await loadLanguage(language);
+      return understandingSource(fresh.content, fresh.faq);
+    });
+    stopWatchers.push(
+      understandings[language].watch([join(contentDir, `${language}.json`), join(contentDir, `faq.${language}.json`)], 5_000, (error) =>
+        error ? logger.error({ err: error, language }, 'The content overrides changed but could not be loaded; still understanding with the previous ones') : logger.info({ language }, 'Reloaded the phrases for understanding free text'),
+      ),
+    );
+  }
+  const understanding = understandings[orgDefault];
+  const stopWatchingContent = () => stopWatchers.forEach((stop) => stop());
   const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
 
   const botStorage = new EmbeddedBotStorage(state);
@@ -206,18 +225,18 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   automationWatchdog?.start();
   const dialogDeps: DialogDeps = {
     esr,
-    content,
-    intents: understanding,
+    content: perTurn(contents, orgDefault),
+    intents: perTurn(understandings, orgDefault),
     profiles,
     clock,
     settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated, esrMode: config.ESR_MODE },
-    faq,
+    faq: perTurn({ 'en-GB': loaded['en-GB'].faq, 'cy-GB': loaded['cy-GB'].faq }, orgDefault),
     desk,
     usage,
     missed,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
-  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });
   const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 
@@ -240,7 +259,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         ? [
             resetPages({
               esr,
-              content,
+              content: contents,
               clock,
               limiter: new RateLimiter(new MemoryRateLimitStore()),
               tokenLimit: { max: 10, windowMs: 15 * MINUTE },
@@ -250,7 +269,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
           ]
         : []),
       screenshotRoute({ screenshots, signer, clock }),
-      infoPages({ content, retentionDays: config.RETENTION_DAYS, guided: config.ESR_MODE !== 'simulated' }),
+      infoPages({ content: contents, orgDefault, retentionDays: config.RETENTION_DAYS, guided: config.ESR_MODE !== 'simulated' }),
       dashboard({
         content,
         tickets,
@@ -330,8 +349,8 @@ async function readable(dir: string): Promise<string> {
   return 'ok';
 }
 
-/** The Trust's own values, usable as {placeholders} in any text. */
-export function trustValues(config: Config): Params {
+/** The Trust's own values, usable as {placeholders} in any text (office hours in the text's language). */
+export function trustValues(config: Config, language: Language = config.LOCALE): Params {
   return {
     trustName: config.TRUST_NAME,
     orgName: config.ESR_ORG_NAME,
@@ -340,7 +359,7 @@ export function trustValues(config: Config): Params {
     workforcePhone: config.WORKFORCE_PHONE ?? config.WORKFORCE_EMAIL,
     workforceLocation: config.WORKFORCE_LOCATION,
     leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
-    officeHours: describeOfficeHours(config.OFFICE_HOURS),
+    officeHours: language === 'cy-GB' ? describeOfficeHoursInWelsh(config.OFFICE_HOURS) : describeOfficeHours(config.OFFICE_HOURS),
     esrLoginUrl: config.ESR_LOGIN_URL,
     botName: 'ESR Helpdesk',
   };
@@ -353,6 +372,16 @@ export function describeOfficeHours(hours: OfficeHours): string {
   const last = DAY_NAMES[hours.days[hours.days.length - 1]!]!;
   const days = hours.days.length === 1 ? first : `${first} to ${last}`;
   return `${days}, ${formatClockTime(hours.opensAt)} to ${formatClockTime(hours.closesAt)}`;
+}
+
+const WELSH_DAY_NAMES = ['dydd Sul', 'dydd Llun', 'dydd Mawrth', 'dydd Mercher', 'dydd Iau', 'dydd Gwener', 'dydd Sadwrn'];
+
+export function describeOfficeHoursInWelsh(hours: OfficeHours): string {
+  const first = WELSH_DAY_NAMES[hours.days[0]!]!;
+  const last = WELSH_DAY_NAMES[hours.days[hours.days.length - 1]!]!;
+  // "i" softens what follows: i ddydd Gwener.
+  const days = hours.days.length === 1 ? first : `${first} i ${last.replace(/^dydd/, 'ddydd')}`;
+  return `${days[0]!.toUpperCase()}${days.slice(1)}, ${formatClockTime(hours.opensAt)} i ${formatClockTime(hours.closesAt)}`;
 }
 
 async function seedDemoData(config: Config, staff: StaffDirectory, accounts: AccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {

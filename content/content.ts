@@ -85,9 +85,10 @@ export async function loadContent(options: { locale: string; overrideDir?: strin
   const reference = await readJson(join(shippedDir, 'en-GB.json'), true);
   let messages = reference;
   if (options.locale !== 'en-GB') {
+    // A shipped translation must have every text the English file has: a gap would show English mid-Welsh.
     const file = join(shippedDir, `${options.locale}.json`);
     const translated = await readJson(file, true);
-    checkAgainst(reference, translated, file, false);
+    checkAgainst(reference, translated, file, true);
     messages = deepMerge(reference, translated);
   }
   if (options.overrideDir) {
@@ -96,6 +97,8 @@ export async function loadContent(options: { locale: string; overrideDir?: strin
     if (override !== undefined) {
       checkAgainst(reference, override, file, false);
       messages = deepMerge(messages, override);
+      // What the override leaves out comes from the shipped file; together they must still be complete.
+      checkAgainst(reference, messages, file, true);
     }
   }
   return new Content(options.locale, messages, options.globals);
@@ -118,16 +121,22 @@ export async function readJson(file: string, required: boolean): Promise<unknown
 
 /** Reports every key that is unknown, of the wrong kind, or uses a placeholder the reference does not. */
 export function checkAgainst(reference: unknown, candidate: unknown, file: string, requireAll: boolean): void {
+  const problems = contentProblems(reference, candidate, requireAll);
+  if (problems.length > 0) throw new ContentError(file, problems);
+}
+
+/** Every problem at once (for `npm run content:check`): missing and unknown keys, wrong kinds, bad placeholders. */
+export function contentProblems(reference: unknown, candidate: unknown, requireAll: boolean): string[] {
   const problems: string[] = [];
   walk(reference, candidate, '', problems, requireAll);
-  if (problems.length > 0) throw new ContentError(file, problems);
+  return problems;
 }
 
 function walk(ref: unknown, cand: unknown, path: string, problems: string[], requireAll: boolean): void {
   const at = path || '(top level)';
   if (typeof ref === 'string') {
     if (typeof cand !== 'string') return void problems.push(`${at} should be text`);
-    if (cand.trim() === '') return void problems.push(`${at} is empty`);
+    if (cand.trim() === '' && ref.trim() !== '') return void problems.push(`${at} is empty`);
     const allowed = new Set(placeholders(ref));
     const unknown = placeholders(cand).filter((p) => !allowed.has(p));
     if (unknown.length > 0) problems.push(`${at} uses {${unknown.join('}, {')}}, which is not filled in here (available: ${[...allowed].map((p) => `{${p}}`).join(', ') || 'none'}, or a Trust-wide value)`);
@@ -145,7 +154,7 @@ function walk(ref: unknown, cand: unknown, path: string, problems: string[], req
       if (!(key in refObj)) problems.push(`${path ? `${path}.` : ''}${key} is not a known text (check the spelling against en-GB.json)`);
       else walk(refObj[key], candObj[key], path ? `${path}.${key}` : key, problems, requireAll);
     }
-    if (requireAll) for (const key of Object.keys(refObj)) if (!(key in candObj)) problems.push(`${path ? `${path}.` : ''}${key} is missing`);
+    if (requireAll) for (const key of Object.keys(refObj)) if (!(key in candObj) && !key.startsWith('_')) problems.push(`${path ? `${path}.` : ''}${key} is missing (en-GB.json has it: add its translation)`);
   }
 }
 

@@ -2,18 +2,21 @@
 // content file (override them in DATA_DIR/content/en-GB.json like any other text).
 import type { Request, Response, Server } from 'restify';
 import type { Content, ListKey, TextKey } from '../content/content.js';
-import { addStaticFiles, sendHtml } from './http.js';
+import { languageOfParam, type Language, type PerLanguage } from '../content/language.js';
+import { addStaticFiles, queryField, sendHtml } from './http.js';
 import { messagePage } from './layout.js';
 
 const PAGES = ['about', 'privacy', 'terms'] as const;
 
-export function infoPages(deps: { content: Content; retentionDays: number; guided?: boolean }) {
+export function infoPages(deps: { content: PerLanguage<Content> | Content; orgDefault?: Language; retentionDays: number; guided?: boolean }) {
   return (server: Server): void => {
     // The pages' stylesheet lives here, not with the reset pages: those are not served in every ESR mode.
     addStaticFiles(server, ['esr-helpdesk.css']);
     for (const name of PAGES) {
-      server.get(`/${name}`, async (_req: Request, res: Response) => {
-        const c = deps.content;
+      server.get(`/${name}`, async (req: Request, res: Response) => {
+        // In the language the link asks for (`?lang=cy`), else the organisation's default.
+        const language = languageOfParam(queryField(req, 'lang')) ?? deps.orgDefault ?? 'en-GB';
+        const c = 'en-GB' in deps.content ? deps.content[language] : deps.content;
         const params = { retentionDays: deps.retentionDays };
         // In guided and automation modes the bot holds no ESR password and sends no links: the privacy
         // notice and terms say so, rather than describe the training copy's password store.
