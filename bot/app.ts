@@ -2,15 +2,16 @@
 // server from a validated Config, and nothing else. Tests build the same app with their own options.
 import { join, resolve } from 'node:path';
 import type { Server } from 'restify';
-import type { CloudAdapter } from 'botbuilder';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { loadFaq } from '../content/faq.js';
-import { loadContent, type Content, type Params } from '../content/content.js';
+import { loadContent, withOrganisationValues, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
 import { systemClock, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import { MemoryRateLimitStore, RateLimiter } from '../esr/rateLimiter.js';
 import { resetPages } from '../web/resetPages.js';
 import { commonPasswords } from '../esr/commonPasswords.js';
 import { EsrService } from '../esr/esrService.js';
+import { matchStaff } from '../esr/staffMatch.js';
 import { Argon2idHasher, type PasswordHasher } from '../esr/passwordHasher.js';
 import { PasswordPolicy } from '../esr/passwordPolicy.js';
 import type { StaffNotifier } from '../esr/ports.js';
@@ -50,6 +51,7 @@ import { createEsrAutomation, type EsrAutomation } from './esrAutomation.js';
 import type { Config, OfficeHours } from './config.js';
 import { DEMO_PASSWORD, demoStaff } from './demoStaff.js';
 import { HelpdeskBot } from './helpdeskBot.js';
+import { loadOrganisations, Organisations, type Organisation } from './organisations.js';
 import { Housekeeping } from './housekeeping.js';
 import type { Logger } from './logger.js';
 import { OnceRegistry } from './onceRegistry.js';
@@ -74,6 +76,8 @@ export interface AppOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The Trust's ESR automation, used when ESR_MODE=automation (tests pass a fake). */
   automation?: AccountAutomation;
+  /** Replace the organisations (default: the organisations file, else the settings' one organisation). */
+  organisations?: Organisations;
 }
 
 export interface HelpdeskApp {
@@ -82,6 +86,8 @@ export interface HelpdeskApp {
   adapter: CloudAdapter;
   esr: EsrService;
   content: Content;
+  /** The organisations served: from the organisations file, or the settings' one. */
+  organisations: Organisations;
   staff: LowdbStaffDirectory;
   audit: JsonlAuditLog;
   background: BackgroundTasks;
@@ -102,6 +108,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const clock = options.clock ?? systemClock;
   const dataDir = resolve(config.DATA_DIR);
   await keepDataPrivate(dataDir, logger);
+  // Checked before anything is opened: a bad entry stops start-up with the entry and field named.
+  const organisations = options.organisations ?? (await loadOrganisations(config));
+  const valuesOf = (org: Organisation) => organisationValues(org, config);
   const onTornTail = (tail: TornTail) =>
     logger.warn({ file: tail.file, tornFile: tail.tornFile, bytes: tail.bytes, action: tail.action }, tail.action === 'moved'
       ? `The last line of ${tail.file} was cut short (a crash while writing); it was moved to ${tail.tornFile} and the file now ends cleanly`
@@ -115,7 +124,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
   const limits = await LowdbRateLimitStore.open(join(dataDir, 'limits.json'));
 
-  const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
+  const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: valuesOf(organisations.default) });
   const faq = await loadFaq(config.LOCALE, join(dataDir, 'content'));
   const delivery = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
   // Every email is queued durably first, so an SMTP outage delays mail but never loses it.
@@ -123,7 +132,17 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   mail.start();
   // Only the simulated ESR (a training copy) has pages for reset and unlock links; against the real ESR we send none.
   const simulated = config.ESR_MODE === 'simulated';
-  const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS, trainingCopy: simulated });
+  const notifier: StaffNotifier = new StaffMailer(content, mail, {
+    publicUrl: config.PUBLIC_URL,
+    timeZone: config.TIME_ZONE,
+    tokenTtlHours: config.RESET_LINK_HOURS,
+    trainingCopy: simulated,
+    // Each email in the words (Trust name, contacts, time zone) of the addressee's organisation.
+    organisationOf: (username) => {
+      const org = organisations.forUsername(username);
+      return { values: valuesOf(org), timeZone: org.timeZone };
+    },
+  });
   const background = new BackgroundTasks((error, label) => logger.error({ err: error, task: label }, 'Background task failed'));
   const hasher = options.hasher ?? new Argon2idHasher();
   const policy = new PasswordPolicy({ minLength: 12, maxLength: 256, historySize: 4, commonPasswords: commonPasswords() });
@@ -142,7 +161,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   });
 
   if (config.SEED_DEMO_DATA && (await staff.count()) === 0) {
-    await seedDemoData(config, staff, accounts, hasher, clock);
+    await seedDemoData(config, organisations.default.code, staff, accounts, hasher, clock);
     logger.info({ staff: await staff.count() }, 'Seeded the fictional demo staff directory (SEED_DEMO_DATA=true)');
   }
   const stopWatching = staff.watch(5_000, (error) =>
@@ -151,7 +170,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
 
   const ticketStore = await LowdbTicketStore.open(join(dataDir, 'tickets.json'));
   const screenshots = await FileScreenshotStore.open(join(dataDir, 'screenshots'));
-  const tickets = new TicketService({ clock, tickets: ticketStore, screenshots, audit, timeZone: config.TIME_ZONE });
+  const tickets = new TicketService({ clock, tickets: ticketStore, screenshots, audit, timeZone: organisations.default.timeZone });
   const queues = await QueueRegistry.open(dataDir);
   const usage = await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), { onTornTail }).init();
   const missed = await new JsonlMissedLog(join(dataDir, 'unanswered.jsonl'), { onTornTail }).init();
@@ -159,7 +178,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // or another instance changes the override files, the index is rebuilt from freshly loaded (and checked) files.
   const contentDir = join(dataDir, 'content');
   const understanding = new LiveUnderstanding(understandingSource(content, faq), async () =>
-    understandingSource(await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: trustValues(config) }), await loadFaq(config.LOCALE, contentDir)),
+    understandingSource(await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: valuesOf(organisations.default) }), await loadFaq(config.LOCALE, contentDir)),
   );
   const stopWatchingContent = understanding.watch([join(contentDir, `${config.LOCALE}.json`), join(contentDir, `faq.${config.LOCALE}.json`)], 5_000, (error) =>
     error ? logger.error({ err: error }, 'The content overrides changed but could not be loaded; still understanding with the previous ones') : logger.info('Reloaded the phrases for understanding free text'),
@@ -192,6 +211,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     clock,
     logger,
     uploadsDir: join(dataDir, 'uploads'),
+    organisations: { forRecord: (record) => organisations.forRecord(record), forCode: (code) => organisations.forCode(code), all: () => organisations.all(), values: valuesOf },
     settings: {
       publicUrl: config.PUBLIC_URL,
       workforceEmail: config.WORKFORCE_EMAIL,
@@ -221,7 +241,15 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     missed,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
-  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });
+  // Every turn in the words of the person's own organisation (found from their staff record; unknown: the first).
+  // One organisation (no organisations file): nothing to look up, the settings' values fill everything as before.
+  const inOrganisation = async <T>(context: TurnContext, turn: () => Promise<T>): Promise<T> => {
+    if (organisations.all().length === 1) return turn();
+    const match = await matchStaff(staff, await profiles.resolve(context));
+    const record = 'refused' in match ? undefined : match.records[0];
+    return withOrganisationValues(valuesOf(organisations.forRecord(record)), turn);
+  };
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript, inOrganisation });
   const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 
@@ -263,7 +291,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         clock,
         logger,
         publicUrl: config.PUBLIC_URL,
-        unanswered: { missed, understanding, overrideDir: contentDir, locale: config.LOCALE, load: async () => ({ content: await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: trustValues(config) }), faq: await loadFaq(config.LOCALE, contentDir) }) },
+        unanswered: { missed, understanding, overrideDir: contentDir, locale: config.LOCALE, load: async () => ({ content: await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: valuesOf(organisations.default) }), faq: await loadFaq(config.LOCALE, contentDir) }) },
         auth: {
           tenantId: config.MicrosoftAppTenantId,
           appId: config.MicrosoftAppId,
@@ -286,6 +314,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     adapter,
     esr,
     content,
+    organisations,
     staff,
     audit,
     background,
@@ -332,17 +361,22 @@ async function readable(dir: string): Promise<string> {
   return 'ok';
 }
 
-/** The Trust's own values, usable as {placeholders} in any text. */
+/** The Trust's own values, usable as {placeholders} in any text (the settings' one organisation). */
 export function trustValues(config: Config): Params {
+  return organisationValues(Organisations.fromConfig(config).default, config);
+}
+
+/** One organisation's values, usable as {placeholders} in any text: its name, contacts and hours. */
+export function organisationValues(org: Organisation, config: Pick<Config, 'ESR_LOGIN_URL'>): Params {
   return {
-    trustName: config.TRUST_NAME,
-    orgName: config.ESR_ORG_NAME,
-    orgCode: config.ESR_ORG_CODE,
-    workforceEmail: config.WORKFORCE_EMAIL,
-    workforcePhone: config.WORKFORCE_PHONE ?? config.WORKFORCE_EMAIL,
-    workforceLocation: config.WORKFORCE_LOCATION,
-    leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
-    officeHours: describeOfficeHours(config.OFFICE_HOURS),
+    trustName: org.trustName,
+    orgName: org.orgName,
+    orgCode: org.code,
+    workforceEmail: org.workforceEmail,
+    workforcePhone: org.workforcePhone ?? org.workforceEmail,
+    workforceLocation: org.workforceLocation,
+    leadEmployerEmail: org.leadEmployerEmail,
+    officeHours: describeOfficeHours(org.officeHours),
     esrLoginUrl: config.ESR_LOGIN_URL,
     botName: 'ESR Helpdesk',
   };
@@ -357,8 +391,8 @@ export function describeOfficeHours(hours: OfficeHours): string {
   return `${days}, ${formatClockTime(hours.opensAt)} to ${formatClockTime(hours.closesAt)}`;
 }
 
-async function seedDemoData(config: Config, staff: LowdbStaffDirectory, accounts: LowdbAccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {
-  const demo = demoStaff(config.ESR_ORG_CODE);
+async function seedDemoData(config: Config, orgCode: string, staff: LowdbStaffDirectory, accounts: LowdbAccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {
+  const demo = demoStaff(orgCode);
   await staff.upsertMany(demo.map((d) => d.record));
   const at = clock.now().toISOString();
   for (const d of demo.filter((x) => x.registered)) {

@@ -35,6 +35,8 @@ export interface HelpdeskBotDeps {
   profiles: ProfileResolver;
   once: OnceRegistry;
   logger: Logger;
+  /** Runs a turn in the words (name, contacts, hours) of the person's own organisation. */
+  inOrganisation?: <T>(context: TurnContext, turn: () => Promise<T>) => Promise<T>;
 }
 
 export class HelpdeskBot extends TeamsActivityHandler {
@@ -63,7 +65,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await this.#turns.run(context.activity.conversation?.id ?? '', async () => {
-      await super.run(context);
+      await (this.#d.inOrganisation ? this.#d.inOrganisation(context, () => super.run(context)) : super.run(context));
       await this.#d.conversationState.saveChanges(context);
       await this.#d.userState.saveChanges(context);
     });

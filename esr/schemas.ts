@@ -27,6 +27,7 @@ export const staffRecordSchema = z.object({
   staffGroup: staffGroupSchema,
   entraObjectId: entraObjectIdSchema.optional(),
   upn: emailSchema.optional(),
+  organisationCode: z.string().trim().regex(/^\d{3}$/, 'should be the three-digit ESR organisation code, like 242').optional(),
 });
 
 export const accountStateSchema = z.object({

@@ -19,13 +19,16 @@ export const STAFF_CSV_COLUMNS = [
   { name: 'staff_group', field: 'staffGroup', required: true },
   { name: 'entra_object_id', field: 'entraObjectId', required: false },
   { name: 'upn', field: 'upn', required: false },
+  { name: 'organisation_code', field: 'organisationCode', required: false },
 ] as const satisfies ReadonlyArray<{ name: string; field: keyof StaffRecord; required: boolean }>;
 
 type ColumnName = (typeof STAFF_CSV_COLUMNS)[number]['name'];
 
 export interface StaffCsvOptions {
-  /** The trust's three-digit ESR organisation code; every username must start with it. */
+  /** The trust's three-digit ESR organisation code; every username must start with it (or with its row's organisation_code). */
   orgCode?: string;
+  /** The organisation codes this deployment serves (the organisations file); a row's organisation_code must be one. */
+  organisations?: string[];
   /** Dates of birth after this are refused. */
   today?: Date;
 }
@@ -71,7 +74,7 @@ export function parseStaffCsv(text: string, options: StaffCsvOptions = {}): Staf
   const errors: StaffCsvRowError[] = [];
   const firstLineOf = new Map<string, number>();
   for (const row of rows) {
-    const result = readRow(row, columns, { orgCode, today, firstLineOf });
+    const result = readRow(row, columns, { orgCode, today, firstLineOf, ...(options.organisations ? { organisations: options.organisations } : {}) });
     if (typeof result === 'string') errors.push({ line: row.line, reason: result });
     else records.push(result);
   }
@@ -107,7 +110,7 @@ function readHeader(header: CsvRow): Map<ColumnName, number> | string {
   const problems: string[] = [];
   if (missing.length > 0) problems.push(`is missing the required ${plural(missing.length, 'column')} ${missing.join(', ')}`);
   if (unknown.length > 0) problems.push(`has unknown ${plural(unknown.length, 'column')} ${unknown.join(', ')}`);
-  if (problems.length > 0) return `${where} ${problems.join(' and ')}; the columns are ${COLUMN_LIST} (the last two optional)`;
+  if (problems.length > 0) return `${where} ${problems.join(' and ')}; the columns are ${COLUMN_LIST} (the last three optional)`;
   return positions;
 }
 
@@ -119,6 +122,7 @@ function plural(n: number, word: string): string {
 
 interface RowContext {
   orgCode: string;
+  organisations?: string[];
   today: Date;
   /** Usernames seen so far, with the line they were first on. */
   firstLineOf: Map<string, number>;
@@ -172,11 +176,16 @@ function readRow(row: CsvRow, columns: Map<ColumnName, number>, context: RowCont
       problems.set(column.name, describeIssue(column.name, issue, context.orgCode));
     }
   }
+  // The row's organisation: its own column when there is one, else the default organisation.
+  const rowOrg = parsed.success ? (parsed.data.organisationCode ?? context.orgCode) : context.orgCode;
+  if (parsed.success && parsed.data.organisationCode !== undefined && context.organisations && !context.organisations.includes(rowOrg)) {
+    problems.set('organisation_code', `${rowOrg} is not one of the organisations served (${context.organisations.join(', ')})`);
+  }
   const username = parsed.success ? parsed.data.username : usernameIfValid(candidate.username);
   if (username !== undefined && !problems.has('username')) {
     const firstLine = context.firstLineOf.get(username);
-    if (!username.startsWith(context.orgCode)) {
-      problems.set('username', `${username} should start with the organisation code ${context.orgCode}`);
+    if (!username.startsWith(rowOrg)) {
+      problems.set('username', `${username} should start with the organisation code ${rowOrg}`);
     } else if (firstLine !== undefined) {
       problems.set('username', `${username} is repeated; it was first on line ${firstLine}`);
     } else {

@@ -18,6 +18,8 @@ export interface StaffRecord {
   entraObjectId?: string;
   /** User principal name of the Teams account, lower case; often the same as the work email. */
   upn?: string;
+  /** ESR organisation code (three digits) when the deployment serves several; absent: the username's, else the first organisation. */
+  organisationCode?: string;
 }
 
 export type InternetAccessStatus = 'not_registered' | 'approved';

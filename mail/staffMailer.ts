@@ -1,6 +1,6 @@
 // The ESR service's StaffNotifier as email: builds the words from the content layer and the links from
 // PUBLIC_URL (never from a request's Host header), then hands the message to a transport.
-import type { Content } from '../content/content.js';
+import type { Content, Params } from '../content/content.js';
 import type { StaffNotifier } from '../esr/ports.js';
 import type { AccountHelpKind, Channel } from '../esr/types.js';
 import { renderEmail } from './emailLayout.js';
@@ -12,6 +12,8 @@ export interface StaffMailerOptions {
   tokenTtlHours: number;
   /** The simulated ESR: every email says it comes from a training copy that changes no real account. */
   trainingCopy?: boolean;
+  /** The addressee's organisation (by ESR username): its {placeholder} values and time zone. Default: the content's own and timeZone. */
+  organisationOf?: (username: string) => { values: Params; timeZone: string };
 }
 
 export class StaffMailer implements StaffNotifier {
@@ -31,8 +33,8 @@ export class StaffMailer implements StaffNotifier {
   }
 
   async sendAccountHelp(message: { kind: AccountHelpKind; to: string; firstName: string; accounts: Array<{ username: string; token?: string; setUpFirst?: true }>; expiresAt?: Date }): Promise<void> {
-    const c = this.#content;
     const { kind, accounts } = message;
+    const { c, timeZone } = this.#for(accounts[0]?.username);
     const subject = c.t(`email.${kind}.subject`);
     const paragraphs = [
       c.t('email.greeting', { firstName: message.firstName }),
@@ -53,18 +55,18 @@ export class StaffMailer implements StaffNotifier {
       );
     const notes: string[] = [];
     if (message.expiresAt && (kind === 'password' || kind === 'unlock')) {
-      notes.push(c.t(`email.${kind}.expiry`, { hours: this.#options.tokenTtlHours, expiresAt: this.#formatTime(message.expiresAt) }));
+      notes.push(c.t(`email.${kind}.expiry`, { hours: this.#options.tokenTtlHours, expiresAt: formatTime(message.expiresAt, timeZone) }));
     }
     notes.push(c.t('email.ignore'));
-    await this.#send(message.to, subject, { paragraphs, links, notes, footer: c.t('email.footer') }, message.expiresAt);
+    await this.#send(c, message.to, subject, { paragraphs, links, notes, footer: c.t('email.footer') }, message.expiresAt);
   }
 
   async sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel }): Promise<void> {
-    const c = this.#content;
-    await this.#send(message.to, c.t('email.changed.subject'), {
+    const { c, timeZone } = this.#for(message.username);
+    await this.#send(c, message.to, c.t('email.changed.subject'), {
       paragraphs: [
         c.t('email.greeting', { firstName: message.firstName }),
-        c.t('email.changed.body', { username: message.username, at: this.#formatTime(message.at) }),
+        c.t('email.changed.body', { username: message.username, at: formatTime(message.at, timeZone) }),
         c.t('email.changed.notYou'),
       ],
       footer: c.t('email.footer'),
@@ -72,25 +74,31 @@ export class StaffMailer implements StaffNotifier {
   }
 
   async sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date }): Promise<void> {
-    const c = this.#content;
-    await this.#send(message.to, c.t('email.unlocked.subject'), {
+    const { c, timeZone } = this.#for(message.username);
+    await this.#send(c, message.to, c.t('email.unlocked.subject'), {
       paragraphs: [
         c.t('email.greeting', { firstName: message.firstName }),
-        c.t('email.unlocked.body', { username: message.username, at: this.#formatTime(message.at) }),
+        c.t('email.unlocked.body', { username: message.username, at: formatTime(message.at, timeZone) }),
         c.t('email.unlocked.notYou'),
       ],
       footer: c.t('email.footer'),
     });
   }
 
-  async #send(to: string, subject: string, parts: Parameters<typeof renderEmail>[1], expiresAt?: Date): Promise<void> {
-    const c = this.#content;
+  // The words and time zone of the addressee's organisation.
+  #for(username: string | undefined): { c: Content; timeZone: string } {
+    const org = username !== undefined ? this.#options.organisationOf?.(username) : undefined;
+    return org ? { c: this.#content.withGlobals(org.values), timeZone: org.timeZone } : { c: this.#content, timeZone: this.#options.timeZone };
+  }
+
+  async #send(c: Content, to: string, subject: string, parts: Parameters<typeof renderEmail>[1], expiresAt?: Date): Promise<void> {
     const notice = this.#options.trainingCopy ? { notice: { label: c.t('trainingCopy.label'), text: c.t('trainingCopy.notice') } } : {};
     const { html, text } = renderEmail(subject, { ...parts, ...notice });
     await this.#transport.send({ to, subject, html, text, ...(expiresAt ? { expiresAt } : {}) });
   }
 
-  #formatTime(at: Date): string {
-    return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: this.#options.timeZone }).format(at);
-  }
+}
+
+function formatTime(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone }).format(at);
 }

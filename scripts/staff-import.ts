@@ -13,12 +13,29 @@ import type { StaffRecord } from '../esr/types.js';
 import { DataFileError } from '../storage/atomicJsonFile.js';
 import { JsonlAuditLog } from '../storage/jsonlAuditLog.js';
 import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
+import { ConfigError } from '../bot/config.js';
+import { parseOrganisations } from '../bot/organisations.js';
 
 const USAGE = 'Usage: npm run staff:import -- <staff.csv> [--dry-run] [--data-dir DIR]';
 const MAX_ROWS_SHOWN = 200;
 
 /** A reason to stop with nothing imported (exit 2). */
 class CannotImport extends Error {}
+
+async function servedOrganisations(dataDir: string): Promise<string[] | undefined> {
+  const file = process.env.ORGANISATIONS_FILE?.trim() ? resolve(process.env.ORGANISATIONS_FILE.trim()) : join(dataDir, 'organisations.json');
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' && !process.env.ORGANISATIONS_FILE?.trim()) return undefined;
+    throw new CannotImport(`${file} could not be read (${error.code ?? String(error)})`);
+  });
+  if (text === undefined) return undefined;
+  try {
+    return parseOrganisations(text, basename(file)).all().map((o) => o.code);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CannotImport(error.message);
+    throw error;
+  }
+}
 
 async function main(): Promise<number> {
   const started = performance.now();
@@ -30,7 +47,9 @@ async function main(): Promise<number> {
   const dataDir = resolve(args.dataDir ?? (process.env.DATA_DIR?.trim() || './data'));
   const staffFile = join(dataDir, 'staff.json');
 
-  const parsed = parseStaffCsv(await readCsvText(args.file), { orgCode, today: new Date() });
+  // With an organisations file, rows may name their organisation_code; without it, the one ESR_ORG_CODE.
+  const served = await servedOrganisations(dataDir);
+  const parsed = parseStaffCsv(await readCsvText(args.file), { orgCode: served?.[0] ?? orgCode, ...(served ? { organisations: served } : {}), today: new Date() });
   if (parsed.kind === 'unreadable') throw new CannotImport(`${args.file}: ${parsed.reason}`);
   const { records, errors, rowCount } = parsed;
 
