@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { loadFaq } from '../content/faq.js';
-import { loadContent, withOrganisationValues, type Content, type Params } from '../content/content.js';
+import { currentOrganisationValues, loadContent, withOrganisationValues, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
 import { systemClock, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import { MemoryRateLimitStore, RateLimiter } from '../esr/rateLimiter.js';
@@ -237,7 +237,14 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated, esrMode: config.ESR_MODE },
     faq,
     desk,
-    usage,
+    // Each use counted for the person's organisation (the turn's), so the dashboard can show one organisation's.
+    usage: {
+      record: (event) => {
+        const code = currentOrganisationValues()?.orgCode;
+        return usage.record({ ...event, ...(code !== undefined ? { organisationCode: String(code) } : {}) });
+      },
+      since: (at) => usage.since(at),
+    },
     missed,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
@@ -278,11 +285,12 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
               tokenLimit: { max: 10, windowMs: 15 * MINUTE },
               trustProxy: config.TRUST_PROXY,
               resetLinkHours: config.RESET_LINK_HOURS,
+              organisationOf: (username) => valuesOf(organisations.forUsername(username)),
             }),
           ]
         : []),
       screenshotRoute({ screenshots, signer, clock }),
-      infoPages({ content, retentionDays: config.RETENTION_DAYS }),
+      infoPages({ content, retentionDays: config.RETENTION_DAYS, organisationValues: (code) => { const org = organisations.get(code); return org ? valuesOf(org) : undefined; } }),
       dashboard({
         content,
         tickets,
@@ -291,6 +299,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         clock,
         logger,
         publicUrl: config.PUBLIC_URL,
+        organisations: organisations.all().map((o) => ({ code: o.code, name: o.trustName, timeZone: o.timeZone })),
         unanswered: { missed, understanding, overrideDir: contentDir, locale: config.LOCALE, load: async () => ({ content: await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: valuesOf(organisations.default) }), faq: await loadFaq(config.LOCALE, contentDir) }) },
         auth: {
           tenantId: config.MicrosoftAppTenantId,

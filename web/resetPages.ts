@@ -2,7 +2,7 @@
 // form, so mail scanners that follow links cannot use a token up; the POST does the work. Failed token
 // attempts are limited per visitor. Served only by the simulated ESR, so every page says it is a training copy.
 import type { Request, Response, Server } from 'restify';
-import type { Content } from '../content/content.js';
+import { withOrganisationValues, type Content, type Params } from '../content/content.js';
 import { describeFailure } from '../content/passwordMessages.js';
 import { normalisePassword } from '../esr/passwordPolicy.js';
 import type { Clock } from '../esr/clock.js';
@@ -23,6 +23,8 @@ export interface ResetPagesDeps {
   tokenLimit: Limit;
   trustProxy: TrustProxy;
   resetLinkHours: number;
+  /** The {placeholder} values (Trust name, contacts) of a username's organisation. */
+  organisationOf?: (username: string) => Params;
 }
 
 // Which of the four rules shown beside the fields each failure belongs to.
@@ -112,10 +114,19 @@ ${ruleTexts
     return page(c, { title: c.t('web.reset.title'), body, errors, script: true, notice });
   };
 
+  // Each page in the words of the link owner's organisation (its Trust's name and contacts).
+  type Handler = (req: Request, res: Response) => Promise<void>;
+  const inOrganisation = (tokenOf: (req: Request) => string, handler: Handler): Handler => async (req, res) => {
+    const username = deps.organisationOf ? await deps.esr.tokenOwner(tokenOf(req)) : undefined;
+    return username ? withOrganisationValues(deps.organisationOf!(username), () => handler(req, res)) : handler(req, res);
+  };
+  const fromQuery = (req: Request) => queryField(req, 'token');
+  const fromForm = (req: Request) => formField(req, 'token');
+
   return (server: Server): void => {
     addStaticFiles(server, ['reset.js']);
 
-    server.get('/reset', async (req: Request, res: Response) => {
+    server.get('/reset', inOrganisation(fromQuery, async (req: Request, res: Response) => {
       if (await blocked(req)) return tooMany(res);
       const token = queryField(req, 'token');
       const check = await deps.esr.inspectToken(token);
@@ -124,9 +135,9 @@ ${ruleTexts
         return linkProblem(res, check.ok ? 'token_invalid' : check.code);
       }
       sendHtml(res, 200, resetForm({ token }));
-    });
+    }));
 
-    server.post('/reset', async (req: Request, res: Response) => {
+    server.post('/reset', inOrganisation(fromForm, async (req: Request, res: Response) => {
       if (await blocked(req)) return tooMany(res);
       const token = formField(req, 'token');
       const username = formField(req, 'username').trim();
@@ -180,7 +191,7 @@ ${ruleTexts
         }
         throw error;
       }
-    });
+    }));
 
     const unlockForm = (token: string) =>
       page(c, {
@@ -192,7 +203,7 @@ ${ruleTexts
 <button class="button" type="submit">${escapeHtml(c.t('web.unlock.submit'))}</button></form>`,
       });
 
-    server.get('/unlock', async (req: Request, res: Response) => {
+    server.get('/unlock', inOrganisation(fromQuery, async (req: Request, res: Response) => {
       if (await blocked(req)) return tooMany(res);
       const token = queryField(req, 'token');
       const check = await deps.esr.inspectToken(token);
@@ -201,9 +212,9 @@ ${ruleTexts
         return linkProblem(res, check.ok ? 'token_invalid' : check.code);
       }
       sendHtml(res, 200, unlockForm(token));
-    });
+    }));
 
-    server.post('/unlock', async (req: Request, res: Response) => {
+    server.post('/unlock', inOrganisation(fromForm, async (req: Request, res: Response) => {
       if (await blocked(req)) return tooMany(res);
       try {
         const { account, resetToken } = await deps.esr.unlockWithToken({ token: formField(req, 'token'), actor: { kind: 'anonymous', id: clientId(req, deps.trustProxy) }, channel: 'web' });
@@ -223,6 +234,6 @@ ${ruleTexts
         }
         throw error;
       }
-    });
+    }));
   };
 }
