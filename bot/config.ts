@@ -80,6 +80,9 @@ export const officeHoursSchema = z.string().trim().transform((v, ctx): OfficeHou
 
 const officeHours = text('Mon-Fri 09:00-17:00').pipe(officeHoursSchema);
 
+/** The organisations file's default name, inside DATA_DIR. */
+export const DEFAULT_ORGANISATIONS_FILE = 'organisations.json';
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A sign-in name (UPN) or email: something@domain.tld, no spaces.
 const UPN = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
@@ -109,8 +112,8 @@ export const configSchema = z.object({
   // Unset: http://localhost:<PORT>, filled in by loadConfig once PORT is known.
   PUBLIC_URL: optionalText.pipe(url('').optional()),
   DATA_DIR: text('./data'),
-  // Several organisations served by one deployment: see README "Organisations". Unset: DATA_DIR/organisations.json if present.
-  ORGANISATIONS_FILE: optionalText,
+  // Several organisations served by one deployment: see README "Organisations". Relative to DATA_DIR; no file: one organisation, from the settings.
+  ORGANISATIONS_FILE: text(DEFAULT_ORGANISATIONS_FILE),
   SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, message: 'should be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.nhs.uk:587' }).optional()),
   MAIL_FROM: text('ESR Helpdesk <esr-helpdesk@nhs-trust.example>'),
   ESR_ORG_CODE: text('241').pipe(z.string().regex(/^\d{3}$/, 'should be the three-digit ESR organisation code, like 241')),

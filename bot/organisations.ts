@@ -3,11 +3,11 @@
 // DATA_DIR/organisations.json (or ORGANISATIONS_FILE); without that file, the settings describe the one
 // organisation, exactly as before. A person's organisation comes from their staff record.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { StaffRecord } from '../esr/types.js';
 import type { OfficeHours } from '../tickets/officeHours.js';
-import { ConfigError, officeHoursSchema, timeZoneSchema, type Config } from './config.js';
+import { ConfigError, DEFAULT_ORGANISATIONS_FILE, officeHoursSchema, timeZoneSchema, type Config } from './config.js';
 
 export type Language = 'en-GB' | 'cy-GB';
 
@@ -101,11 +101,10 @@ export class Organisations {
   }
 }
 
-/** Where the organisations file is: ORGANISATIONS_FILE (relative to the working folder), else DATA_DIR/organisations.json. */
+/** Where the organisations file is: ORGANISATIONS_FILE, a relative path being inside DATA_DIR. */
 export function organisationsFilePath(config: Pick<Config, 'ORGANISATIONS_FILE' | 'DATA_DIR'>): string {
   const file = config.ORGANISATIONS_FILE;
-  if (file) return isAbsolute(file) ? file : resolve(file);
-  return join(resolve(config.DATA_DIR), 'organisations.json');
+  return isAbsolute(file) ? file : join(resolve(config.DATA_DIR), file);
 }
 
 /**
@@ -114,13 +113,15 @@ export function organisationsFilePath(config: Pick<Config, 'ORGANISATIONS_FILE' 
  */
 export async function loadOrganisations(config: Config): Promise<Organisations> {
   const file = organisationsFilePath(config);
-  const name = config.ORGANISATIONS_FILE ?? 'organisations.json';
+  const name = basename(file);
+  // The default file is optional (one organisation, from the settings); one that was named must be there.
+  const named = config.ORGANISATIONS_FILE !== DEFAULT_ORGANISATIONS_FILE;
   let raw: string;
   try {
     raw = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !config.ORGANISATIONS_FILE) return Organisations.fromConfig(config);
+    if (code === 'ENOENT' && !named) return Organisations.fromConfig(config);
     throw new ConfigError([{ setting: 'ORGANISATIONS_FILE', problem: `names ${file}, which could not be read (${code ?? String(error)})` }]);
   }
   return parseOrganisations(raw, name);

@@ -19,7 +19,6 @@ export const STAFF_CSV_COLUMNS = [
   { name: 'staff_group', field: 'staffGroup', required: true },
   { name: 'entra_object_id', field: 'entraObjectId', required: false },
   { name: 'upn', field: 'upn', required: false },
-  { name: 'organisation_code', field: 'organisationCode', required: false },
 ] as const satisfies ReadonlyArray<{ name: string; field: keyof StaffRecord; required: boolean }>;
 
 type ColumnName = (typeof STAFF_CSV_COLUMNS)[number]['name'];
@@ -27,7 +26,7 @@ type ColumnName = (typeof STAFF_CSV_COLUMNS)[number]['name'];
 export interface StaffCsvOptions {
   /** The trust's three-digit ESR organisation code; every username must start with it (or with its row's organisation_code). */
   orgCode?: string;
-  /** The organisation codes this deployment serves (the organisations file); a row's organisation_code must be one. */
+  /** The organisation codes this deployment serves (the organisations file): a username may start with any of them, which becomes its record's organisationCode. */
   organisations?: string[];
   /** Dates of birth after this are refused. */
   today?: Date;
@@ -110,7 +109,7 @@ function readHeader(header: CsvRow): Map<ColumnName, number> | string {
   const problems: string[] = [];
   if (missing.length > 0) problems.push(`is missing the required ${plural(missing.length, 'column')} ${missing.join(', ')}`);
   if (unknown.length > 0) problems.push(`has unknown ${plural(unknown.length, 'column')} ${unknown.join(', ')}`);
-  if (problems.length > 0) return `${where} ${problems.join(' and ')}; the columns are ${COLUMN_LIST} (the last three optional)`;
+  if (problems.length > 0) return `${where} ${problems.join(' and ')}; the columns are ${COLUMN_LIST} (the last two optional)`;
   return positions;
 }
 
@@ -176,16 +175,16 @@ function readRow(row: CsvRow, columns: Map<ColumnName, number>, context: RowCont
       problems.set(column.name, describeIssue(column.name, issue, context.orgCode));
     }
   }
-  // The row's organisation: its own column when there is one, else the default organisation.
-  const rowOrg = parsed.success ? (parsed.data.organisationCode ?? context.orgCode) : context.orgCode;
-  if (parsed.success && parsed.data.organisationCode !== undefined && context.organisations && !context.organisations.includes(rowOrg)) {
-    problems.set('organisation_code', `${rowOrg} is not one of the organisations served (${context.organisations.join(', ')})`);
-  }
   const username = parsed.success ? parsed.data.username : usernameIfValid(candidate.username);
+  // The row's organisation: the record's own code when given, else the served one its username starts with, else the default.
+  const served = context.organisations;
+  const rowOrg = (parsed.success ? parsed.data.organisationCode : undefined) ?? served?.find((code) => username?.startsWith(code)) ?? context.orgCode;
   if (username !== undefined && !problems.has('username')) {
     const firstLine = context.firstLineOf.get(username);
-    if (!username.startsWith(rowOrg)) {
-      problems.set('username', `${username} should start with the organisation code ${rowOrg}`);
+    if (served && !served.includes(rowOrg)) {
+      problems.set('username', `${username} is of organisation ${rowOrg}, which is not one of the organisations served (${served.join(', ')})`);
+    } else if (!username.startsWith(rowOrg)) {
+      problems.set('username', served && served.length > 1 ? `${username} should start with one of the organisation codes ${served.join(', ')}` : `${username} should start with the organisation code ${rowOrg}`);
     } else if (firstLine !== undefined) {
       problems.set('username', `${username} is repeated; it was first on line ${firstLine}`);
     } else {
@@ -200,7 +199,7 @@ function readRow(row: CsvRow, columns: Map<ColumnName, number>, context: RowCont
       .join('; ');
   }
   if (!parsed.success) return 'is not a valid staff record'; // unreachable while every field maps to a column
-  return parsed.data;
+  return served ? { ...parsed.data, organisationCode: rowOrg } : parsed.data;
 }
 
 function readStaffGroup(value: string): StaffGroup | undefined {

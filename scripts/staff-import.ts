@@ -23,9 +23,9 @@ const MAX_ROWS_SHOWN = 200;
 class CannotImport extends Error {}
 
 async function servedOrganisations(dataDir: string): Promise<string[] | undefined> {
-  const file = process.env.ORGANISATIONS_FILE?.trim() ? resolve(process.env.ORGANISATIONS_FILE.trim()) : join(dataDir, 'organisations.json');
+  const file = resolve(dataDir, process.env.ORGANISATIONS_FILE?.trim() || 'organisations.json');
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' && !process.env.ORGANISATIONS_FILE?.trim()) return undefined;
+    if (error.code === 'ENOENT' && (process.env.ORGANISATIONS_FILE?.trim() || 'organisations.json') === 'organisations.json') return undefined;
     throw new CannotImport(`${file} could not be read (${error.code ?? String(error)})`);
   });
   if (text === undefined) return undefined;

@@ -40,7 +40,7 @@ if (organisation !== undefined && !/^\d{3}$/.test(organisation)) fail(`--organis
 
 // Tickets from before organisations have no code: they are the first organisation's (the file's, else ESR_ORG_CODE).
 async function defaultOrganisation(): Promise<string> {
-  const file = process.env.ORGANISATIONS_FILE?.trim() ? resolve(process.env.ORGANISATIONS_FILE.trim()) : join(dataDir, 'organisations.json');
+  const file = resolve(dataDir, process.env.ORGANISATIONS_FILE?.trim() || 'organisations.json');
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return process.env.ESR_ORG_CODE?.trim() || '241';
   try {
