@@ -9,39 +9,12 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { ManualClock } from '../../esr/clock.js';
 import type { StaffRecord } from '../../esr/types.js';
+import { TWO_ORGANISATIONS } from '../support/organisations.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer.js';
 import { replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 
 const run = promisify(execFile);
-
-export const TWO_ORGANISATIONS = {
-  organisations: [
-    {
-      code: '241',
-      orgName: '241 Bolton Hospitals NHS Trust',
-      trustName: 'Bolton NHS Foundation Trust',
-      workforceEmail: 'workforce.241@bolton.example',
-      workforceLocation: 'N Block, Bolton',
-      leadEmployerEmail: 'lead.241@bolton.example',
-      officeHours: 'Mon-Fri 09:00-17:00',
-      timeZone: 'Europe/London',
-      defaultLanguage: 'en-GB',
-    },
-    {
-      code: '242',
-      orgName: '242 Wigan Hospitals NHS Trust',
-      trustName: 'Wigan Teaching Hospitals',
-      workforceEmail: 'workforce.242@wigan.example',
-      workforcePhone: '01942 000000',
-      workforceLocation: 'Buckingham Row, Wigan',
-      leadEmployerEmail: 'lead.242@wigan.example',
-      officeHours: 'Sat-Sun 10:00-14:00',
-      timeZone: 'Europe/London',
-      defaultLanguage: 'cy-GB',
-    },
-  ],
-};
 
 const WIGAN_PERSON = { userId: '29:wyn', aadObjectId: '00000000-0000-4000-8000-000000000242', name: 'Wyn Wigan' };
 const WIGAN_RECORD: StaffRecord = {
