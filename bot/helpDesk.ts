@@ -10,7 +10,7 @@ import { infoCard, ratingCard } from '../cards/cards.js';
 import { inertText } from '../cards/inertText.js';
 import { asAttachment, type CardJson } from '../cards/render.js';
 import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
-import type { Content, Params } from '../content/content.js';
+import { withOrganisationValues, type Content, type Params } from '../content/content.js';
 import type { StaffRecord } from '../esr/types.js';
 import type { Organisation } from './organisations.js';
 import type { AdminTaskOutcome, AdminTaskRequest, EsrMode, HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
@@ -369,9 +369,17 @@ export class TeamsHelpDesk implements HelpDesk {
    * winner), the same audit, the user told, and the card in the channel refreshed for everyone.
    */
   async act(verb: TicketVerb, ticketId: number, agent: Agent, channel: 'teams' | 'dashboard', options: { reason?: string } = {}): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
-    const c = this.#d.content;
     const current = await this.#d.tickets.get(ticketId);
     if (!current) return { ok: false };
+    // What the person is told is in the words of their organisation, whoever the agent is.
+    const orgs = this.#d.organisations;
+    if (!orgs) return this.#act(verb, current, agent, channel, options);
+    return withOrganisationValues(orgs.values(orgs.forCode(current.organisationCode ?? current.task?.organisationCode)), () => this.#act(verb, current, agent, channel, options));
+  }
+
+  async #act(verb: TicketVerb, current: Ticket, agent: Agent, channel: 'teams' | 'dashboard', options: { reason?: string }): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
+    const c = this.#d.content;
+    const ticketId = current.id;
     const opts = { channel };
     let ticket: Ticket;
     switch (verb) {

@@ -661,11 +661,11 @@ export class TicketService {
   }
 
   /** Figures for the dashboard. "This week" starts on Monday at 00:00 in the service's time zone. */
-  async stats({ now }: { now: Date }): Promise<TicketStats> {
+  async stats({ now, filter }: { now: Date; filter?: ListFilter }): Promise<TicketStats> {
     const weekStart = startOfLocalWeek(now, this.#timeZone).toISOString();
     const until = now.toISOString();
     const thisWeek = (at: string | undefined) => at !== undefined && at >= weekStart && at <= until;
-    const all = await this.#d.tickets.list();
+    const all = await this.#d.tickets.list(filter ? compact(parse(filterSchema, filter)) : undefined);
     const waits = all
       .filter((t) => t.firstResponseAt !== undefined && thisWeek(t.createdAt))
       .map((t) => Date.parse(t.firstResponseAt!) - Date.parse(t.createdAt));

@@ -3,7 +3,7 @@
 //   GET  /dashboard                        the page: figures, the queue with filters, a ticket's view (script-built)
 //   GET  /dashboard/configure              the channel tab's configuration page (saves contentUrl PUBLIC_URL/dashboard)
 //   GET  /static/teams-js.js               @microsoft/teams-js's own browser bundle, from node_modules
-//   GET  /api/dashboard/summary            the week's figures and who is signed in
+//   GET  /api/dashboard/summary            the week's figures and who is signed in: ?organisation=242
 //   GET  /api/dashboard/tickets            the queue: ?status=active|open|assigned|resolved|all &category= &mine=true &organisation=242
 //   GET  /api/dashboard/trends             tickets opened and resolved per day, self-service share per week, last 12 weeks: ?organisation=242
 //   GET  /api/dashboard/tickets/:id        one ticket: requester, context, transcript, screenshots (signed links), history
@@ -269,11 +269,14 @@ ${deps.unanswered ? `<section id="unanswered-view" aria-labelledby="unanswered-t
     server.get('/api/dashboard/summary', async (req: Request, res: Response) => {
       const agent = await signedIn(req, res);
       if (!agent) return;
+      const query = trendsQuery.safeParse(req.query ?? {});
+      const organisation = query.success ? query.data.organisation : undefined;
+      const byOrg = organisationFilter(organisation);
       const now = deps.clock.now();
-      const stats = await deps.tickets.stats({ now });
+      const stats = await deps.tickets.stats({ now, ...(organisation ? { filter: byOrg } : {}) });
       const until = now.toISOString();
-      const usage = summariseUsage((await deps.usage.since(stats.weekStart)).filter((e) => e.at <= until));
-      const raised = (await deps.tickets.list({ from: new Date(stats.weekStart) })).filter((tk) => tk.createdAt <= until).length;
+      const usage = summariseUsage((await deps.usage.since(stats.weekStart)).filter((e) => e.at <= until && (organisation === undefined || (e.organisationCode ?? orgs[0]?.code) === organisation)));
+      const raised = (await deps.tickets.list({ from: new Date(stats.weekStart), ...byOrg })).filter((tk) => tk.createdAt <= until).length;
       sendJson(res, 200, { now: until, agent: { name: agent.name, dev: agent.dev }, figures: figures(c, stats, usage, raised) });
     });
 

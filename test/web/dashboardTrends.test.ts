@@ -77,6 +77,13 @@ describe('the dashboard trends API', function () {
     expect(week(bolton, '2026-03-16')!.selfServiceShare).to.equal(0.6);
   });
 
+  it('gives this week\'s figures for one organisation when asked', async () => {
+    const figures = async (q: string) => ((await (await fetch(`${t.url}/api/dashboard/summary${q}`)).json()) as { figures: Record<string, unknown> }).figures;
+    expect(await figures('')).to.deep.include({ open: 1, ticketsThisWeek: 2, selfServed: 3, deflectionRate: 0.6 });
+    expect(await figures('?organisation=241')).to.deep.include({ open: 1, ticketsThisWeek: 2, selfServed: 3, deflectionRate: 0.6 });
+    expect(await figures('?organisation=242')).to.deep.include({ open: 0, ticketsThisWeek: 0, selfServed: 0, deflectionRate: null });
+  });
+
   it('filters the queue by organisation too, and refuses a code that is not three digits', async () => {
     const queue = async (q: string) => ((await (await fetch(`${t.url}/api/dashboard/tickets?status=all${q}`)).json()) as { tickets: Array<{ ref: string }> }).tickets.map((r) => r.ref);
     expect(await queue('&organisation=242')).to.deep.equal(['ESR-00002']);

@@ -202,6 +202,11 @@
     return '/api/dashboard/tickets?' + q;
   }
 
+  function summaryPath() {
+    var f = filters();
+    return '/api/dashboard/summary' + (f.organisation ? '?organisation=' + encodeURIComponent(f.organisation) : '');
+  }
+
   function trendsPath() {
     var f = filters();
     return '/api/dashboard/trends' + (f.organisation ? '?organisation=' + encodeURIComponent(f.organisation) : '');
@@ -385,7 +390,7 @@
   }
 
   function loadQueue() {
-    return Promise.all([api('/api/dashboard/summary'), api(queuePath()), loadUnanswered(), api(trendsPath())]).then(function (results) {
+    return Promise.all([api(summaryPath()), api(queuePath()), loadUnanswered(), api(trendsPath())]).then(function (results) {
       renderFigures(results[0].data);
       renderQueue(results[1].data);
       renderTrends(results[3].data);
