@@ -39,11 +39,13 @@ export interface HelpdeskBotDeps {
   content: Content;
   /** Both languages' words: each person is answered in theirs. */
   contents: PerLanguage<Content>;
-  /** The organisation's default language (today config LOCALE). */
+  /** The default language where no organisation is known (the first organisation's); each person's own comes through inOrganisation. */
   orgDefault: Language;
   profiles: ProfileResolver;
   once: OnceRegistry;
   logger: Logger;
+  /** Runs a turn in the words (name, contacts, hours) of the person's own organisation. */
+  inOrganisation?: <T>(context: TurnContext, turn: (defaultLanguage?: Language) => Promise<T>) => Promise<T>;
 }
 
 export class HelpdeskBot extends TeamsActivityHandler {
@@ -76,8 +78,12 @@ export class HelpdeskBot extends TeamsActivityHandler {
   override async run(context: TurnContext): Promise<void> {
     await this.#turns.run(context.activity.conversation?.id ?? '', async () => {
       const stored = context.activity.from?.id ? await this.#language.get(context) : undefined;
-      setTurnLanguage(context, languageFor({ activityLocale: context.activity.locale, stored, orgDefault: this.#d.orgDefault }));
-      await super.run(context);
+      // The person's organisation's default language (from their staff record) when neither Teams nor they chose one.
+      const begin = (orgDefault: Language) => {
+        setTurnLanguage(context, languageFor({ activityLocale: context.activity.locale, stored, orgDefault }));
+        return super.run(context);
+      };
+      await (this.#d.inOrganisation ? this.#d.inOrganisation(context, (defaultLanguage) => begin(defaultLanguage ?? this.#d.orgDefault)) : begin(this.#d.orgDefault));
       await this.#d.conversationState.saveChanges(context);
       await this.#d.userState.saveChanges(context);
     });

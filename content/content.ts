@@ -1,6 +1,7 @@
 // Every word a user reads comes from here: a JSON file per language (en-GB.json ships; a Welsh cy-GB.json
 // is a file away). A Trust can override any text without touching code by putting a file of the same
 // name in CONTENT_DIR; overrides are merged over the shipped text and checked at start-up.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,15 +30,36 @@ export class ContentError extends Error {
   }
 }
 
+// The organisation-wide values ({trustName}, {workforceEmail}...) of the person being served, for the rest of
+// a chat turn, an email or a page: set once where the person is known, so no dialog has to pass them along.
+// The values may differ by language (office hours are described in the text's language): then they are a
+// function of the Content's locale.
+export type ScopedValues = Params | ((locale: string) => Params);
+const scopedGlobals = new AsyncLocalStorage<ScopedValues>();
+
+/** Runs `fn` with these organisation values filling placeholders in every Content, over each one's own. */
+export function withOrganisationValues<T>(values: ScopedValues, fn: () => T): T {
+  return scopedGlobals.run(values, fn);
+}
+
+/** The organisation values in force here (set by withOrganisationValues), if any, for texts in `locale`. */
+export function currentOrganisationValues(locale = 'en-GB'): Params | undefined {
+  const scoped = scopedGlobals.getStore();
+  return typeof scoped === 'function' ? scoped(locale) : scoped;
+}
+
 export class Content {
   readonly locale: string;
   readonly #messages: unknown;
   readonly #globals: Params;
+  /** Values chosen for one organisation by withGlobals: they win over the scope's. */
+  readonly #chosen: Params;
 
-  constructor(locale: string, messages: unknown, globals: Params = {}) {
+  constructor(locale: string, messages: unknown, globals: Params = {}, chosen: Params = {}) {
     this.locale = locale;
     this.#messages = messages;
     this.#globals = globals;
+    this.#chosen = chosen;
   }
 
   t(key: TextKey, params: Params = {}): string {
@@ -52,6 +74,11 @@ export class Content {
     return value.map((v) => this.fill(String(v), params));
   }
 
+  /** The same text with other organisation-wide values (another organisation's contacts, hours and name). */
+  withGlobals(globals: Params): Content {
+    return new Content(this.locale, this.#messages, this.#globals, { ...this.#chosen, ...globals });
+  }
+
   /** A whole group of the content file as it stands (the intent phrases, the common questions). */
   section(key: string): unknown {
     return structuredClone(this.#lookup(key));
@@ -60,7 +87,7 @@ export class Content {
   /** Fills `{name}` placeholders from params, then from the Trust-wide values (trust name, contacts). */
   fill(text: string, params: Params = {}): string {
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-      const v = params[name] ?? this.#globals[name];
+      const v = params[name] ?? this.#chosen[name] ?? currentOrganisationValues(this.locale)?.[name] ?? this.#globals[name];
       return v === undefined ? whole : String(v);
     });
   }

@@ -226,6 +226,11 @@ export class EsrService {
     }
   }
 
+  /** Whose link this is (used or not), so its page can be in the words of their organisation. */
+  async tokenOwner(token: string): Promise<string | undefined> {
+    return (await this.#findToken(token))?.username;
+  }
+
   /** What a reset or unlock link is worth, without using it up (for showing the right page). */
   async inspectToken(token: string): Promise<TokenCheck> {
     const stored = await this.#findToken(token);

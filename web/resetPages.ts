@@ -2,7 +2,7 @@
 // form, so mail scanners that follow links cannot use a token up; the POST does the work. Failed token
 // attempts are limited per visitor. Served only by the simulated ESR, so every page says it is a training copy.
 import type { Request, Response, Server } from 'restify';
-import type { Content } from '../content/content.js';
+import { withOrganisationValues, type Content, type ScopedValues } from '../content/content.js';
 import { languageOfParam, languageParam, type Language, type PerLanguage } from '../content/language.js';
 import { describeFailure } from '../content/passwordMessages.js';
 import { normalisePassword } from '../esr/passwordPolicy.js';
@@ -27,6 +27,8 @@ export interface ResetPagesDeps {
   tokenLimit: Limit;
   trustProxy: TrustProxy;
   resetLinkHours: number;
+  /** The {placeholder} values (Trust name, contacts; per language) of a username's organisation. */
+  organisationOf?: (username: string) => ScopedValues;
 }
 
 // Which of the four rules shown beside the fields each failure belongs to.
@@ -50,10 +52,19 @@ export function resetPages(deps: ResetPagesDeps) {
   const blocked = (req: Request) => deps.limiter.isBlocked(limitKey(req), deps.tokenLimit, deps.clock.now());
   const failed = (req: Request) => deps.limiter.allow(limitKey(req), deps.tokenLimit, deps.clock.now());
 
+  // Each page in the words of the link owner's organisation (its Trust's name and contacts).
+  type Handler = (req: Request, res: Response) => Promise<void>;
+  const inOrganisation = (tokenOf: (req: Request) => string, handler: Handler): Handler => async (req, res) => {
+    const username = deps.organisationOf ? await deps.esr.tokenOwner(tokenOf(req)) : undefined;
+    return username ? withOrganisationValues(deps.organisationOf!(username), () => handler(req, res)) : handler(req, res);
+  };
+  const fromQuery = (req: Request) => queryField(req, 'token');
+  const fromForm = (req: Request) => formField(req, 'token');
+
   return (server: Server): void => {
     addStaticFiles(server, ['reset.js']);
 
-    server.get('/reset', async (req: Request, res: Response) => {
+    server.get('/reset', inOrganisation(fromQuery, async (req: Request, res: Response) => {
       const { tooMany, linkProblem, resetForm } = viewsFor(req);
       if (await blocked(req)) return tooMany(res);
       const token = queryField(req, 'token');
@@ -63,9 +74,9 @@ export function resetPages(deps: ResetPagesDeps) {
         return linkProblem(res, check.ok ? 'token_invalid' : check.code);
       }
       sendHtml(res, 200, resetForm({ token }));
-    });
+    }));
 
-    server.post('/reset', async (req: Request, res: Response) => {
+    server.post('/reset', inOrganisation(fromForm, async (req: Request, res: Response) => {
       const { c, language, tooMany, linkProblem, resetForm, donePage, rules } = viewsFor(req);
       if (await blocked(req)) return tooMany(res);
       const token = formField(req, 'token');
@@ -120,9 +131,9 @@ export function resetPages(deps: ResetPagesDeps) {
         }
         throw error;
       }
-    });
+    }));
 
-    server.get('/unlock', async (req: Request, res: Response) => {
+    server.get('/unlock', inOrganisation(fromQuery, async (req: Request, res: Response) => {
       const { tooMany, linkProblem, unlockForm } = viewsFor(req);
       if (await blocked(req)) return tooMany(res);
       const token = queryField(req, 'token');
@@ -132,9 +143,9 @@ export function resetPages(deps: ResetPagesDeps) {
         return linkProblem(res, check.ok ? 'token_invalid' : check.code);
       }
       sendHtml(res, 200, unlockForm(token));
-    });
+    }));
 
-    server.post('/unlock', async (req: Request, res: Response) => {
+    server.post('/unlock', inOrganisation(fromForm, async (req: Request, res: Response) => {
       const { c, language, tooMany, linkProblem, donePage } = viewsFor(req);
       if (await blocked(req)) return tooMany(res);
       try {
@@ -155,7 +166,7 @@ export function resetPages(deps: ResetPagesDeps) {
         }
         throw error;
       }
-    });
+    }));
   };
 }
 
