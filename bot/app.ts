@@ -330,7 +330,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         logger,
         publicUrl: config.PUBLIC_URL,
         organisations: organisations.all().map((o) => ({ code: o.code, name: o.trustName, timeZone: o.timeZone })),
-        unanswered: { missed, understanding, overrideDir: contentDir, locale: config.LOCALE, load: async () => ({ content: await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: valuesOf(organisations.default) }), faq: await loadFaq(config.LOCALE, contentDir) }) },
+        unanswered: { missed, understanding, overrideDir: contentDir, locale: orgDefault, load: async () => ({ content: await loadContent({ locale: orgDefault, overrideDir: contentDir, globals: valuesOf(organisations.default, orgDefault) }), faq: await loadFaq(orgDefault, contentDir) }) },
         auth: {
           tenantId: config.MicrosoftAppTenantId,
           appId: config.MicrosoftAppId,
