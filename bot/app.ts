@@ -2,15 +2,18 @@
 // server from a validated Config, and nothing else. Tests build the same app with their own options.
 import { join, resolve } from 'node:path';
 import type { Server } from 'restify';
-import type { CloudAdapter } from 'botbuilder';
-import { loadFaq } from '../content/faq.js';
-import { loadContent, type Content, type Params } from '../content/content.js';
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { loadFaq, type Faq } from '../content/faq.js';
+import { isLanguage, LANGUAGES, type Language, type PerLanguage } from '../content/language.js';
+import { perTurn } from '../dialogs/turnLanguage.js';
+import { currentOrganisationValues, loadContent, withOrganisationValues, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
 import { systemClock, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import { MemoryRateLimitStore, RateLimiter } from '../esr/rateLimiter.js';
 import { resetPages } from '../web/resetPages.js';
 import { commonPasswords } from '../esr/commonPasswords.js';
 import { EsrService } from '../esr/esrService.js';
+import { matchStaff } from '../esr/staffMatch.js';
 import { Argon2idHasher, type PasswordHasher } from '../esr/passwordHasher.js';
 import { PasswordPolicy } from '../esr/passwordPolicy.js';
 import type { AccountStore, AuditLog, StaffDirectory, StaffNotifier } from '../esr/ports.js';
@@ -44,6 +47,7 @@ import { createEsrAutomation, type EsrAutomation } from './esrAutomation.js';
 import type { Config, OfficeHours } from './config.js';
 import { DEMO_PASSWORD, demoStaff } from './demoStaff.js';
 import { HelpdeskBot } from './helpdeskBot.js';
+import { loadOrganisations, Organisations, type Organisation } from './organisations.js';
 import { Housekeeping } from './housekeeping.js';
 import type { Logger } from './logger.js';
 import { OnceRegistry } from './onceRegistry.js';
@@ -70,6 +74,8 @@ export interface AppOptions {
   automation?: AccountAutomation;
   /** How long a chat turn waits for the automation's first answer (tests shorten it). */
   automationTurnWaitMs?: number;
+  /** Replace the organisations (default: the organisations file, else the settings' one organisation). */
+  organisations?: Organisations;
 }
 
 export interface HelpdeskApp {
@@ -78,6 +84,8 @@ export interface HelpdeskApp {
   adapter: CloudAdapter;
   esr: EsrService;
   content: Content;
+  /** The organisations served: from the organisations file, or the settings' one. */
+  organisations: Organisations;
   staff: StaffDirectory;
   audit: AuditLog;
   background: BackgroundTasks;
@@ -100,6 +108,11 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const clock = options.clock ?? systemClock;
   const dataDir = resolve(config.DATA_DIR);
   await keepDataPrivate(dataDir, logger);
+  // Checked before anything is opened: a bad entry stops start-up with the entry and field named.
+  const organisations = options.organisations ?? (await loadOrganisations(config));
+  const valuesOf = (org: Organisation, language: Language = org.defaultLanguage) => organisationValues(org, config, language);
+  // For a scope (a turn, a page): the values in whichever language each text is in.
+  const scopedValuesOf = (org: Organisation) => (locale: string) => valuesOf(org, isLanguage(locale) ? locale : org.defaultLanguage);
   const onTornTail = (tail: TornTail) =>
     logger.warn({ file: tail.file, tornFile: tail.tornFile, bytes: tail.bytes, action: tail.action }, tail.action === 'moved'
       ? `The last line of ${tail.file} was cut short (a crash while writing); it was moved to ${tail.tornFile} and the file now ends cleanly`
@@ -112,15 +125,35 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // Bot state stays in DATA_DIR for now, whichever store the ports use.
   const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
 
-  const content = await loadContent({ locale: config.LOCALE, overrideDir: join(dataDir, 'content'), globals: trustValues(config) });
-  const faq = await loadFaq(config.LOCALE, join(dataDir, 'content'));
+  // Both languages are loaded (and checked) at start-up; each person is answered in theirs. The default (the
+  // first organisation's defaultLanguage, LOCALE without an organisations file) is used where nobody's language
+  // applies: agents, the dashboard. Each person's organisation's default comes with their turn (inOrganisation).
+  const orgDefault: Language = organisations.default.defaultLanguage;
+  const loadLanguage = async (language: Language) => ({
+    content: await loadContent({ locale: language, overrideDir: join(dataDir, 'content'), globals: valuesOf(organisations.default, language) }),
+    faq: await loadFaq(language, join(dataDir, 'content')),
+  });
+  const loaded: PerLanguage<{ content: Content; faq: Faq }> = { 'en-GB': await loadLanguage('en-GB'), 'cy-GB': await loadLanguage('cy-GB') };
+  const contents: PerLanguage<Content> = { 'en-GB': loaded['en-GB'].content, 'cy-GB': loaded['cy-GB'].content };
+  const content = contents[orgDefault];
   const delivery = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
   // Every email is queued durably first, so an SMTP outage delays mail but never loses it.
   const mail = await MailOutbox.open(join(dataDir, 'mail-queue.json'), delivery, { clock, logger });
   mail.start();
   // Only the simulated ESR (a training copy) has pages for reset and unlock links; against the real ESR we send none.
   const simulated = config.ESR_MODE === 'simulated';
-  const notifier: StaffNotifier = new StaffMailer(content, mail, { publicUrl: config.PUBLIC_URL, timeZone: config.TIME_ZONE, tokenTtlHours: config.RESET_LINK_HOURS, trainingCopy: simulated });
+  const notifier: StaffNotifier = new StaffMailer(contents, mail, {
+    orgDefault,
+    publicUrl: config.PUBLIC_URL,
+    timeZone: config.TIME_ZONE,
+    tokenTtlHours: config.RESET_LINK_HOURS,
+    trainingCopy: simulated,
+    // Each email in the words (Trust name, contacts, time zone, default language) of the addressee's organisation.
+    organisationOf: (username) => {
+      const org = organisations.forUsername(username);
+      return { values: (language) => valuesOf(org, language), timeZone: org.timeZone, defaultLanguage: org.defaultLanguage };
+    },
+  });
   const background = new BackgroundTasks((error, label) => logger.error({ err: error, task: label }, 'Background task failed'));
   const hasher = options.hasher ?? new Argon2idHasher();
   const policy = new PasswordPolicy({ minLength: 12, maxLength: 256, historySize: 4, commonPasswords: commonPasswords() });
@@ -139,25 +172,34 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   });
 
   if (config.SEED_DEMO_DATA && (await staff.count()) === 0) {
-    await seedDemoData(config, staff, accounts, hasher, clock);
+    await seedDemoData(config, organisations.default.code, staff, accounts, hasher, clock);
     logger.info({ staff: await staff.count() }, 'Seeded the fictional demo staff directory (SEED_DEMO_DATA=true)');
   }
   const stopWatching = stores.watchStaff(5_000, (error) =>
     error ? logger.error({ err: error }, 'The staff directory changed on disk but could not be loaded; keeping the previous one') : logger.info('Reloaded the staff directory'),
   );
 
-  const tickets = new TicketService({ clock, tickets: stores.tickets, screenshots, audit, timeZone: config.TIME_ZONE });
+  const tickets = new TicketService({ clock, tickets: stores.tickets, screenshots, audit, timeZone: organisations.default.timeZone });
   const queues = await QueueRegistry.open(dataDir);
   const missed = await new JsonlMissedLog(join(dataDir, 'unanswered.jsonl'), { onTornTail }).init();
   // Free text is understood from the content as it stands, overrides included; when an admin adds a phrasing,
   // or another instance changes the override files, the index is rebuilt from freshly loaded (and checked) files.
   const contentDir = join(dataDir, 'content');
-  const understanding = new LiveUnderstanding(understandingSource(content, faq), async () =>
-    understandingSource(await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: trustValues(config) }), await loadFaq(config.LOCALE, contentDir)),
-  );
-  const stopWatchingContent = understanding.watch([join(contentDir, `${config.LOCALE}.json`), join(contentDir, `faq.${config.LOCALE}.json`)], 5_000, (error) =>
-    error ? logger.error({ err: error }, 'The content overrides changed but could not be loaded; still understanding with the previous ones') : logger.info('Reloaded the phrases for understanding free text'),
-  );
+  const understandings = {} as PerLanguage<LiveUnderstanding>;
+  const stopWatchers: Array<() => void> = [];
+  for (const language of LANGUAGES) {
+    understandings[language] = new LiveUnderstanding(understandingSource(loaded[language].content, loaded[language].faq), async () => {
+      const fresh = await loadLanguage(language);
+      return understandingSource(fresh.content, fresh.faq);
+    });
+    stopWatchers.push(
+      understandings[language].watch([join(contentDir, `${language}.json`), join(contentDir, `faq.${language}.json`)], 5_000, (error) =>
+        error ? logger.error({ err: error, language }, 'The content overrides changed but could not be loaded; still understanding with the previous ones') : logger.info({ language }, 'Reloaded the phrases for understanding free text'),
+      ),
+    );
+  }
+  const understanding = understandings[orgDefault];
+  const stopWatchingContent = () => stopWatchers.forEach((stop) => stop());
   const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
 
   const botStorage = new EmbeddedBotStorage(state);
@@ -186,6 +228,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     clock,
     logger,
     uploadsDir: join(dataDir, 'uploads'),
+    organisations: { forRecord: (record) => organisations.forRecord(record), forCode: (code) => organisations.forCode(code), all: () => organisations.all(), values: (org) => valuesOf(org, orgDefault) },
     settings: {
       publicUrl: config.PUBLIC_URL,
       workforceEmail: config.WORKFORCE_EMAIL,
@@ -206,18 +249,35 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   automationWatchdog?.start();
   const dialogDeps: DialogDeps = {
     esr,
-    content,
-    intents: understanding,
+    content: perTurn(contents, orgDefault),
+    intents: perTurn(understandings, orgDefault),
     profiles,
     clock,
     settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated, esrMode: config.ESR_MODE },
-    faq,
+    faq: perTurn({ 'en-GB': loaded['en-GB'].faq, 'cy-GB': loaded['cy-GB'].faq }, orgDefault),
     desk,
-    usage,
+    // Each use counted for the person's organisation (the turn's), so the dashboard can show one organisation's.
+    usage: {
+      record: (event) => {
+        const code = currentOrganisationValues()?.orgCode;
+        return usage.record({ ...event, ...(code !== undefined ? { organisationCode: String(code) } : {}) });
+      },
+      since: (at) => usage.since(at),
+    },
     missed,
   };
   const main = new MainDialog(dialogDeps, createFlows(dialogDeps));
-  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript });
+  // Every turn in the words of the person's own organisation (found from their staff record; unknown: the first),
+  // and in its default language unless Teams or the person chose one. One organisation (no organisations file):
+  // nothing to look up, the settings' values fill everything as before.
+  const inOrganisation = async <T>(context: TurnContext, turn: (defaultLanguage?: Language) => Promise<T>): Promise<T> => {
+    if (organisations.all().length === 1) return turn(organisations.default.defaultLanguage);
+    const match = await matchStaff(staff, await profiles.resolve(context));
+    const record = 'refused' in match ? undefined : match.records[0];
+    const org = organisations.forRecord(record);
+    return withOrganisationValues(scopedValuesOf(org), () => turn(org.defaultLanguage));
+  };
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript, inOrganisation });
   const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 
@@ -240,17 +300,27 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         ? [
             resetPages({
               esr,
-              content,
+              content: contents,
               clock,
               limiter: new RateLimiter(new MemoryRateLimitStore()),
               tokenLimit: { max: 10, windowMs: 15 * MINUTE },
               trustProxy: config.TRUST_PROXY,
               resetLinkHours: config.RESET_LINK_HOURS,
+              organisationOf: (username) => scopedValuesOf(organisations.forUsername(username)),
             }),
           ]
         : []),
       screenshotRoute({ screenshots, signer, clock }),
-      infoPages({ content, retentionDays: config.RETENTION_DAYS, guided: config.ESR_MODE !== 'simulated' }),
+      infoPages({
+        content: contents,
+        orgDefault,
+        retentionDays: config.RETENTION_DAYS,
+        guided: config.ESR_MODE !== 'simulated',
+        organisation: (code) => {
+          const org = organisations.get(code);
+          return org ? { values: (language) => valuesOf(org, language), defaultLanguage: org.defaultLanguage } : undefined;
+        },
+      }),
       dashboard({
         content,
         tickets,
@@ -259,7 +329,8 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         clock,
         logger,
         publicUrl: config.PUBLIC_URL,
-        unanswered: { missed, understanding, overrideDir: contentDir, locale: config.LOCALE, load: async () => ({ content: await loadContent({ locale: config.LOCALE, overrideDir: contentDir, globals: trustValues(config) }), faq: await loadFaq(config.LOCALE, contentDir) }) },
+        organisations: organisations.all().map((o) => ({ code: o.code, name: o.trustName, timeZone: o.timeZone })),
+        unanswered: { missed, understanding, overrideDir: contentDir, locale: orgDefault, load: async () => ({ content: await loadContent({ locale: orgDefault, overrideDir: contentDir, globals: valuesOf(organisations.default, orgDefault) }), faq: await loadFaq(orgDefault, contentDir) }) },
         auth: {
           tenantId: config.MicrosoftAppTenantId,
           appId: config.MicrosoftAppId,
@@ -282,6 +353,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     adapter,
     esr,
     content,
+    organisations,
     staff,
     audit,
     background,
@@ -330,17 +402,22 @@ async function readable(dir: string): Promise<string> {
   return 'ok';
 }
 
-/** The Trust's own values, usable as {placeholders} in any text. */
-export function trustValues(config: Config): Params {
+/** The Trust's own values, usable as {placeholders} in any text (the settings' one organisation; office hours in the text's language). */
+export function trustValues(config: Config, language: Language = config.LOCALE): Params {
+  return organisationValues(Organisations.fromConfig(config).default, config, language);
+}
+
+/** One organisation's values, usable as {placeholders} in any text: its name, contacts and hours (in `language`). */
+export function organisationValues(org: Organisation, config: Pick<Config, 'ESR_LOGIN_URL'>, language: Language = org.defaultLanguage): Params {
   return {
-    trustName: config.TRUST_NAME,
-    orgName: config.ESR_ORG_NAME,
-    orgCode: config.ESR_ORG_CODE,
-    workforceEmail: config.WORKFORCE_EMAIL,
-    workforcePhone: config.WORKFORCE_PHONE ?? config.WORKFORCE_EMAIL,
-    workforceLocation: config.WORKFORCE_LOCATION,
-    leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
-    officeHours: describeOfficeHours(config.OFFICE_HOURS),
+    trustName: org.trustName,
+    orgName: org.orgName,
+    orgCode: org.code,
+    workforceEmail: org.workforceEmail,
+    workforcePhone: org.workforcePhone ?? org.workforceEmail,
+    workforceLocation: org.workforceLocation,
+    leadEmployerEmail: org.leadEmployerEmail,
+    officeHours: language === 'cy-GB' ? describeOfficeHoursInWelsh(org.officeHours) : describeOfficeHours(org.officeHours),
     esrLoginUrl: config.ESR_LOGIN_URL,
     botName: 'ESR Helpdesk',
   };
@@ -355,8 +432,18 @@ export function describeOfficeHours(hours: OfficeHours): string {
   return `${days}, ${formatClockTime(hours.opensAt)} to ${formatClockTime(hours.closesAt)}`;
 }
 
-async function seedDemoData(config: Config, staff: StaffDirectory, accounts: AccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {
-  const demo = demoStaff(config.ESR_ORG_CODE);
+const WELSH_DAY_NAMES = ['dydd Sul', 'dydd Llun', 'dydd Mawrth', 'dydd Mercher', 'dydd Iau', 'dydd Gwener', 'dydd Sadwrn'];
+
+export function describeOfficeHoursInWelsh(hours: OfficeHours): string {
+  const first = WELSH_DAY_NAMES[hours.days[0]!]!;
+  const last = WELSH_DAY_NAMES[hours.days[hours.days.length - 1]!]!;
+  // "i" softens what follows: i ddydd Gwener.
+  const days = hours.days.length === 1 ? first : `${first} i ${last.replace(/^dydd/, 'ddydd')}`;
+  return `${days[0]!.toUpperCase()}${days.slice(1)}, ${formatClockTime(hours.opensAt)} i ${formatClockTime(hours.closesAt)}`;
+}
+
+async function seedDemoData(config: Config, orgCode: string, staff: StaffDirectory, accounts: AccountStore, hasher: PasswordHasher, clock: Clock): Promise<void> {
+  const demo = demoStaff(orgCode);
   await staff.upsertMany(demo.map((d) => d.record));
   const at = clock.now().toISOString();
   for (const d of demo.filter((x) => x.registered)) {

@@ -55,7 +55,8 @@ const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 export type { OfficeHours } from '../tickets/officeHours.js';
 
-const officeHours = text('Mon-Fri 09:00-17:00').transform((v, ctx): OfficeHours => {
+/** "Mon-Fri 09:00-17:00" as OfficeHours; also used for each entry of the organisations file. */
+export const officeHoursSchema = z.string().trim().transform((v, ctx): OfficeHours => {
   const m = OFFICE_HOURS.exec(v);
   if (!m) {
     ctx.addIssue({ code: 'custom', message: `should look like "Mon-Fri 09:00-17:00" (got "${v}")` });
@@ -77,11 +78,17 @@ const officeHours = text('Mon-Fri 09:00-17:00').transform((v, ctx): OfficeHours 
   return { days, opensAt, closesAt };
 });
 
+const officeHours = text('Mon-Fri 09:00-17:00').pipe(officeHoursSchema);
+
+/** The organisations file's default name, inside DATA_DIR. */
+export const DEFAULT_ORGANISATIONS_FILE = 'organisations.json';
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A sign-in name (UPN) or email: something@domain.tld, no spaces.
 const UPN = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
-const timeZone = text('Europe/London').refine(
+/** An IANA time zone name that this Node knows. */
+export const timeZoneSchema = z.string().trim().refine(
   (tz) => {
     try {
       new Intl.DateTimeFormat('en-GB', { timeZone: tz });
@@ -92,6 +99,8 @@ const timeZone = text('Europe/London').refine(
   },
   { message: 'should be an IANA time zone, like Europe/London' },
 );
+
+const timeZone = text('Europe/London').pipe(timeZoneSchema);
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'should be development, production or test' }).default('development'),
@@ -105,6 +114,8 @@ export const configSchema = z.object({
   DATA_DIR: text('./data'),
   // The PostgreSQL database for the stores that have moved there (storage/openStores.ts); unset: files in DATA_DIR.
   DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/, message: 'should be a postgres:// or postgresql:// URL, like postgres://esr_helpdesk:password@db.example.nhs.uk:5432/esr_helpdesk?sslmode=require' }).optional()),
+  // Several organisations served by one deployment: see README "Organisations". Relative to DATA_DIR; no file: one organisation, from the settings.
+  ORGANISATIONS_FILE: text(DEFAULT_ORGANISATIONS_FILE),
   SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, message: 'should be an smtp:// or smtps:// URL, like smtp://user:pass@mail.example.nhs.uk:587' }).optional()),
   MAIL_FROM: text('ESR Helpdesk <esr-helpdesk@nhs-trust.example>'),
   ESR_ORG_CODE: text('241').pipe(z.string().regex(/^\d{3}$/, 'should be the three-digit ESR organisation code, like 241')),

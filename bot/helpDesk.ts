@@ -10,7 +10,9 @@ import { infoCard, ratingCard } from '../cards/cards.js';
 import { inertText } from '../cards/inertText.js';
 import { asAttachment, type CardJson } from '../cards/render.js';
 import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
-import type { Content } from '../content/content.js';
+import { withOrganisationValues, type Content, type Params } from '../content/content.js';
+import type { StaffRecord } from '../esr/types.js';
+import type { Organisation } from './organisations.js';
 import type { AdminTaskOutcome, AdminTaskRequest, EsrMode, HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
 import type { AccountAutomation, AutomationOutcome, AutomationResult } from '../esr/automation/types.js';
 import { tokenise } from '../dialogs/intents.js';
@@ -54,6 +56,8 @@ export interface TeamsHelpDeskDeps {
   clock: Clock;
   logger: Logger;
   uploadsDir: string;
+  /** The organisations served; without them, everyone is in the settings' one organisation. */
+  organisations?: DeskOrganisations;
   settings: {
     publicUrl: string;
     workforceEmail: string;
@@ -73,6 +77,24 @@ export interface TeamsHelpDeskDeps {
   background?: BackgroundTasks;
   /** Waits before retrying a throttled send; tests pass one that does not really wait. */
   sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DeskOrganisations {
+  forRecord(record: StaffRecord | undefined): Organisation;
+  forCode(code: string | undefined): Organisation;
+  all(): Organisation[];
+  /** Its {placeholder} values: name, contacts, hours. */
+  values(org: Organisation): Params;
+}
+
+/** What the desk needs of one organisation: its hours, mailboxes and words. */
+interface DeskOrg {
+  code?: string;
+  officeHours: OfficeHours;
+  timeZone: string;
+  workforceEmail: string;
+  leadEmployerEmail: string;
+  content: Content;
 }
 
 type Delivery = { ok: true } | { ok: false; reason: 'blocked' | 'throttled' | 'failed' };
@@ -127,8 +149,8 @@ export class TeamsHelpDesk implements HelpDesk {
     const accounts = await this.#d.esr.findByTeamsIdentity(profile);
     const staffGroup = accounts[0]?.record.staffGroup;
     const team = staffGroup === 'lead_employer_doctor' ? 'leadEmployer' : 'workforce';
-    const now = this.#d.clock.now();
-    const opening = { teamIsIn: isOpen(now, this.#d.settings.officeHours, this.#d.settings.timeZone), nextOpening: describeNextOpening(now, this.#d.settings.officeHours, this.#d.settings.timeZone) };
+    const org = this.#orgOfRecord(accounts[0]?.record);
+    const opening = this.#opening(org);
     const existing = await this.#d.tickets.openTicketFor(profile.teamsUserId);
     if (existing) {
       const note = input.wantsPerson ? c.t('report.humanDescription') : [c.t(`report.categories.${input.category}`), input.description, input.errorMessage].filter(Boolean).join(' – ');
@@ -165,6 +187,7 @@ export class TeamsHelpDesk implements HelpDesk {
         ...(staffGroup ? { staffGroup } : {}),
       },
       category: input.category,
+      ...(org.code ? { organisationCode: org.code } : {}),
       description: input.description,
       ...(input.errorMessage ? { errorMessage: input.errorMessage } : {}),
       context: input.context,
@@ -191,8 +214,8 @@ export class TeamsHelpDesk implements HelpDesk {
     const c = this.#d.content;
     const profile = await this.#d.profiles.resolve(context);
     const accounts = await this.#d.esr.findByTeamsIdentity(profile);
-    const now = this.#d.clock.now();
-    const opening = { teamIsIn: isOpen(now, this.#d.settings.officeHours, this.#d.settings.timeZone), nextOpening: describeNextOpening(now, this.#d.settings.officeHours, this.#d.settings.timeZone) };
+    const org = this.#orgOfRecord(accounts[0]?.record);
+    const opening = this.#opening(org);
     const existing = await this.#d.tickets.openTaskFor(profile.teamsUserId, request.kind);
     if (existing) {
       await this.discard(request.screenshots.map((s) => s.id));
@@ -211,6 +234,7 @@ export class TeamsHelpDesk implements HelpDesk {
         ...(staffGroup ? { staffGroup } : {}),
       },
       category: 'login',
+      ...(org.code ? { organisationCode: org.code } : {}),
       kind: request.kind,
       task: {
         ...(first ? { organisationCode: first.username.slice(0, 3) } : {}),
@@ -274,9 +298,12 @@ export class TeamsHelpDesk implements HelpDesk {
   async remindWaitingTasks(): Promise<number> {
     const minutes = this.#d.settings.adminTaskRemindMinutes ?? 0;
     const now = this.#d.clock.now();
-    if (minutes <= 0 || !isOpen(now, this.#d.settings.officeHours, this.#d.settings.timeZone)) return 0;
+    if (minutes <= 0) return 0;
     let reminded = 0;
     for (const task of await this.#d.tickets.waitingTasks()) {
+      // In the office hours of the task's own organisation.
+      const org = this.#orgOf(task);
+      if (!isOpen(now, org.officeHours, org.timeZone)) continue;
       // Tasks still with the automation are not waiting for a person yet.
       if (task.task?.automation?.state === 'pending') continue;
       const since = Date.parse(task.task?.remindedAt ?? task.createdAt);
@@ -296,6 +323,12 @@ export class TeamsHelpDesk implements HelpDesk {
   /** "use this channel [for ...]" in a channel: makes it (part of) the queue. */
   async useChannel(context: TurnContext, scope: QueueScope): Promise<void> {
     const c = this.#d.content;
+    const served = scope.kind === 'organisation' ? this.#deskOrganisation(scope.code) : undefined;
+    if (scope.kind === 'organisation' && !served) {
+      const codes = this.#servedCodes();
+      await context.sendActivity(MessageFactory.text(c.t('agents.queueUnknownOrganisation', { code: scope.code, codes: codes.join(', '), example: codes[0] ?? '' })));
+      return;
+    }
     const channelData = context.activity.channelData as { channel?: { id?: string; name?: string }; team?: { id?: string } } | undefined;
     const channelId = channelData?.channel?.id ?? context.activity.conversation.id.split(';')[0]!;
     const reference = TurnContext.getConversationReference(context.activity);
@@ -318,6 +351,8 @@ export class TeamsHelpDesk implements HelpDesk {
           ? c.t('agents.queueScopeTasks')
         : scope.kind === 'staffGroup'
           ? c.t('agents.queueScopeGroup', { group: c.t(`agents.staffGroups.${scope.group}`) })
+        : scope.kind === 'organisation'
+          ? c.t('agents.queueScopeOrganisation', { code: scope.code, name: served!.trustName })
           : c.t('agents.queueScopeCategory', { category: c.t(`report.categories.${scope.category}`) });
     await context.sendActivity(MessageFactory.text(c.t('agents.queueSet', { scope: scopeText })));
     await this.#postWaiting();
@@ -353,9 +388,17 @@ export class TeamsHelpDesk implements HelpDesk {
    * winner), the same audit, the user told, and the card in the channel refreshed for everyone.
    */
   async act(verb: TicketVerb, ticketId: number, agent: Agent, channel: 'teams' | 'dashboard', options: { reason?: string } = {}): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
-    const c = this.#d.content;
     const current = await this.#d.tickets.get(ticketId);
     if (!current) return { ok: false };
+    // What the person is told is in the words of their organisation, whoever the agent is.
+    const orgs = this.#d.organisations;
+    if (!orgs) return this.#act(verb, current, agent, channel, options);
+    return withOrganisationValues(orgs.values(orgs.forCode(current.organisationCode ?? current.task?.organisationCode)), () => this.#act(verb, current, agent, channel, options));
+  }
+
+  async #act(verb: TicketVerb, current: Ticket, agent: Agent, channel: 'teams' | 'dashboard', options: { reason?: string }): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
+    const c = this.#d.content;
+    const ticketId = current.id;
     const opts = { channel };
     let ticket: Ticket;
     switch (verb) {
@@ -518,6 +561,44 @@ export class TeamsHelpDesk implements HelpDesk {
 
   // ---- internals ----
 
+  #orgOf(ticket: Ticket): DeskOrg {
+    return this.#deskOrg(this.#d.organisations?.forCode(ticket.organisationCode ?? ticket.task?.organisationCode));
+  }
+
+  #orgOfRecord(record: StaffRecord | undefined): DeskOrg {
+    return this.#deskOrg(this.#d.organisations?.forRecord(record));
+  }
+
+  #deskOrg(org: Organisation | undefined): DeskOrg {
+    const s = this.#d.settings;
+    if (!org || !this.#d.organisations) return { officeHours: s.officeHours, timeZone: s.timeZone, workforceEmail: s.workforceEmail, leadEmployerEmail: s.leadEmployerEmail, content: this.#d.content };
+    return {
+      code: org.code,
+      officeHours: org.officeHours,
+      timeZone: org.timeZone,
+      workforceEmail: org.workforceEmail,
+      leadEmployerEmail: org.leadEmployerEmail,
+      content: this.#d.content.withGlobals(this.#d.organisations.values(org)),
+    };
+  }
+
+  // An organisation this desk serves (the settings' one when there is no organisations file).
+  #deskOrganisation(code: string): { trustName: string } | undefined {
+    const o = this.#d.organisations;
+    if (!o) return undefined;
+    const org = o.forCode(code);
+    return org.code === code ? org : undefined;
+  }
+
+  #servedCodes(): string[] {
+    return this.#d.organisations?.all().map((o) => o.code) ?? [];
+  }
+
+  #opening(org: DeskOrg): { teamIsIn: boolean; nextOpening: string } {
+    const now = this.#d.clock.now();
+    return { teamIsIn: isOpen(now, org.officeHours, org.timeZone), nextOpening: describeNextOpening(now, org.officeHours, org.timeZone) };
+  }
+
   #doneText(ticket: Ticket): string {
     return this.#d.content.t(`tasks.done.${ticket.kind ?? 'other'}`, { ref: ticket.ref });
   }
@@ -581,13 +662,13 @@ export class TeamsHelpDesk implements HelpDesk {
     const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'system', text });
     await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
     if (delivery.ok) return;
-    const email = taskNoticeEmail(c, ticket, text);
+    const email = taskNoticeEmail(this.#orgOf(ticket).content, ticket, text);
     if (email) await this.#d.mail.send(email);
     await this.#postInThread(ticket, c.t('agents.notDelivered', { name: ticket.requester.name, reason: this.#reasonText(delivery.reason) }));
   }
 
   #card(ticket: Ticket): CardJson {
-    const tz = this.#d.settings.timeZone;
+    const tz = this.#orgOf(ticket).timeZone;
     return ticketCard(this.#d.content, ticket, {
       screenshotUrl: (t, id) => this.screenshotUrl(t, id),
       formatTime: (iso) => new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(new Date(iso)),
@@ -609,13 +690,17 @@ export class TeamsHelpDesk implements HelpDesk {
   }
 
   async #emailTeam(ticket: Ticket, team: 'workforce' | 'leadEmployer', screenshots: Array<{ bytes: Buffer }>, options: { update?: string } = {}): Promise<void> {
-    const to = team === 'leadEmployer' ? this.#d.settings.leadEmployerEmail : this.#d.settings.workforceEmail;
-    await this.#d.mail.send(ticketEmail(this.#d.content, ticket, { to, screenshots, ...(options.update ? { update: options.update } : {}) }));
+    // The ticket's own organisation's team, in its words.
+    const org = this.#orgOf(ticket);
+    const to = team === 'leadEmployer' ? org.leadEmployerEmail : org.workforceEmail;
+    await this.#d.mail.send(ticketEmail(org.content, ticket, { to, screenshots, ...(options.update ? { update: options.update } : {}) }));
   }
 
 
   async #postToQueue(ticket: Ticket): Promise<void> {
-    const queue = (ticket.kind ? this.#d.queues.routeTask() : undefined) ?? this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}) });
+    const organisationCode = this.#orgOf(ticket).code;
+    const org = organisationCode ? { organisationCode } : {};
+    const queue = (ticket.kind ? this.#d.queues.routeTask(org) : undefined) ?? this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}), ...org });
     if (!queue) return;
     try {
       // A new thread in the channel: its first message is the ticket card; replies form the ticket's thread.

@@ -4,6 +4,9 @@ import { TeamsActivityHandler } from 'botbuilder';
 import { type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, type BotState, type InvokeResponse, type StatePropertyAccessor, type TurnContext, TurnContext as Turn } from 'botbuilder-core';
 import { homeCard } from '../cards/cards.js';
 import type { Content } from '../content/content.js';
+import { isLanguage, LANGUAGES, languageFor, type Language, type PerLanguage } from '../content/language.js';
+import { tokenise } from '../dialogs/intents.js';
+import { setTurnLanguage } from '../dialogs/turnLanguage.js';
 import type { ProfileResolver } from '../dialogs/deps.js';
 import { looksLikePassword } from '../dialogs/guards.js';
 import { activeDialogPath, PASSWORD_PROMPT_ID } from '../dialogs/dialogStack.js';
@@ -32,21 +35,31 @@ export interface HelpdeskBotDeps {
   userState: BotState;
   main: MainDialog;
   dialogDeps: DialogDeps;
+  /** The organisation's default language's words: for agents in their channels. */
   content: Content;
+  /** Both languages' words: each person is answered in theirs. */
+  contents: PerLanguage<Content>;
+  /** The default language where no organisation is known (the first organisation's); each person's own comes through inOrganisation. */
+  orgDefault: Language;
   profiles: ProfileResolver;
   once: OnceRegistry;
   logger: Logger;
+  /** Runs a turn in the words (name, contacts, hours) of the person's own organisation. */
+  inOrganisation?: <T>(context: TurnContext, turn: (defaultLanguage?: Language) => Promise<T>) => Promise<T>;
 }
 
 export class HelpdeskBot extends TeamsActivityHandler {
   readonly #d: HelpdeskBotDeps;
   readonly #dialogState: StatePropertyAccessor;
+  /** The language the person chose with the menu's button or by typing it; wins over their Teams client's. */
+  readonly #language: StatePropertyAccessor<Language | undefined>;
   readonly #turns = new KeyedMutex();
 
   constructor(deps: HelpdeskBotDeps) {
     super();
     this.#d = deps;
     this.#dialogState = deps.conversationState.createProperty('dialogState');
+    this.#language = deps.userState.createProperty<Language | undefined>('language');
     this.onMessage(async (context, next) => {
       await this.#onMessage(context);
       await next();
@@ -64,14 +77,20 @@ export class HelpdeskBot extends TeamsActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await this.#turns.run(context.activity.conversation?.id ?? '', async () => {
-      await super.run(context);
+      const stored = context.activity.from?.id ? await this.#language.get(context) : undefined;
+      // The person's organisation's default language (from their staff record) when neither Teams nor they chose one.
+      const begin = (orgDefault: Language) => {
+        setTurnLanguage(context, languageFor({ activityLocale: context.activity.locale, stored, orgDefault }));
+        return super.run(context);
+      };
+      await (this.#d.inOrganisation ? this.#d.inOrganisation(context, (defaultLanguage) => begin(defaultLanguage ?? this.#d.orgDefault)) : begin(this.#d.orgDefault));
       await this.#d.conversationState.saveChanges(context);
       await this.#d.userState.saveChanges(context);
     });
   }
 
   async #onMessage(context: TurnContext): Promise<void> {
-    const c = this.#d.content;
+    const c = this.#d.dialogDeps.content(context);
     applyMessageBackText(context.activity);
     if (context.activity.text) context.activity.text = Turn.removeRecipientMention(context.activity).trim();
     const scope = context.activity.conversation?.conversationType;
@@ -97,6 +116,8 @@ export class HelpdeskBot extends TeamsActivityHandler {
       await sendText(context, c.t('guard.formExpired'));
       return;
     }
+    const switchTo = this.#languageAskedFor(context, text);
+    if (switchTo) return this.#switchLanguage(context, switchTo);
     this.#d.transcript.track(context);
     if (value?.action === 'rate') return this.#onRating(context, value);
     // While an agent holds the conversation, the bot stays out of the way apart from "end chat" and "menu".
@@ -140,8 +161,29 @@ export class HelpdeskBot extends TeamsActivityHandler {
     await sendText(context, c.t('agents.help'));
   }
 
+  // "Cymraeg" / "English": the menu's button, or the word typed alone (in either language's words).
+  #languageAskedFor(context: TurnContext, text: string): Language | undefined {
+    const value = context.activity.value as { action?: unknown; language?: unknown } | undefined;
+    if (value?.action === 'language') return isLanguage(value.language) ? value.language : undefined;
+    if (value) return undefined;
+    const said = tokenise(text).join(' ');
+    if (!said) return undefined;
+    const matches = (key: 'language.welshWords' | 'language.englishWords') => LANGUAGES.some((l) => this.#d.contents[l].list(key).some((w) => tokenise(w).join(' ') === said));
+    if (matches('language.welshWords')) return 'cy-GB';
+    if (matches('language.englishWords')) return 'en-GB';
+    return undefined;
+  }
+
+  async #switchLanguage(context: TurnContext, language: Language): Promise<void> {
+    await this.#language.set(context, language);
+    setTurnLanguage(context, language);
+    const c = this.#d.contents[language];
+    await sendText(context, c.t('language.switched'));
+    await sendCard(context, homeCard(c));
+  }
+
   async #onRating(context: TurnContext, value: { ticketId?: unknown; helpful?: unknown; comment?: unknown }): Promise<void> {
-    const c = this.#d.content;
+    const c = this.#d.dialogDeps.content(context);
     const id = Number(value.ticketId);
     const ticket = Number.isInteger(id) ? await this.#d.tickets.get(id) : undefined;
     // Only the person who raised the ticket can rate it.
@@ -191,7 +233,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
   async #sendWelcome(context: TurnContext): Promise<void> {
     const profile = await this.#d.profiles.resolve(context);
     const firstName = profile.givenName ?? profile.displayName?.split(' ')[0];
-    await sendCard(context, homeCard(this.#d.content, { welcome: firstName ? { firstName } : {} }));
+    await sendCard(context, homeCard(this.#d.dialogDeps.content(context), { welcome: firstName ? { firstName } : {} }));
   }
 
   #welcomeKey(context: TurnContext): string {

@@ -56,7 +56,8 @@ try {
   // For the person at the terminal: one plain line among the JSON ones.
   process.stdout.write(`${startupSummary(summaryParts(config, { port, mail: app.mail.description }))}\n`);
 } catch (error) {
-  if (error instanceof DataFileError || error instanceof ContentError) {
+  // A bad organisations file is a bad setting, found once DATA_DIR is known.
+  if (error instanceof DataFileError || error instanceof ContentError || error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

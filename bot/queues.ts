@@ -1,6 +1,11 @@
 // Which Teams channel gets which tickets. An agent mentions the bot in a channel with "use this channel"
 // (everything), "use this channel for lead employer doctors" (a staff group) or "use this channel for
-// payslip" (a category); "use this channel for admin tasks" takes the ESR admin tasks. Kept in queues.json so it survives restarts.
+// payslip" (a category); "use this channel for admin tasks" takes the ESR admin tasks; "use this channel for
+// organisation 242" takes one organisation's tickets and tasks. Kept in queues.json so it survives restarts.
+// Precedence (README "Organisations"): a ticket goes to its staff group's channel, else its category's, else its
+// organisation's, else the general one; an admin task to its organisation's channel, else the admin tasks
+// channel, else the general one. Specialist teams (lead employer, payroll) serve every organisation; ESR user
+// administration is done per organisation.
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
 import { z } from 'zod';
@@ -30,14 +35,24 @@ const fileSchema = z.object({
     tasks: z.string().optional(),
     staffGroup: z.record(z.string(), z.string()),
     category: z.record(z.string(), z.string()),
+    /** By ESR organisation code: that organisation's tickets and admin tasks. */
+    organisation: z.record(z.string(), z.string()).optional(),
   }),
 });
 type QueuesFile = z.infer<typeof fileSchema>;
 
-export type QueueScope = { kind: 'all' } | { kind: 'tasks' } | { kind: 'staffGroup'; group: StaffGroup } | { kind: 'category'; category: TicketCategory };
+export type QueueScope =
+  | { kind: 'all' }
+  | { kind: 'tasks' }
+  | { kind: 'staffGroup'; group: StaffGroup }
+  | { kind: 'category'; category: TicketCategory }
+  | { kind: 'organisation'; code: string };
 
 /** Reads "use this channel [for ...]"; undefined if the text is not that command. */
 export function parseUseChannel(text: string): QueueScope | undefined {
+  // Read before the letters-only clean-up below, which would drop the code's digits.
+  const org = /^use this channel for (?:the )?(?:organi[sz]ation|org)(?: code)? (\d{3})\W*$/i.exec(text.trim().replace(/\s+/g, ' '));
+  if (org) return { kind: 'organisation', code: org[1]! };
   const t = text.toLowerCase().replace(/[^a-z ]+/g, ' ').replace(/\s+/g, ' ').trim();
   const m = /^use this channel(?: for (.+))?$/.exec(t);
   if (!m) return undefined;
@@ -70,22 +85,24 @@ export class QueueRegistry {
     if (scope.kind === 'all') data.routes.default = saved.id;
     else if (scope.kind === 'tasks') data.routes.tasks = saved.id;
     else if (scope.kind === 'staffGroup') data.routes.staffGroup[scope.group] = saved.id;
+    else if (scope.kind === 'organisation') data.routes.organisation = { ...data.routes.organisation, [scope.code]: saved.id };
     else data.routes.category[scope.category] = saved.id;
     await this.#db.write();
     return saved;
   }
 
-  /** The channel for a ticket: a staff-group route first (lead employer doctors), then category, then default. */
-  route(ticket: { category: TicketCategory; staffGroup?: StaffGroup }): Queue | undefined {
+  /** The channel for a ticket: a staff-group route first (lead employer doctors), then category, then organisation, then default. */
+  route(ticket: { category: TicketCategory; staffGroup?: StaffGroup; organisationCode?: string }): Queue | undefined {
     const r = this.#db.data.routes;
-    const id = (ticket.staffGroup && r.staffGroup[ticket.staffGroup]) || r.category[ticket.category] || r.default;
+    const byOrg = ticket.organisationCode ? r.organisation?.[ticket.organisationCode] : undefined;
+    const id = (ticket.staffGroup && r.staffGroup[ticket.staffGroup]) || r.category[ticket.category] || byOrg || r.default;
     return this.#db.data.queues.find((q) => q.id === id);
   }
 
-  /** The channel for ESR admin tasks: the one chosen for them, else the default. */
-  routeTask(): Queue | undefined {
+  /** The channel for ESR admin tasks: the organisation's, else the one chosen for tasks, else the default. */
+  routeTask(task: { organisationCode?: string } = {}): Queue | undefined {
     const r = this.#db.data.routes;
-    const id = r.tasks ?? r.default;
+    const id = (task.organisationCode ? r.organisation?.[task.organisationCode] : undefined) ?? r.tasks ?? r.default;
     return this.#db.data.queues.find((q) => q.id === id);
   }
 

@@ -34,6 +34,9 @@ function buildHome(c: Content, welcome: { firstName?: string } | undefined): Car
     tips: welcome ? c.t('welcome.tips') : '',
     fallback: welcome ? c.t('welcome.fallback') : c.t('menu.fallback'),
     groups: menuGroups(c),
+    // "Cymraeg" on the English menu, "English" on the Welsh one: each in its own language.
+    languageLabel: c.t('language.switchButton'),
+    languageTarget: c.locale === 'cy-GB' ? 'en-GB' : 'cy-GB',
   });
 }
 

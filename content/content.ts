@@ -1,6 +1,7 @@
 // Every word a user reads comes from here: a JSON file per language (en-GB.json ships; a Welsh cy-GB.json
 // is a file away). A Trust can override any text without touching code by putting a file of the same
 // name in CONTENT_DIR; overrides are merged over the shipped text and checked at start-up.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,15 +30,36 @@ export class ContentError extends Error {
   }
 }
 
+// The organisation-wide values ({trustName}, {workforceEmail}...) of the person being served, for the rest of
+// a chat turn, an email or a page: set once where the person is known, so no dialog has to pass them along.
+// The values may differ by language (office hours are described in the text's language): then they are a
+// function of the Content's locale.
+export type ScopedValues = Params | ((locale: string) => Params);
+const scopedGlobals = new AsyncLocalStorage<ScopedValues>();
+
+/** Runs `fn` with these organisation values filling placeholders in every Content, over each one's own. */
+export function withOrganisationValues<T>(values: ScopedValues, fn: () => T): T {
+  return scopedGlobals.run(values, fn);
+}
+
+/** The organisation values in force here (set by withOrganisationValues), if any, for texts in `locale`. */
+export function currentOrganisationValues(locale = 'en-GB'): Params | undefined {
+  const scoped = scopedGlobals.getStore();
+  return typeof scoped === 'function' ? scoped(locale) : scoped;
+}
+
 export class Content {
   readonly locale: string;
   readonly #messages: unknown;
   readonly #globals: Params;
+  /** Values chosen for one organisation by withGlobals: they win over the scope's. */
+  readonly #chosen: Params;
 
-  constructor(locale: string, messages: unknown, globals: Params = {}) {
+  constructor(locale: string, messages: unknown, globals: Params = {}, chosen: Params = {}) {
     this.locale = locale;
     this.#messages = messages;
     this.#globals = globals;
+    this.#chosen = chosen;
   }
 
   t(key: TextKey, params: Params = {}): string {
@@ -52,6 +74,11 @@ export class Content {
     return value.map((v) => this.fill(String(v), params));
   }
 
+  /** The same text with other organisation-wide values (another organisation's contacts, hours and name). */
+  withGlobals(globals: Params): Content {
+    return new Content(this.locale, this.#messages, this.#globals, { ...this.#chosen, ...globals });
+  }
+
   /** A whole group of the content file as it stands (the intent phrases, the common questions). */
   section(key: string): unknown {
     return structuredClone(this.#lookup(key));
@@ -60,7 +87,7 @@ export class Content {
   /** Fills `{name}` placeholders from params, then from the Trust-wide values (trust name, contacts). */
   fill(text: string, params: Params = {}): string {
     return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-      const v = params[name] ?? this.#globals[name];
+      const v = params[name] ?? this.#chosen[name] ?? currentOrganisationValues(this.locale)?.[name] ?? this.#globals[name];
       return v === undefined ? whole : String(v);
     });
   }
@@ -85,9 +112,10 @@ export async function loadContent(options: { locale: string; overrideDir?: strin
   const reference = await readJson(join(shippedDir, 'en-GB.json'), true);
   let messages = reference;
   if (options.locale !== 'en-GB') {
+    // A shipped translation must have every text the English file has: a gap would show English mid-Welsh.
     const file = join(shippedDir, `${options.locale}.json`);
     const translated = await readJson(file, true);
-    checkAgainst(reference, translated, file, false);
+    checkAgainst(reference, translated, file, true);
     messages = deepMerge(reference, translated);
   }
   if (options.overrideDir) {
@@ -96,6 +124,8 @@ export async function loadContent(options: { locale: string; overrideDir?: strin
     if (override !== undefined) {
       checkAgainst(reference, override, file, false);
       messages = deepMerge(messages, override);
+      // What the override leaves out comes from the shipped file; together they must still be complete.
+      checkAgainst(reference, messages, file, true);
     }
   }
   return new Content(options.locale, messages, options.globals);
@@ -118,16 +148,22 @@ export async function readJson(file: string, required: boolean): Promise<unknown
 
 /** Reports every key that is unknown, of the wrong kind, or uses a placeholder the reference does not. */
 export function checkAgainst(reference: unknown, candidate: unknown, file: string, requireAll: boolean): void {
+  const problems = contentProblems(reference, candidate, requireAll);
+  if (problems.length > 0) throw new ContentError(file, problems);
+}
+
+/** Every problem at once (for `npm run content:check`): missing and unknown keys, wrong kinds, bad placeholders. */
+export function contentProblems(reference: unknown, candidate: unknown, requireAll: boolean): string[] {
   const problems: string[] = [];
   walk(reference, candidate, '', problems, requireAll);
-  if (problems.length > 0) throw new ContentError(file, problems);
+  return problems;
 }
 
 function walk(ref: unknown, cand: unknown, path: string, problems: string[], requireAll: boolean): void {
   const at = path || '(top level)';
   if (typeof ref === 'string') {
     if (typeof cand !== 'string') return void problems.push(`${at} should be text`);
-    if (cand.trim() === '') return void problems.push(`${at} is empty`);
+    if (cand.trim() === '' && ref.trim() !== '') return void problems.push(`${at} is empty`);
     const allowed = new Set(placeholders(ref));
     const unknown = placeholders(cand).filter((p) => !allowed.has(p));
     if (unknown.length > 0) problems.push(`${at} uses {${unknown.join('}, {')}}, which is not filled in here (available: ${[...allowed].map((p) => `{${p}}`).join(', ') || 'none'}, or a Trust-wide value)`);
@@ -145,7 +181,7 @@ function walk(ref: unknown, cand: unknown, path: string, problems: string[], req
       if (!(key in refObj)) problems.push(`${path ? `${path}.` : ''}${key} is not a known text (check the spelling against en-GB.json)`);
       else walk(refObj[key], candObj[key], path ? `${path}.${key}` : key, problems, requireAll);
     }
-    if (requireAll) for (const key of Object.keys(refObj)) if (!(key in candObj)) problems.push(`${path ? `${path}.` : ''}${key} is missing`);
+    if (requireAll) for (const key of Object.keys(refObj)) if (!(key in candObj) && !key.startsWith('_')) problems.push(`${path ? `${path}.` : ''}${key} is missing (en-GB.json has it: add its translation)`);
   }
 }
 

@@ -2,7 +2,7 @@
 // Unlock Account" page as a conversation. Work email, date of birth, username (optional); then the same
 // confirmation whatever matched, and the ESR service emails the address on record.
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { MessageFactory } from 'botbuilder-core';
+import { MessageFactory, type TurnContext } from 'botbuilder-core';
 import { choiceCard, infoCard, trainingNotice } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
 import { parseDateOfBirth } from '../esr/dates.js';
@@ -13,6 +13,7 @@ import { FlowDialog } from './flowDialog.js';
 import type { FlowId } from './flowIds.js';
 import { sendCard, sendText } from './replies.js';
 import { tokenise } from './intents.js';
+import { turnLanguage } from './turnLanguage.js';
 
 const KIND_OF: Record<'forgotPassword' | 'forgotUsername' | 'unlock', AccountHelpKind> = {
   forgotPassword: 'password',
@@ -50,18 +51,18 @@ export class AccountHelpDialog extends FlowDialog {
   }
 
   async #askEmail(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     await sendText(step.context, c.t(`accountHelp.intro.${this.kind}`));
     return step.prompt(this.#ids.email, { prompt: c.t('accountHelp.askEmail') });
   }
 
   async #askDate(step: WaterfallStepContext) {
     (step.values as Answers).email = emailSchema.parse(step.result);
-    return step.prompt(this.#ids.dob, { prompt: this.deps.content.t('accountHelp.askDateOfBirth') });
+    return step.prompt(this.#ids.dob, { prompt: this.deps.content(step.context).t('accountHelp.askDateOfBirth') });
   }
 
   async #askUsername(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const parsed = parseDateOfBirth(String(step.result), this.deps.clock.now());
     if (!parsed.ok) throw new Error('date validated but did not parse');
     const answers = step.values as Answers;
@@ -79,7 +80,7 @@ export class AccountHelpDialog extends FlowDialog {
   }
 
   async #request(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const answers = step.values as Answers;
     const username = typeof step.result === 'string' && step.result ? step.result : undefined;
     const profile = await this.deps.profiles.resolve(step.context);
@@ -90,6 +91,8 @@ export class AccountHelpDialog extends FlowDialog {
       ...(username ? { username } : {}),
       actor: { kind: 'staff', id: profile.entraObjectId ?? profile.teamsUserId },
       channel: 'teams',
+      // The email goes out in the language of the chat.
+      ...languageField(step.context),
     });
     const next: FlowId[] = this.kind === 'username' ? ['forgotPassword', 'human'] : ['app', 'human'];
     await sendCard(
@@ -108,7 +111,7 @@ export class AccountHelpDialog extends FlowDialog {
   async #validateEmail(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const typed = (prompt.recognized.value ?? '').trim();
     if (emailSchema.safeParse(typed).success) return true;
-    await sendText(prompt.context, this.deps.content.t('accountHelp.badEmail'));
+    await sendText(prompt.context, this.deps.content(prompt.context).t('accountHelp.badEmail'));
     return false;
   }
 
@@ -116,14 +119,14 @@ export class AccountHelpDialog extends FlowDialog {
     const typed = (prompt.recognized.value ?? '').trim();
     const parsed = parseDateOfBirth(typed, this.deps.clock.now());
     if (parsed.ok) return true;
-    await sendText(prompt.context, this.deps.content.t(`accountHelp.badDate.${parsed.reason}`));
+    await sendText(prompt.context, this.deps.content(prompt.context).t(`accountHelp.badDate.${parsed.reason}`));
     return false;
   }
 
   // A username, or "skip" (the button, or words like "don't know") which becomes ''.
   async #validateUsername(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const typed = (prompt.recognized.value ?? '').trim();
-    const skipWords = this.deps.content.list('accountHelp.skipWords').map((w) => tokenise(w).join(' '));
+    const skipWords = this.deps.content(prompt.context).list('accountHelp.skipWords').map((w) => tokenise(w).join(' '));
     if (skipWords.includes(tokenise(typed).join(' '))) {
       prompt.recognized.value = '';
       return true;
@@ -133,11 +136,16 @@ export class AccountHelpDialog extends FlowDialog {
       prompt.recognized.value = parsed.data;
       return true;
     }
-    await sendText(prompt.context, this.deps.content.t('accountHelp.badUsername'));
+    await sendText(prompt.context, this.deps.content(prompt.context).t('accountHelp.badUsername'));
     return false;
   }
 
   #formatDate(iso: string): string {
     return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
   }
+}
+
+function languageField(context: TurnContext): { language?: string } {
+  const language = turnLanguage(context);
+  return language ? { language } : {};
 }

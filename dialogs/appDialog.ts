@@ -35,7 +35,7 @@ export class AppDialog extends FlowDialog {
   }
 
   async #askPhone(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const phone = phoneIn(step.context.activity.text ?? '');
     if (phone) return step.next(phone);
     const card = choiceCard({ title: c.t('app.title'), text: c.t('app.askPhone'), choices: [{ label: c.t('app.iphone'), value: 'iphone' }, { label: c.t('app.android'), value: 'android' }] });
@@ -53,14 +53,14 @@ export class AppDialog extends FlowDialog {
     const approved = accounts.find((a) => a.status === 'approved');
     if (approved) (step.values as { username?: string }).username = approved.record.username;
     if (accounts.length > 0 && !approved) {
-      await sendText(step.context, this.deps.content.t('app.needsRegistration'));
+      await sendText(step.context, this.deps.content(step.context).t('app.needsRegistration'));
       return step.beginDialog('register');
     }
     return step.next();
   }
 
   async #showSteps(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const values = step.values as { phone: Phone; username?: string };
     const registered = (step.result as { registered?: string } | undefined)?.registered;
     const username = registered ?? values.username;

@@ -110,13 +110,15 @@ export interface HelpDesk {
 
 export interface DialogDeps {
   esr: EsrService;
-  content: Content;
-  /** What free text asks for (commands, diagnosis, ranked retrieval). */
-  intents: LiveUnderstanding;
+  /** The words in this turn's person's language (see dialogs/turnLanguage.ts). */
+  content: (context: TurnContext) => Content;
+  /** What free text asks for (commands, diagnosis, ranked retrieval), in this turn's language. */
+  intents: (context: TurnContext) => LiveUnderstanding;
   profiles: ProfileResolver;
   clock: Clock;
   settings: DialogSettings;
-  faq: Faq;
+  /** The common questions in this turn's language. */
+  faq: (context: TurnContext) => Faq;
   desk: HelpDesk;
   usage: UsageLog;
   /** What was not understood, and which "did you mean" choices were made. */

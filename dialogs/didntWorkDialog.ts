@@ -1,6 +1,6 @@
 // "That didn't work", from any step of a guided flow: what ESR said (the usual messages as buttons, or
 // their own words), a screenshot if they have one, then an ESR admin task with what they tried.
-import { MessageFactory } from 'botbuilder-core';
+import { MessageFactory, type TurnContext } from 'botbuilder-core';
 import { ComponentDialog, TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { choiceCard } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
@@ -39,21 +39,21 @@ export class DidntWorkDialog extends ComponentDialog {
   constructor(deps: DialogDeps) {
     super(DIDNT_WORK);
     this.#deps = deps;
-    this.addDialog(new TextPrompt(ASK, choiceValidator((p) => this.#choices((p.options as { validations?: DidntWorkOptions }).validations?.messages ?? []))));
+    this.addDialog(new TextPrompt(ASK, choiceValidator((p) => this.#choices(p.context, (p.options as { validations?: DidntWorkOptions }).validations?.messages ?? []))));
     this.addDialog(new TextPrompt(OWN));
     this.addDialog(new AnyMessagePrompt(SHOT));
     this.addDialog(new WaterfallDialog(STEPS, [this.#ask.bind(this), this.#ownWords.bind(this), this.#askScreenshot.bind(this), this.#raise.bind(this)]));
     this.initialDialogId = STEPS;
   }
 
-  #choices(messages: DidntWorkOptions['messages']) {
-    const c = this.#deps.content;
+  #choices(context: TurnContext, messages: DidntWorkOptions['messages']) {
+    const c = this.#deps.content(context);
     return messages.map((m) => ({ label: c.t(`guided.failed.messages.${m.id}`), value: m.id }));
   }
 
   async #ask(step: WaterfallStepContext<DidntWorkOptions>) {
-    const c = this.#deps.content;
-    const card = choiceCard({ text: c.t('guided.failed.ask'), choices: this.#choices(step.options.messages) });
+    const c = this.#deps.content(step.context);
+    const card = choiceCard({ text: c.t('guided.failed.ask'), choices: this.#choices(step.context, step.options.messages) });
     return step.prompt(ASK, { prompt: MessageFactory.attachment(asAttachment(card)), retryPrompt: c.t('guided.chooseButton'), validations: step.options });
   }
 
@@ -61,14 +61,14 @@ export class DidntWorkDialog extends ComponentDialog {
     const values = step.values as Values;
     values.message = step.result as EsrMessage;
     if (values.message !== 'own') {
-      values.esrSaid = this.#deps.content.t(`guided.failed.messages.${values.message}`);
+      values.esrSaid = this.#deps.content(step.context).t(`guided.failed.messages.${values.message}`);
       return step.next();
     }
-    return step.prompt(OWN, { prompt: this.#deps.content.t('guided.failed.askOwnWords') });
+    return step.prompt(OWN, { prompt: this.#deps.content(step.context).t('guided.failed.askOwnWords') });
   }
 
   async #askScreenshot(step: WaterfallStepContext<DidntWorkOptions>) {
-    const c = this.#deps.content;
+    const c = this.#deps.content(step.context);
     const values = step.values as Values;
     if (values.message === 'own') values.esrSaid = String(step.result ?? '').trim().slice(0, 2000);
     const card = choiceCard({ text: c.t('guided.failed.askScreenshot'), choices: [{ label: c.t('common.skip'), value: 'skip' }] });
@@ -76,7 +76,7 @@ export class DidntWorkDialog extends ComponentDialog {
   }
 
   async #raise(step: WaterfallStepContext<DidntWorkOptions>) {
-    const c = this.#deps.content;
+    const c = this.#deps.content(step.context);
     const values = step.values as Values;
     const message = step.result as AnyMessage;
     let screenshots: PendingScreenshot[] = [];

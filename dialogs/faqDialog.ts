@@ -1,7 +1,7 @@
 // "Common questions": answers from the FAQ content file. A question typed anywhere goes straight to its
 // answer; from the menu, the topics are offered as buttons.
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { MessageFactory } from 'botbuilder-core';
+import { MessageFactory, type TurnContext } from 'botbuilder-core';
 import { choiceCard, infoCard } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
 import type { FaqEntry } from '../content/faq.js';
@@ -26,21 +26,21 @@ export class FaqDialog extends FlowDialog {
     this.stepHelp.set(TOPIC, 'faq.help');
   }
 
-  #entry(id: string | undefined): FaqEntry | undefined {
-    return id ? this.deps.faq.entries.find((e) => e.id === id) : undefined;
+  #entry(context: TurnContext, id: string | undefined): FaqEntry | undefined {
+    return id ? this.deps.faq(context).entries.find((e) => e.id === id) : undefined;
   }
 
   async #pick(step: WaterfallStepContext<FaqOptions>) {
-    if (this.#entry(step.options?.topic)) return step.next(step.options.topic);
-    const c = this.deps.content;
-    const card = choiceCard({ title: c.t('faq.title'), text: c.t('faq.pick'), choices: this.deps.faq.entries.map((e) => ({ label: e.title, value: e.title })) });
+    if (this.#entry(step.context, step.options?.topic)) return step.next(step.options.topic);
+    const c = this.deps.content(step.context);
+    const card = choiceCard({ title: c.t('faq.title'), text: c.t('faq.pick'), choices: this.deps.faq(step.context).entries.map((e) => ({ label: e.title, value: e.title })) });
     return step.prompt(TOPIC, { prompt: MessageFactory.attachment(asAttachment(card)), retryPrompt: c.t('faq.notFound') });
   }
 
   async #answer(step: WaterfallStepContext) {
-    const entry = this.#entry(String(step.result));
+    const entry = this.#entry(step.context, String(step.result));
     if (!entry) return step.endDialog();
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const paragraphs = c.fill(entry.answer).split(/\n{2,}/);
     await sendCard(step.context, infoCard(c, { title: entry.title, items: paragraphs, next: entry.next ?? [] }));
     return step.endDialog({ selfServed: true });
@@ -49,8 +49,8 @@ export class FaqDialog extends FlowDialog {
   // A topic button, the topic's title typed, or a question that matches one topic's phrases.
   async #validateTopic(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const typed = (prompt.recognized.value ?? '').trim().toLowerCase();
-    const byTitle = this.deps.faq.entries.find((e) => e.title.toLowerCase() === typed);
-    const match = this.deps.intents.recognise(typed);
+    const byTitle = this.deps.faq(prompt.context).entries.find((e) => e.title.toLowerCase() === typed);
+    const match = this.deps.intents(prompt.context).recognise(typed);
     const id = byTitle?.id ?? (match?.intent.startsWith(FAQ_PREFIX) ? match.intent.slice(FAQ_PREFIX.length) : undefined);
     if (!id) return Promise.resolve(false);
     prompt.recognized.value = id;

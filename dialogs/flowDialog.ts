@@ -32,7 +32,7 @@ export abstract class FlowDialog extends ComponentDialog {
     // A flow running inside this one (setting a password on the way to the app) knows its own steps best.
     const inner = innerDc.activeDialog ? this.findDialog(innerDc.activeDialog.id) : undefined;
     if (inner instanceof FlowDialog && innerDc.child) return inner.helpText(innerDc.child);
-    const c = this.deps.content;
+    const c = this.deps.content(innerDc.context);
     const key = innerDc.activeDialog ? this.stepHelp.get(innerDc.activeDialog.id) : undefined;
     const inFlow = c.t('help.inFlow', { flowName: c.t(`flowNames.${this.flow}`) });
     return key ? `${c.t(key)}\n\n${inFlow}` : inFlow;

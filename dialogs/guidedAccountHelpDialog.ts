@@ -7,6 +7,7 @@ import { TextPrompt, WaterfallDialog, type WaterfallStepContext } from 'botbuild
 import { guidedStepCard, type GuidedStepData } from '../cards/guidedCards.js';
 import { asAttachment } from '../cards/render.js';
 import { maskEmail } from '../esr/maskEmail.js';
+import type { Content } from '../content/content.js';
 import type { DialogDeps } from './deps.js';
 import type { DidntWorkOptions } from './didntWorkDialog.js';
 import { GuidedFlowDialog } from './guidedFlowDialog.js';
@@ -23,8 +24,8 @@ export class GuidedAccountHelpDialog extends GuidedFlowDialog {
     super(flow, deps);
     this.kind = flow === 'forgotPassword' ? 'password' : 'username';
     this.#ids = { main: `${flow}.guided`, emailOk: `${flow}.emailOk`, askTeam: `${flow}.askTeam` };
-    this.addDialog(new TextPrompt(this.#ids.emailOk, choiceValidator(() => yesNo(deps.content))));
-    this.addDialog(new TextPrompt(this.#ids.askTeam, choiceValidator(() => yesNo(deps.content))));
+    this.addDialog(new TextPrompt(this.#ids.emailOk, choiceValidator((prompt) => yesNo(deps.content(prompt.context)))));
+    this.addDialog(new TextPrompt(this.#ids.askTeam, choiceValidator((prompt) => yesNo(deps.content(prompt.context)))));
     this.addDialog(
       new WaterfallDialog(this.#ids.main, [this.#checkEmail.bind(this), this.#emailAnswered.bind(this), this.#askTeamAnswered.bind(this), async (step) => step.endDialog(step.result)]),
     );
@@ -34,7 +35,7 @@ export class GuidedAccountHelpDialog extends GuidedFlowDialog {
   }
 
   async #checkEmail(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const who = await whoIs(this.deps, step.context);
     if (who.accounts.length === 0) return this.notInDirectory(step);
     const emails = maskedEmails(who);
@@ -48,7 +49,7 @@ export class GuidedAccountHelpDialog extends GuidedFlowDialog {
   }
 
   async #emailAnswered(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     // Back from "not in the directory": nothing more to do here.
     if (step.result !== 'yes' && step.result !== 'no') return step.endDialog();
     if (step.result === 'yes') return this.beginSteps(step);
@@ -61,7 +62,7 @@ export class GuidedAccountHelpDialog extends GuidedFlowDialog {
   }
 
   async #askTeamAnswered(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     // Coming back from the steps: their result goes up as it is.
     if (step.result !== 'yes' && step.result !== 'no') return step.endDialog(step.result);
     if (step.result === 'no') {
@@ -79,25 +80,22 @@ export class GuidedAccountHelpDialog extends GuidedFlowDialog {
     return step.endDialog();
   }
 
-  protected stepCards(who: Who): GuidedStepData[] {
-    const c = this.deps.content;
+  protected stepCards(c: Content, who: Who): GuidedStepData[] {
     return [
       {
         title: c.t(`guided.forgot.stepsTitle.${this.kind}`),
-        items: this.#steps(who),
+        items: this.#steps(c, who),
         footer: c.t('guided.forgot.privacy'),
         links: [{ title: c.t('guided.openEsr'), url: c.fill('{esrLoginUrl}') }],
       },
     ];
   }
 
-  protected finishCard(): GuidedStepData {
-    const c = this.deps.content;
+  protected finishCard(c: Content): GuidedStepData {
     return { title: c.t('guided.forgot.nextTitle'), items: c.list(`guided.forgot.next.${this.kind}`).map((s) => `• ${s}`), next: this.kind === 'username' ? ['forgotPassword', 'app'] : ['app', 'passwordRules'] };
   }
 
-  protected failure(who: Who): Omit<DidntWorkOptions, 'flow' | 'step'> {
-    const c = this.deps.content;
+  protected failure(c: Content, who: Who): Omit<DidntWorkOptions, 'flow' | 'step'> {
     return {
       messages: [
         { id: 'noEmail', kind: 'correct_email' },
@@ -111,12 +109,11 @@ export class GuidedAccountHelpDialog extends GuidedFlowDialog {
     };
   }
 
-  protected generalSteps(): string[] {
-    return this.#steps(undefined);
+  protected generalSteps(c: Content): string[] {
+    return this.#steps(c, undefined);
   }
 
-  #steps(who: Who | undefined): string[] {
-    const c = this.deps.content;
+  #steps(c: Content, who: Who | undefined): string[] {
     const usernames = who?.usernames ?? [];
     const usernameStep =
       usernames.length > 1

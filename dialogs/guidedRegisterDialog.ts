@@ -4,6 +4,7 @@
 import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { GuidedStepData } from '../cards/guidedCards.js';
 import type { StaffGroup } from '../esr/types.js';
+import type { Content } from '../content/content.js';
 import type { DialogDeps } from './deps.js';
 import type { DidntWorkOptions } from './didntWorkDialog.js';
 import { GuidedFlowDialog } from './guidedFlowDialog.js';
@@ -29,24 +30,21 @@ export class GuidedRegisterDialog extends GuidedFlowDialog {
     return who.accounts.length === 0 ? this.notInDirectory(step) : this.beginSteps(step);
   }
 
-  protected stepCards(who: Who): GuidedStepData[] {
-    const c = this.deps.content;
+  protected stepCards(c: Content, who: Who): GuidedStepData[] {
     // Bank, iFM and lead employer guidance, once for each kind of assignment they hold.
     const groups = [...new Set(who.accounts.map((a) => a.record.staffGroup))];
     return [
       { title: c.t('guided.register.title'), paragraphs: [youLine(c, who), c.t('guided.register.smartcard'), ...groups.map((g) => c.t(GROUP_NOTE[g])), c.t('guided.register.alreadySetUp')], next: ['forgotPassword'] },
-      { title: c.t('guided.register.stepsTitle'), items: this.#steps(who.orgCode), footer: c.t('guided.register.noSmartcard') },
+      { title: c.t('guided.register.stepsTitle'), items: this.#steps(c, who.orgCode), footer: c.t('guided.register.noSmartcard') },
       { title: c.t('guided.register.rulesTitle'), paragraphs: [c.t('guided.register.rulesIntro')], items: c.list('guided.register.rules').map((r) => `• ${r}`) },
     ];
   }
 
-  protected finishCard(): GuidedStepData {
-    const c = this.deps.content;
+  protected finishCard(c: Content): GuidedStepData {
     return { title: c.t('guided.register.finishedTitle'), paragraphs: [c.t('guided.register.finished')], next: ['app', 'forgotPassword'] };
   }
 
-  protected failure(_who: Who, index: number): Omit<DidntWorkOptions, 'flow' | 'step'> {
-    const c = this.deps.content;
+  protected failure(c: Content, _who: Who, index: number): Omit<DidntWorkOptions, 'flow' | 'step'> {
     return {
       messages: [
         { id: 'noSmartcard', kind: 'internet_access' },
@@ -60,11 +58,11 @@ export class GuidedRegisterDialog extends GuidedFlowDialog {
     };
   }
 
-  protected generalSteps(): string[] {
-    return this.#steps(this.deps.content.fill('{orgCode}'));
+  protected generalSteps(c: Content): string[] {
+    return this.#steps(c, c.fill('{orgCode}'));
   }
 
-  #steps(orgCode: string): string[] {
-    return this.deps.content.list('guided.register.steps', { orgCode }).map((s, i) => `${i + 1}. ${s}`);
+  #steps(c: Content, orgCode: string): string[] {
+    return c.list('guided.register.steps', { orgCode }).map((s, i) => `${i + 1}. ${s}`);
   }
 }

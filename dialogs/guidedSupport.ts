@@ -29,7 +29,7 @@ export async function whoIs(deps: DialogDeps, context: TurnContext): Promise<Who
     profile,
     accounts,
     usernames,
-    orgCode: usernames[0]?.slice(0, 3) ?? deps.content.fill('{orgCode}'),
+    orgCode: usernames[0]?.slice(0, 3) ?? deps.content(context).fill('{orgCode}'),
     name: profile.displayName ?? (first ? `${first.firstName} ${first.lastName}` : ''),
   };
 }
@@ -74,7 +74,7 @@ export function choiceValidator(choices: (prompt: PromptValidatorContext<string>
 
 /** Tells the person what happened to the task they asked for, and what happens next. */
 export async function sendTaskOutcome(deps: DialogDeps, context: TurnContext, kind: AdminTaskKind, outcome: AdminTaskOutcome): Promise<void> {
-  const c = deps.content;
+  const c = deps.content(context);
   const action = c.t(`tasks.actions.${kind}`);
   const data: GuidedStepData =
     outcome.state === 'done'

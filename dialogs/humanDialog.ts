@@ -17,7 +17,7 @@ export class HumanDialog extends FlowDialog {
   }
 
   async #open(step: WaterfallStepContext<ReportOptions>) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const fromFlow = step.options?.fromFlow;
     await sendText(step.context, c.t('report.humanIntro'));
     const outcome = await this.deps.desk.submit(step.context, {

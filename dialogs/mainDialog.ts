@@ -66,7 +66,7 @@ export function routeOf(context: TurnContext, deps: DialogDeps): Route {
   const text = (context.activity.text ?? '').trim();
   if (!text) return { kind: 'empty' };
   // A menu button's label typed or echoed back ("Forgotten password") goes straight to its flow.
-  const understood = deps.intents.understand(text);
+  const understood = deps.intents(context).understand(text);
   switch (understood.kind) {
     case 'command':
       return { kind: understood.intent };
@@ -115,7 +115,7 @@ export class MainDialog extends ComponentDialog {
   async #interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const context = innerDc.context;
     if (context.activity.type !== 'message') return undefined;
-    const c = this.#deps.content;
+    const c = this.#deps.content(innerDc.context);
     const route = routeOf(context, this.#deps);
     const active = this.#activeFlow(innerDc);
     switch (route.kind) {
@@ -138,7 +138,7 @@ export class MainDialog extends ComponentDialog {
       case 'flow': {
         const action = (context.activity.value as { action?: unknown } | undefined)?.action;
         const isButton = action === 'flow' || action === 'didYouMean';
-        if (route.chosen) recordMissed(this.#deps, 'choice', route.chosen.said, route.chosen.choice);
+        if (route.chosen) recordMissed(this.#deps, context, 'choice', route.chosen.said, route.chosen.choice);
         const wantsPerson = route.flow === 'human' && (context.activity.text ?? '').trim().split(/\s+/).length <= 4;
         if (!isButton && !wantsPerson) return undefined;
         // "Speak to someone" at "Send this to the team?" sends the report to a person rather than dropping it.
@@ -161,11 +161,11 @@ export class MainDialog extends ComponentDialog {
 
   async #route(step: WaterfallStepContext<MainOptions>): Promise<DialogTurnResult> {
     const context = step.context;
-    const c = this.#deps.content;
+    const c = this.#deps.content(step.context);
     const route: Route = step.options?.flow ? { kind: 'flow', flow: step.options.flow, ...(step.options.topic ? { topic: step.options.topic } : {}) } : routeOf(context, this.#deps);
     switch (route.kind) {
       case 'flow':
-        if (route.chosen) recordMissed(this.#deps, 'choice', route.chosen.said, route.chosen.choice);
+        if (route.chosen) recordMissed(this.#deps, context, 'choice', route.chosen.said, route.chosen.choice);
         if (this.#flows.has(route.flow)) {
           (step.values as { flow?: FlowId }).flow = route.flow;
           this.#recordUsage(route.flow, 'started');
@@ -197,19 +197,19 @@ export class MainDialog extends ComponentDialog {
         await sendCard(context, homeCard(c));
         return step.endDialog();
       case 'didYouMean':
-        await sendCard(context, didYouMeanCard(this.#deps, route.candidates, context.activity.text ?? ''));
+        await sendCard(context, didYouMeanCard(this.#deps, context, route.candidates, context.activity.text ?? ''));
         return step.endDialog();
       case 'which':
-        await sendCard(context, whichCard(this.#deps));
+        await sendCard(context, whichCard(this.#deps, context));
         return step.endDialog();
       case 'somethingElse':
-        recordMissed(this.#deps, 'somethingElse', route.said);
+        recordMissed(this.#deps, context, 'somethingElse', route.said);
         await sendText(context, c.t('understanding.didYouMean.somethingElseReply'));
         await sendCard(context, homeCard(c));
         return step.endDialog();
       default:
         // Kept (redacted) so the Trust sees what staff ask that the bot cannot answer yet.
-        if (route.kind === 'unknown') recordMissed(this.#deps, 'fallback', context.activity.text ?? '');
+        if (route.kind === 'unknown') recordMissed(this.#deps, context, 'fallback', context.activity.text ?? '');
         await sendText(context, c.t('fallback.notUnderstood'));
         await sendCard(context, homeCard(c));
         return step.endDialog();

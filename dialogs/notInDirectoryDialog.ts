@@ -24,13 +24,13 @@ export class NotInDirectoryDialog extends ComponentDialog {
   constructor(deps: DialogDeps) {
     super(NOT_IN_DIRECTORY);
     this.#deps = deps;
-    this.addDialog(new TextPrompt(ASK, choiceValidator(() => yesNo(deps.content))));
+    this.addDialog(new TextPrompt(ASK, choiceValidator((prompt) => yesNo(deps.content(prompt.context)))));
     this.addDialog(new WaterfallDialog(STEPS, [this.#explain.bind(this), this.#raise.bind(this)]));
     this.initialDialogId = STEPS;
   }
 
   async #explain(step: WaterfallStepContext<NotInDirectoryOptions>) {
-    const c = this.#deps.content;
+    const c = this.#deps.content(step.context);
     const who = await whoIs(this.#deps, step.context);
     const card = guidedStepCard(c, {
       title: c.t('guided.notInDirectory.title'),
@@ -43,7 +43,7 @@ export class NotInDirectoryDialog extends ComponentDialog {
   }
 
   async #raise(step: WaterfallStepContext<NotInDirectoryOptions>) {
-    const c = this.#deps.content;
+    const c = this.#deps.content(step.context);
     if (step.result !== 'yes') {
       await sendText(step.context, c.t('guided.notInDirectory.declined'));
       return step.endDialog();

@@ -14,13 +14,13 @@ export class PasswordRulesDialog extends FlowDialog {
   }
 
   async #show(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     if (againstRealEsr(this.deps.settings)) {
       await sendCard(step.context, infoCard(c, { title: c.t('password.rulesTitle'), items: c.list('guided.register.rules').map((rule) => `• ${rule}`), footer: c.t('guided.register.rulesFooter'), next: ['register', 'forgotPassword'] }));
       return step.endDialog({ selfServed: true });
     }
     const { minLength, maxLength, historySize } = this.deps.esr.policy.options;
-    await sendCard(step.context, passwordRulesCard(this.deps.content, { minLength, maxLength, historySize }, ['register', 'forgotPassword']));
+    await sendCard(step.context, passwordRulesCard(this.deps.content(step.context), { minLength, maxLength, historySize }, ['register', 'forgotPassword']));
     return step.endDialog({ selfServed: true });
   }
 }

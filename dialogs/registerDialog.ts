@@ -2,7 +2,7 @@
 // person's Teams sign-in stands in for the smartcard: we find their staff record from it, show their
 // username and status, and let them set a password (twice) in masked boxes. Status becomes Approved.
 import { TextPrompt, WaterfallDialog, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { MessageFactory } from 'botbuilder-core';
+import { MessageFactory, type TurnContext } from 'botbuilder-core';
 import { choiceCard, infoCard, noticeCard, passwordFormCard, trainingNotice } from '../cards/cards.js';
 import { asAttachment } from '../cards/render.js';
 import { describeFailures } from '../content/passwordMessages.js';
@@ -37,7 +37,7 @@ export class RegisterDialog extends FlowDialog {
   }
 
   override helpText(innerDc: Parameters<FlowDialog['helpText']>[0]): string {
-    const c = this.deps.content;
+    const c = this.deps.content(innerDc.context);
     if (innerDc.activeDialog?.id === PASSWORD || innerDc.activeDialog?.id === PASSWORD_LOOP) {
       const rulesSummary = c.list('password.rules', this.#rules()).join(' ');
       return `${c.t('register.help', { rulesSummary })}\n\n${c.t('help.inFlow', { flowName: c.t('flowNames.register') })}`;
@@ -50,7 +50,7 @@ export class RegisterDialog extends FlowDialog {
   }
 
   async #find(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const accounts = await this.#accounts(step);
     if (accounts.length === 0) {
       await sendCard(step.context, infoCard(c, { title: c.t('flowNames.register'), intro: c.t('register.noRecord'), next: ['report', 'human'] }));
@@ -66,7 +66,7 @@ export class RegisterDialog extends FlowDialog {
   }
 
   async #chosen(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const username = String(step.result);
     const account = (await this.#accounts(step)).find((a) => a.record.username === username);
     if (!account) return step.endDialog();
@@ -78,7 +78,7 @@ export class RegisterDialog extends FlowDialog {
   }
 
   async #showForm(step: WaterfallStepContext<LoopOptions>) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const { username, errors } = step.options;
     const card = passwordFormCard(c, {
       title: c.t('register.passwordTitle'),
@@ -86,14 +86,14 @@ export class RegisterDialog extends FlowDialog {
       ...(errors ? { errors } : {}),
       submitAction: SET_PASSWORD,
       rules: this.#rules(),
-      ...this.#notice(),
+      ...this.#notice(step.context),
     });
     (step.values as { cardId?: string }).cardId = await sendCard(step.context, card);
     return step.prompt(PASSWORD, { retryPrompt: c.t('register.typeInCard') });
   }
 
   async #submitted(step: WaterfallStepContext<LoopOptions>) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const { username } = step.options;
     const submit = step.result as CardSubmit;
     // Clear the card the values were typed into (an older one, if that was used) and the one we last sent.
@@ -122,7 +122,7 @@ export class RegisterDialog extends FlowDialog {
     }
     await sendCard(
       step.context,
-      infoCard(c, { title: c.t('register.successTitle'), intro: c.t('register.success', { username }), footer: c.t('trainingCopy.realSteps'), next: ['app'], ...this.#notice() }),
+      infoCard(c, { title: c.t('register.successTitle'), intro: c.t('register.success', { username }), footer: c.t('trainingCopy.realSteps'), next: ['app'], ...this.#notice(step.context) }),
     );
     return step.endDialog({ registered: username, selfServed: true });
   }
@@ -138,8 +138,8 @@ export class RegisterDialog extends FlowDialog {
     return false;
   }
 
-  #notice() {
-    return this.deps.settings.trainingCopy ? { notice: trainingNotice(this.deps.content) } : {};
+  #notice(context: TurnContext) {
+    return this.deps.settings.trainingCopy ? { notice: trainingNotice(this.deps.content(context)) } : {};
   }
 
   #rules() {

@@ -71,7 +71,7 @@ export class ReportDialog extends FlowDialog {
   }
 
   async #askCategory(step: WaterfallStepContext<ReportOptions>) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const draft = draftOf(step);
     draft.screenshots = [];
     if (step.options?.fromFlow) draft.fromFlow = step.options.fromFlow;
@@ -83,11 +83,11 @@ export class ReportDialog extends FlowDialog {
 
   async #askDescription(step: WaterfallStepContext) {
     draftOf(step).category = step.result as ReportCategory;
-    return step.prompt(this.#ids.description, { prompt: this.deps.content.t('report.askDescription') });
+    return step.prompt(this.#ids.description, { prompt: this.deps.content(step.context).t('report.askDescription') });
   }
 
   async #askError(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     draftOf(step).description = String(step.result).trim().slice(0, 4000);
     const card = choiceCard({ text: c.t('report.askError'), choices: [{ label: c.t('common.skip'), value: 'skip' }] });
     return step.prompt(this.#ids.error, { prompt: MessageFactory.attachment(asAttachment(card)) });
@@ -95,12 +95,12 @@ export class ReportDialog extends FlowDialog {
 
   async #askScreenshots(step: WaterfallStepContext) {
     const typed = String(step.result ?? '').trim();
-    if (typed && !isSkip(typed, this.deps.content.list('accountHelp.skipWords'))) draftOf(step).errorMessage = typed.slice(0, 2000);
+    if (typed && !isSkip(typed, this.deps.content(step.context).list('accountHelp.skipWords'))) draftOf(step).errorMessage = typed.slice(0, 2000);
     return step.beginDialog(SCREENSHOT_LOOP, { screenshots: [] } satisfies LoopState);
   }
 
   async #screenshotPrompt(step: WaterfallStepContext<LoopState>) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     if (step.options.asked) return step.prompt(this.#ids.screenshots, {});
     const card = choiceCard({
       text: c.t('report.askScreenshots', { max: this.deps.desk.maxScreenshots, maxMb: this.deps.desk.maxScreenshotMb }),
@@ -115,7 +115,7 @@ export class ReportDialog extends FlowDialog {
   // Each message with images adds to the list (refusals are explained, the rest kept); "done" or "skip"
   // moves on, as does reaching the maximum.
   async #screenshotReceived(step: WaterfallStepContext<LoopState>) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const desk = this.deps.desk;
     const message = step.result as AnyMessage;
     const screenshots = [...step.options.screenshots];
@@ -135,7 +135,7 @@ export class ReportDialog extends FlowDialog {
   }
 
   async #confirm(step: WaterfallStepContext) {
-    const c = this.deps.content;
+    const c = this.deps.content(step.context);
     const draft = draftOf(step);
     draft.screenshots = (step.result as PendingScreenshot[] | undefined) ?? [];
     const profile = await this.deps.profiles.resolve(step.context);
@@ -175,7 +175,7 @@ export class ReportDialog extends FlowDialog {
   }
 
   async #validateCategory(prompt: PromptValidatorContext<string>): Promise<boolean> {
-    const c = this.deps.content;
+    const c = this.deps.content(prompt.context);
     const typed = tokenise(prompt.recognized.value ?? '').join(' ');
     const match = CATEGORIES.find((id) => tokenise(c.t(`report.categories.${id}`)).join(' ') === typed || id === typed);
     if (!match) return Promise.resolve(false);
@@ -186,22 +186,22 @@ export class ReportDialog extends FlowDialog {
   async #validateDescription(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const text = (prompt.recognized.value ?? '').trim();
     if (tokenise(text).length >= 2) return true;
-    await sendText(prompt.context, this.deps.content.t('report.shortDescription'));
+    await sendText(prompt.context, this.deps.content(prompt.context).t('report.shortDescription'));
     return false;
   }
 
   async #validateConfirm(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const text = (prompt.recognized.value ?? '').trim().toLowerCase();
-    if (this.deps.intents.recognise(text)?.intent === 'human') {
+    if (this.deps.intents(prompt.context).recognise(text)?.intent === 'human') {
       prompt.recognized.value = PERSON;
       return Promise.resolve(true);
     }
-    return Promise.resolve(text === 'send' || text === this.deps.content.t('report.send').toLowerCase());
+    return Promise.resolve(text === 'send' || text === this.deps.content(prompt.context).t('report.send').toLowerCase());
   }
 }
 
 export async function sendOutcome(deps: DialogDeps, step: WaterfallStepContext, outcome: ReportOutcome): Promise<void> {
-  const c = deps.content;
+  const c = deps.content(step.context);
   const team = c.t(outcome.team === 'leadEmployer' ? 'report.teamLeadEmployer' : 'report.teamWorkforce');
   const lines = [
     ...(outcome.reused ? [c.t('report.reused', { ref: outcome.ref })] : []),

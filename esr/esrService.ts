@@ -10,7 +10,7 @@ import { EsrError } from './errors.js';
 import type { PasswordHasher } from './passwordHasher.js';
 import type { PasswordPolicy, PolicyFailure } from './passwordPolicy.js';
 import { normalisePassword } from './passwordPolicy.js';
-import type { AccountHelpAccount, AccountStore, AuditEvent, AuditLog, StaffDirectory, StaffNotifier, TokenStore } from './ports.js';
+import type { AccountHelpAccount, AccountStore, AuditEvent, AuditLog, LanguageHint, StaffDirectory, StaffNotifier, TokenStore } from './ports.js';
 import { accountHelpRequestSchema, issuesOf, passwordInputSchema, usernameSchema } from './schemas.js';
 import { matchStaff } from './staffMatch.js';
 import { hashToken, looksLikeToken, newToken } from './tokens.js';
@@ -58,6 +58,8 @@ export interface EsrServiceDeps {
 export interface Who {
   actor: Actor;
   channel: Channel;
+  /** The language of the person asking, when known (en-GB, cy-GB), for what is sent to them. */
+  language?: string;
 }
 
 export interface AccountHelpRequest extends Who {
@@ -218,10 +220,15 @@ export class EsrService {
       else accounts.push({ username: record.username, ...(purpose ? { token: await this.#issueToken(record.username, purpose, expiresAt) } : {}) });
     }
     const anyLink = accounts.some((a) => a.token);
-    await this.#d.notifier.sendAccountHelp({ kind, to: first.workEmail, firstName: first.firstName, accounts, ...(anyLink ? { expiresAt } : {}) });
+    await this.#d.notifier.sendAccountHelp({ kind, to: first.workEmail, firstName: first.firstName, accounts, ...(anyLink ? { expiresAt } : {}), ...languageOf(who) });
     for (const record of records) {
       await this.#audit(who, { action: 'account_help.sent', outcome: 'success', username: record.username, detail: { kind } });
     }
+  }
+
+  /** Whose link this is (used or not), so its page can be in the words of their organisation. */
+  async tokenOwner(token: string): Promise<string | undefined> {
+    return (await this.#findToken(token))?.username;
   }
 
   /** What a reset or unlock link is worth, without using it up (for showing the right page). */
@@ -261,7 +268,7 @@ export class EsrService {
     const state = await this.#setPassword(record.username, hash);
     await this.#audit(input, { action: 'password.reset', outcome: 'success', username: record.username });
     this.#notifyLater('password changed', () =>
-      this.#d.notifier.sendPasswordChanged({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now(), channel: input.channel }),
+      this.#d.notifier.sendPasswordChanged({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now(), channel: input.channel, ...languageOf(input) }),
     );
     return this.#toView(record, state);
   }
@@ -286,7 +293,7 @@ export class EsrService {
     });
     await this.#audit(who, { action: 'account.unlocked', outcome: 'success', username: record.username });
     this.#notifyLater('account unlocked', () =>
-      this.#d.notifier.sendAccountUnlocked({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now() }),
+      this.#d.notifier.sendAccountUnlocked({ to: record.workEmail, firstName: record.firstName, username: record.username, at: this.#d.clock.now(), ...languageOf(who) }),
     );
     return this.#toView(record, state);
   }
@@ -446,3 +453,8 @@ export class EsrService {
     });
   }
 }
+
+// Someone asking for themselves asks in a language (the chat's, the page's); when an agent, an administrator
+// or the system acts on their account, nobody knows theirs.
+const languageOf = (who: Who): LanguageHint =>
+  who.actor.kind === 'staff' || who.actor.kind === 'anonymous' ? (who.language ? { language: who.language } : {}) : { languageUnknown: true };

@@ -83,6 +83,15 @@ export interface AccountHelpAccount {
 }
 
 /** Messages to staff. The implementation builds links and words; the service only supplies facts. */
+/**
+ * Which language a message to a member of staff should be in: theirs when they asked in it (`language`), or
+ * `languageUnknown` when someone else acted on their account (an agent, the system), so nobody knows it.
+ */
+export interface LanguageHint {
+  language?: string;
+  languageUnknown?: true;
+}
+
 export interface StaffNotifier {
   sendAccountHelp(message: {
     kind: AccountHelpKind;
@@ -90,7 +99,7 @@ export interface StaffNotifier {
     firstName: string;
     accounts: AccountHelpAccount[];
     expiresAt?: Date;
-  }): Promise<void>;
-  sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel }): Promise<void>;
-  sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date }): Promise<void>;
+  } & LanguageHint): Promise<void>;
+  sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel } & LanguageHint): Promise<void>;
+  sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date } & LanguageHint): Promise<void>;
 }

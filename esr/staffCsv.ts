@@ -31,8 +31,10 @@ export const STAFF_CSV_COLUMNS = [
 type ColumnName = (typeof STAFF_CSV_COLUMNS)[number]['name'];
 
 export interface StaffCsvOptions {
-  /** The trust's three-digit ESR organisation code; every username must start with it. */
+  /** The trust's three-digit ESR organisation code; every username must start with it (or with its row's organisation_code). */
   orgCode?: string;
+  /** The organisation codes this deployment serves (the organisations file): a username may start with any of them, which becomes its record's organisationCode. */
+  organisations?: string[];
   /** Dates of birth after this are refused. */
   today?: Date;
   /** Columns the file has beyond STAFF_CSV_COLUMNS are skipped rather than refusing the file. */
@@ -97,7 +99,7 @@ export function parseStaffCsv(text: string, options: StaffCsvOptions = {}): Staf
 
   const records: StaffRecord[] = [];
   const errors: StaffCsvRowError[] = [];
-  const context: RowContext = { orgCode, today, firstLineOf: new Map(), usernames: new Set(), width: header.fields.length };
+  const context: RowContext = { orgCode, today, firstLineOf: new Map(), usernames: new Set(), width: header.fields.length, ...(options.organisations ? { organisations: options.organisations } : {}) };
   for (const row of rows) {
     const result = readRow(row, columns, context);
     if (Array.isArray(result)) errors.push({ line: row.line, reason: result.map((p) => p.reason).join('; '), problems: result });
@@ -173,6 +175,7 @@ function plural(n: number, word: string): string {
 
 interface RowContext {
   orgCode: string;
+  organisations?: string[];
   today: Date;
   /** Usernames seen so far, with the line they were first on. */
   firstLineOf: Map<string, number>;
@@ -227,8 +230,11 @@ function readRow(row: CsvRow, columns: Columns, context: RowContext): StaffRecor
     if (date.ok) candidate.dateOfBirth = date.iso;
     else problems.set('date_of_birth', date.problem);
   }
-  // A file for several organisations says whose each row is; otherwise every row is the configured one's.
-  if (columns.positions.has('organisation_code')) candidate.organisationCode ??= context.orgCode;
+  // A file for several organisations says whose each row is (organisation_code); where it does not, and the
+  // deployment serves several (the organisations file), the served one its username starts with; otherwise
+  // every row is the configured one's.
+  const served = context.organisations;
+  if (columns.positions.has('organisation_code') || served) candidate.organisationCode ??= served?.find((code) => username?.startsWith(code)) ?? context.orgCode;
   const orgCode = /^\d{3}$/.test(candidate.organisationCode ?? '') ? candidate.organisationCode! : context.orgCode;
 
   const parsed = staffRecordSchema.safeParse(candidate);
@@ -241,8 +247,10 @@ function readRow(row: CsvRow, columns: Columns, context: RowContext): StaffRecor
   }
   if (username !== undefined && !problems.has('username')) {
     const firstLine = context.firstLineOf.get(username);
-    if (!username.startsWith(orgCode)) {
-      problems.set('username', `${username} should start with the organisation code ${orgCode}`);
+    if (served && !served.includes(orgCode)) {
+      problems.set('username', `${username} is of organisation ${orgCode}, which is not one of the organisations served (${served.join(', ')})`);
+    } else if (!username.startsWith(orgCode)) {
+      problems.set('username', served && served.length > 1 ? `${username} should start with one of the organisation codes ${served.join(', ')}` : `${username} should start with the organisation code ${orgCode}`);
     } else if (firstLine !== undefined) {
       problems.set('username', `${username} is repeated; it was first on line ${firstLine}`);
     } else {

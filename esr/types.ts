@@ -22,7 +22,7 @@ export interface StaffRecord {
   employeeNumber?: string;
   /** ESR assignment number, e.g. 12345678-2, when the import file has one. */
   assignmentNumber?: string;
-  /** Three-digit ESR organisation code, when the import file says it (files for several organisations). */
+  /** Three-digit ESR organisation code, when the import file says it (files for several organisations) or the deployment serves several; absent: the username's, else the first organisation. */
   organisationCode?: string;
 }
 

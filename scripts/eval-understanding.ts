@@ -1,7 +1,7 @@
 // `npm run eval:understanding [-- file.jsonl ...]`: right, wrong and not understood for each file (by default the
-// held-out file, the tuning file and the development file), with the confusion pairs. Only the tuning and
-// development files' misses are listed word for word: the held-out file measures, and is never tuned on.
-// `-- --no-heldout` leaves the held-out file out (for tuning runs).
+// held-out file, the tuning file and the development file, English and Welsh), with the confusion pairs. Only the
+// tuning and development files' misses are listed word for word: the held-out file measures, and is never tuned on.
+// `-- --no-heldout` leaves the held-out files out (for tuning runs).
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadContent } from '../content/content.js';
@@ -15,15 +15,24 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const files = args.filter((a) => !a.startsWith('--'));
 const withHeldout = !args.includes('--no-heldout');
-const defaults = ['tuning', 'dev'].map((name) => join(root, `test/understanding/${name}.en-GB.jsonl`));
-const targets = files.length > 0 ? files : withHeldout ? [join(root, 'test/understanding/heldout.en-GB.jsonl'), ...defaults] : defaults;
+const defaults = ['tuning.en-GB.jsonl', 'dev.en-GB.jsonl', 'tuning.cy-GB.jsonl'].map((f) => join(root, 'test/understanding', f));
+const heldout = ['heldout.en-GB.jsonl', 'heldout.cy-GB.jsonl'].map((f) => join(root, 'test/understanding', f));
+const targets = files.length > 0 ? files : withHeldout ? [...heldout, ...defaults] : defaults;
 
-const content = await loadContent({ locale: 'en-GB' });
-const faq = await loadFaq('en-GB');
-const understander = new Understander(understandingSource(content, faq));
-const classify = (text: string): Outcome => outcomeOf(understander, text);
+// Each file is read in its own language (by its name: *.cy-GB.jsonl is Welsh), with that language's index.
+const understanders = new Map<string, Understander>();
+async function understanderFor(locale: string): Promise<Understander> {
+  const known = understanders.get(locale);
+  if (known) return known;
+  const u = new Understander(understandingSource(await loadContent({ locale }), await loadFaq(locale)));
+  understanders.set(locale, u);
+  return u;
+}
 
 for (const file of targets) {
+  const locale = /\.cy-GB\./.test(basename(file)) ? 'cy-GB' : 'en-GB';
+  const understander = await understanderFor(locale);
+  const classify = (text: string): Outcome => outcomeOf(understander, text);
   const report = evaluate(await readCases(file), classify);
   process.stdout.write(`${formatReport(basename(file), report, !basename(file).startsWith('heldout'))}\n\n`);
 }

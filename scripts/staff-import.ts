@@ -17,6 +17,8 @@ import { LowdbAccountStore } from '../storage/lowdbAccountStore.js';
 import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
 import { LowdbTokenStore } from '../storage/lowdbTokenStore.js';
 import { csvCell } from '../tickets/exportCsv.js';
+import { ConfigError } from '../bot/config.js';
+import { parseOrganisations } from '../bot/organisations.js';
 
 const USAGE =
   'Usage: npm run staff:import -- <staff.csv> [--dry-run] [--data-dir DIR] [--ignore-extra-columns] [--rejects FILE] [--remove-missing [--force]]';
@@ -37,6 +39,21 @@ interface Args {
   force: boolean;
 }
 
+async function servedOrganisations(dataDir: string): Promise<string[] | undefined> {
+  const file = resolve(dataDir, process.env.ORGANISATIONS_FILE?.trim() || 'organisations.json');
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' && (process.env.ORGANISATIONS_FILE?.trim() || 'organisations.json') === 'organisations.json') return undefined;
+    throw new CannotImport(`${file} could not be read (${error.code ?? String(error)})`);
+  });
+  if (text === undefined) return undefined;
+  try {
+    return parseOrganisations(text, basename(file)).all().map((o) => o.code);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CannotImport(error.message);
+    throw error;
+  }
+}
+
 async function main(): Promise<number> {
   const started = performance.now();
   // The same .env as the bot, so the import writes the directory the bot reads.
@@ -47,7 +64,9 @@ async function main(): Promise<number> {
   const dataDir = resolve(args.dataDir ?? (process.env.DATA_DIR?.trim() || './data'));
   const staffFile = join(dataDir, 'staff.json');
 
-  const parsed = parseStaffCsv(await readCsvText(args.file), { orgCode, today: new Date(), ignoreExtraColumns: args.ignoreExtraColumns });
+  // With an organisations file, rows may be of any organisation served; without it, the one ESR_ORG_CODE.
+  const served = await servedOrganisations(dataDir);
+  const parsed = parseStaffCsv(await readCsvText(args.file), { orgCode: served?.[0] ?? orgCode, ...(served ? { organisations: served } : {}), today: new Date(), ignoreExtraColumns: args.ignoreExtraColumns });
   if (parsed.kind === 'unreadable') {
     const hint = parsed.unknownColumns ? `\nIf the file is right and those columns are simply not needed, add --ignore-extra-columns to skip them.` : '';
     throw new CannotImport(`${args.file}: ${parsed.reason}${hint}`);

@@ -1,18 +1,21 @@
-// `npm run tickets:export -- --from 2026-01-01 [--to 2026-03-31] [--out tickets.csv]`: tickets created in
-// the period as CSV (standard output unless --out), for reporting. No screenshots, transcripts or secrets.
+// `npm run tickets:export -- --from 2026-01-01 [--to 2026-03-31] [--organisation 242] [--out tickets.csv]`: tickets
+// created in the period (of one organisation) as CSV (standard output unless --out), for reporting. No
+// screenshots, transcripts or secrets.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import { DataFileError } from '../storage/atomicJsonFile.js';
 import { LowdbTicketStore } from '../storage/lowdbTicketStore.js';
 import { ticketsToCsv } from '../tickets/exportCsv.js';
+import { ConfigError } from '../bot/config.js';
+import { parseOrganisations } from '../bot/organisations.js';
 
 loadDotenv({ quiet: true });
 
 function fail(message: string): never {
-  process.stderr.write(`${message}\nUsage: npm run tickets:export -- --from YYYY-MM-DD [--to YYYY-MM-DD] [--out file.csv] [--data-dir DIR]\n`);
+  process.stderr.write(`${message}\nUsage: npm run tickets:export -- --from YYYY-MM-DD [--to YYYY-MM-DD] [--organisation 242] [--out file.csv] [--data-dir DIR]\n`);
   process.exit(2);
 }
 
@@ -25,7 +28,7 @@ function day(value: string | undefined, name: string, endOfDay: boolean): Date |
 
 let args;
 try {
-  args = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' } } }).values;
+  args = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, organisation: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' } } }).values;
 } catch (error) {
   fail((error as Error).message);
 }
@@ -34,12 +37,28 @@ const to = day(args.to, 'to', true);
 // A period that ends before it starts can match nothing: an empty file would look like a quiet month.
 if (to && to < from) fail(`--to ${args.to!} is before --from ${args.from!}: give the earlier date as --from`);
 const dataDir = resolve(args['data-dir'] ?? process.env.DATA_DIR ?? './data');
+const organisation = args.organisation;
+if (organisation !== undefined && !/^\d{3}$/.test(organisation)) fail(`--organisation should be a three-digit ESR organisation code, like 242 (got "${organisation}")`);
+
+// Tickets from before organisations have no code: they are the first organisation's (the file's, else ESR_ORG_CODE).
+async function defaultOrganisation(): Promise<string> {
+  const file = resolve(dataDir, process.env.ORGANISATIONS_FILE?.trim() || 'organisations.json');
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return process.env.ESR_ORG_CODE?.trim() || '241';
+  try {
+    return parseOrganisations(text).default.code;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
 
 try {
   const file = join(dataDir, 'tickets.json');
   if (!existsSync(file)) fail(`There is no ${file}: check DATA_DIR (or --data-dir). Tickets are kept there once the bot has created one.`);
   const store = await LowdbTicketStore.open(file);
-  const tickets = (await store.list({ from, ...(to ? { to } : {}) })).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const byOrganisation = organisation ? { organisationCode: organisation, defaultOrganisationCode: await defaultOrganisation() } : {};
+  const tickets = (await store.list({ from, ...(to ? { to } : {}), ...byOrganisation })).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const csv = ticketsToCsv(tickets);
   if (args.out) {
     await writeFile(args.out, csv, { mode: 0o600 });

@@ -15,6 +15,7 @@ export const ticketSchema: z.ZodType<Ticket> = z.object({
   ref: z.string(),
   status: z.enum(TICKET_STATUSES),
   category: z.enum(TICKET_CATEGORIES),
+  organisationCode: z.string().optional(),
   kind: z.enum(ADMIN_TASK_KINDS).optional(),
   task: z
     .object({

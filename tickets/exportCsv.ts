@@ -24,6 +24,7 @@ export const EXPORT_COLUMNS = [
   'rating_comment',
   'description',
   'error_message',
+  'organisation_code',
 ] as const;
 
 const minutesBetween = (from: string, to?: string) => (to ? String(Math.round((Date.parse(to) - Date.parse(from)) / 60_000)) : '');
@@ -51,6 +52,7 @@ export function ticketRow(t: Ticket): string[] {
     t.rating?.comment ?? '',
     t.description,
     t.errorMessage ?? '',
+    t.organisationCode ?? t.task?.organisationCode ?? '',
   ];
 }
 

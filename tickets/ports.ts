@@ -33,6 +33,9 @@ export interface TicketFilter {
   /** `channelPost.threadConversationId` */
   threadConversationId?: string;
   live?: boolean;
+  /** The ticket's organisation; tickets without one belong to `defaultOrganisationCode` when given. */
+  organisationCode?: string;
+  defaultOrganisationCode?: string;
 }
 
 /**
@@ -87,5 +90,6 @@ export function ticketMatches(ticket: Ticket, filter: TicketFilter): boolean {
   if (filter.userConversationId !== undefined && conversationIdOf(ticket.userConversation) !== filter.userConversationId) return false;
   if (filter.threadConversationId !== undefined && ticket.channelPost?.threadConversationId !== filter.threadConversationId) return false;
   if (filter.live !== undefined && ticket.live !== filter.live) return false;
+  if (filter.organisationCode !== undefined && (ticket.organisationCode ?? filter.defaultOrganisationCode) !== filter.organisationCode) return false;
   return true;
 }

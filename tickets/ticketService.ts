@@ -146,6 +146,7 @@ const taskSchema = z.object({
 const createSchema = z.object({
   requester: requesterSchema,
   category: z.enum(TICKET_CATEGORIES),
+  organisationCode: z.string().regex(/^\d{3}$/, 'should be a three-digit ESR organisation code').optional(),
   kind: z.enum(ADMIN_TASK_KINDS).optional(),
   task: taskSchema.optional(),
   description: clipped(MAX_DESCRIPTION_CHARS).pipe(z.string().min(1, 'is required')),
@@ -173,6 +174,8 @@ const filterSchema = z.object({
   holderId: z.string().optional(),
   requesterId: z.string().optional(),
   live: z.boolean().optional(),
+  organisationCode: z.string().optional(),
+  defaultOrganisationCode: z.string().optional(),
 });
 
 // ---------------------------------------------------------------------------------------------- API types
@@ -200,6 +203,8 @@ export interface NewTicket {
   /** The user's conversation reference, for proactive messages; must hold `conversation.id`. */
   userConversation: Record<string, unknown>;
   wantsPerson?: boolean;
+  /** The requester's ESR organisation (several served by one deployment). */
+  organisationCode?: string;
   /** An ESR admin task: what needs doing in ESR. */
   kind?: AdminTaskKind;
   task?: Pick<AdminTask, 'organisationCode' | 'username' | 'teams' | 'tried'>;
@@ -236,7 +241,7 @@ export interface ActionOptions {
   channel?: 'teams' | 'dashboard' | 'system';
 }
 
-export type ListFilter = Pick<TicketFilter, 'status' | 'category' | 'from' | 'to' | 'holderId' | 'requesterId' | 'live'>;
+export type ListFilter = Pick<TicketFilter, 'status' | 'category' | 'from' | 'to' | 'holderId' | 'requesterId' | 'live' | 'organisationCode' | 'defaultOrganisationCode'>;
 
 export interface TicketStats {
   /** Tickets waiting for an agent now. */
@@ -302,6 +307,7 @@ export class TicketService {
       ref: formatRef(id),
       status: 'open',
       category: data.category,
+      ...(data.organisationCode !== undefined ? { organisationCode: data.organisationCode } : {}),
       ...(data.kind !== undefined ? { kind: data.kind } : {}),
       ...(data.task !== undefined ? { task: compact({ ...data.task, teams: compact(data.task.teams) }) } : {}),
       description: data.description,
@@ -655,11 +661,11 @@ export class TicketService {
   }
 
   /** Figures for the dashboard. "This week" starts on Monday at 00:00 in the service's time zone. */
-  async stats({ now }: { now: Date }): Promise<TicketStats> {
+  async stats({ now, filter }: { now: Date; filter?: ListFilter }): Promise<TicketStats> {
     const weekStart = startOfLocalWeek(now, this.#timeZone).toISOString();
     const until = now.toISOString();
     const thisWeek = (at: string | undefined) => at !== undefined && at >= weekStart && at <= until;
-    const all = await this.#d.tickets.list();
+    const all = await this.#d.tickets.list(filter ? compact(parse(filterSchema, filter)) : undefined);
     const waits = all
       .filter((t) => t.firstResponseAt !== undefined && thisWeek(t.createdAt))
       .map((t) => Date.parse(t.firstResponseAt!) - Date.parse(t.createdAt));

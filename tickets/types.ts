@@ -111,6 +111,8 @@ export interface Ticket {
   ref: string;
   status: TicketStatus;
   category: TicketCategory;
+  /** The requester's ESR organisation; absent on tickets from before organisations (the first one's). */
+  organisationCode?: string;
   /** Set on ESR admin tasks (unlock, reactivate, correct an email…); absent on ordinary tickets. */
   kind?: AdminTaskKind;
   task?: AdminTask;

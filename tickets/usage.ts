@@ -6,6 +6,8 @@ export interface UsageEvent {
   at: string;
   flow: string;
   kind: UsageKind;
+  /** The person's ESR organisation, when the deployment serves several. */
+  organisationCode?: string;
 }
 
 export interface UsageLog {

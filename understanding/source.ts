@@ -17,5 +17,6 @@ export function understandingSource(content: Content, faq: Faq): UnderstandingSo
     titles,
     ...(rules.offTopic ? { offTopic: rules.offTopic } : {}),
     rules: { synonyms: rules.synonyms, ignoredWords: rules.ignoredWords, diagnosis: rules.diagnosis },
+    locale: content.locale,
   };
 }

@@ -2,6 +2,7 @@
 // Porter stems, the content file's synonyms (so "stat and mand" and "mandatory training" are one thing),
 // then the little words dropped. Language data (synonyms, ignored words) comes from the content file.
 import { stemmer } from 'stemmer';
+import { welshStem } from './welsh.js';
 
 /** Lower-cased words: apostrophes dropped ("can't" → "cant"), hyphens and other marks split words. */
 export function words(text: string): string[] {
@@ -15,6 +16,9 @@ export function words(text: string): string[] {
 }
 
 export const stem = (word: string): string => (/^\p{L}+$/u.test(word) ? stemmer(word) : word);
+
+/** How words are reduced for a language: Porter stems for English, our light normaliser for Welsh. */
+export const stemFor = (locale: string | undefined): ((word: string) => string) => (locale?.startsWith('cy') ? welshStem : stem);
 
 export interface TextRules {
   /** Lines "canonical: alternative, alternative" (each side may be several words). */
@@ -32,15 +36,17 @@ interface Rewrite {
 export class TermPipeline {
   readonly #rewrites = new Map<string, Rewrite[]>();
   readonly #ignored: Set<string>;
+  readonly #stem: (word: string) => string;
 
-  constructor(rules: TextRules) {
-    this.#ignored = new Set(rules.ignoredWords.flatMap((w) => words(w).map(stem)));
+  constructor(rules: TextRules, stemWord: (word: string) => string = stem) {
+    this.#stem = stemWord;
+    this.#ignored = new Set(rules.ignoredWords.flatMap((w) => words(w).map(stemWord)));
     for (const line of rules.synonyms) {
       const [canonical, alternatives] = line.split(':', 2);
       if (!canonical || alternatives === undefined) continue;
-      const to = words(canonical).map(stem);
+      const to = words(canonical).map(stemWord);
       for (const alt of alternatives.split(',')) {
-        const from = words(alt).map(stem);
+        const from = words(alt).map(stemWord);
         if (from.length === 0 || to.length === 0) continue;
         const list = this.#rewrites.get(from[0]!) ?? [];
         list.push({ from, to });
@@ -53,7 +59,7 @@ export class TermPipeline {
 
   /** Stems with synonyms applied, little words kept (for patterns that need them, such as diagnosis). */
   stems(text: string): string[] {
-    const stems = words(text).map(stem);
+    const stems = words(text).map(this.#stem);
     const out: string[] = [];
     for (let i = 0; i < stems.length; ) {
       const rewrite = this.#rewrites.get(stems[i]!)?.find((r) => r.from.every((s, k) => stems[i + k] === s));

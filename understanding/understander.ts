@@ -6,7 +6,7 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
 import { Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
-import { expandPhrase, TermPipeline, type TextRules } from './text.js';
+import { expandPhrase, stemFor, TermPipeline, type TextRules } from './text.js';
 
 export const CONTROL_INTENTS = ['help', 'cancel', 'menu', 'greeting', 'thanks'] as const;
 export type ControlIntent = (typeof CONTROL_INTENTS)[number];
@@ -25,6 +25,8 @@ export interface UnderstandingSource {
   /** Phrases about things that are not ESR (rotas, NHSmail, the computer log on): matching them best means "none". */
   offTopic?: readonly string[];
   rules: TextRules & { diagnosis: DiagnosisPatterns };
+  /** The language of the phrases (en-GB when absent): it chooses how words are reduced. */
+  locale?: string;
 }
 
 export type Understood =
@@ -96,7 +98,7 @@ export class Understander {
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
-    this.#pipeline = new TermPipeline(source.rules);
+    this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
     const docs: Doc[] = [];

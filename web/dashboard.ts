@@ -3,8 +3,9 @@
 //   GET  /dashboard                        the page: figures, the queue with filters, a ticket's view (script-built)
 //   GET  /dashboard/configure              the channel tab's configuration page (saves contentUrl PUBLIC_URL/dashboard)
 //   GET  /static/teams-js.js               @microsoft/teams-js's own browser bundle, from node_modules
-//   GET  /api/dashboard/summary            the week's figures and who is signed in
-//   GET  /api/dashboard/tickets            the queue: ?status=active|open|assigned|resolved|all &category= &mine=true
+//   GET  /api/dashboard/summary            the week's figures and who is signed in: ?organisation=242
+//   GET  /api/dashboard/tickets            the queue: ?status=active|open|assigned|resolved|all &category= &mine=true &organisation=242
+//   GET  /api/dashboard/trends             tickets opened and resolved per day, self-service share per week, last 12 weeks: ?organisation=242
 //   GET  /api/dashboard/tickets/:id        one ticket: requester, context, transcript, screenshots (signed links), history
 //   POST /api/dashboard/tickets/:id/actions  {"verb":"takeOver"|"unassign"|"resolve"|"reopen"|"taskDone"|"taskFailed", "reason"?: "…"}
 //
@@ -23,6 +24,7 @@ import type { Clock } from '../esr/clock.js';
 import { isTicketError, type ListFilter, type TicketService } from '../tickets/ticketService.js';
 import { TICKET_CATEGORIES, type Agent, type Ticket } from '../tickets/types.js';
 import { summariseUsage, type UsageLog } from '../tickets/usage.js';
+import { ticketTrends, trendsStart } from '../tickets/trends.js';
 import { DashboardAuth, type DashboardAgent, type DashboardAuthSettings } from './dashboard/auth.js';
 import { DASHBOARD_VERBS, figures, pageLabels, ticketDetail, ticketRow, type DashboardVerb } from './dashboard/views.js';
 import { addStaticFiles, escapeHtml } from './http.js';
@@ -49,6 +51,8 @@ export interface DashboardDeps {
   unanswered?: UnansweredDeps;
   /** Replaces the remote Entra key set (tests). */
   keys?: JWTVerifyGetKey;
+  /** The organisations served, the first being the default; with more than one the page offers a filter. */
+  organisations?: Array<{ code: string; name: string; timeZone: string }>;
 }
 
 /** Teams and the Microsoft 365 hosts that may frame the tab (learn.microsoft.com: tab requirements). */
@@ -90,12 +94,17 @@ const queueQuery = z.object({
   status: z.preprocess(one, z.enum(STATUS_FILTERS).default('active')),
   category: z.preprocess((v) => (one(v) === '' ? undefined : one(v)), z.enum(TICKET_CATEGORIES).optional()),
   mine: z.preprocess(one, z.enum(['true', 'false', '1', '0', '']).optional()).transform((v) => v === 'true' || v === '1'),
+  organisation: z.preprocess((v) => (one(v) === '' ? undefined : one(v)), z.string().regex(/^\d{3}$/, 'should be a three-digit ESR organisation code').optional()),
 });
+const trendsQuery = queueQuery.pick({ organisation: true });
 const actionBody = z.object({ verb: z.enum(DASHBOARD_VERBS), reason: z.string().max(1000).optional() });
 const STATUS_ORDER = { open: 0, assigned: 1, resolved: 2 } as const;
 
 export function dashboard(deps: DashboardDeps) {
   const c = deps.content;
+  const orgs = deps.organisations ?? [];
+  // Tickets from before organisations belong to the first one.
+  const organisationFilter = (code: string | undefined): ListFilter => (code ? { organisationCode: code, ...(orgs[0] ? { defaultOrganisationCode: orgs[0].code } : {}) } : {});
   const auth = new DashboardAuth(deps.auth, { clock: deps.clock, logger: deps.logger, ...(deps.keys ? { keys: deps.keys } : {}) });
   // Said once at start-up: a warning on a real deployment, quietly (debug) on a laptop without credentials.
   if (auth.problem) deps.logger[deps.auth.devLogin || (!deps.auth.tenantId && !deps.auth.appId) ? 'debug' : 'warn']({ reason: auth.problem }, `The agents' dashboard API will refuse requests until this is fixed: ${auth.problem}`);
@@ -182,6 +191,8 @@ ${body}
 <div class="filter"><label for="filter-category">${t('dashboard.filters.category')}</label>
 <select id="filter-category" name="category">${option('', c.t('dashboard.filters.categoryAll'), true)}${TICKET_CATEGORIES.map((k) => option(k, c.t(`report.categories.${k}`))).join('')}</select></div>
 <div class="filter filter--check"><input type="checkbox" id="filter-mine" name="mine" value="true"> <label for="filter-mine">${t('dashboard.filters.mine')}</label></div>
+${orgs.length > 1 ? `<div class="filter"><label for="filter-organisation">${t('dashboard.filters.organisation')}</label>
+<select id="filter-organisation" name="organisation">${option('', c.t('dashboard.filters.organisationAll'), true)}${orgs.map((o) => option(o.code, `${o.code} ${o.name}`)).join('')}</select></div>` : ''}
 </form>
 <h2 class="section-title">${t('dashboard.queue.title')} <span class="count" id="queue-count"></span></h2>
 <table class="queue" id="queue">
@@ -190,6 +201,26 @@ ${body}
 </table>
 <p id="queue-empty" class="empty" hidden>${t('dashboard.queue.empty')}</p>
 <p id="queue-truncated" class="hint" hidden></p>
+<section id="trends" class="trends" aria-labelledby="trends-title">
+<h2 id="trends-title" class="section-title">${t('dashboard.trends.title')}</h2>
+<p class="hint">${t('dashboard.trends.intro')}</p>
+<figure class="trend" id="trend-daily">
+<figcaption class="trend__title">${t('dashboard.trends.dailyTitle')}</figcaption>
+<div class="trend__chart" id="trend-daily-chart"></div>
+<details class="trend__details"><summary>${t('dashboard.trends.showTable')}</summary>
+<table class="queue trend__table" id="trend-daily-table"><caption>${t('dashboard.trends.dailyCaption')}</caption>
+<thead><tr><th scope="col">${t('dashboard.trends.date')}</th><th scope="col">${t('dashboard.trends.opened')}</th><th scope="col">${t('dashboard.trends.resolved')}</th></tr></thead><tbody></tbody></table>
+</details>
+</figure>
+<figure class="trend" id="trend-weekly">
+<figcaption class="trend__title">${t('dashboard.trends.weeklyTitle')}</figcaption>
+<div class="trend__chart" id="trend-weekly-chart"></div>
+<details class="trend__details"><summary>${t('dashboard.trends.showTable')}</summary>
+<table class="queue trend__table" id="trend-weekly-table"><caption>${t('dashboard.trends.weeklyCaption')}</caption>
+<thead><tr><th scope="col">${t('dashboard.trends.week')}</th><th scope="col">${t('dashboard.trends.selfServed')}</th><th scope="col">${t('dashboard.trends.tickets')}</th><th scope="col">${t('dashboard.trends.share')}</th></tr></thead><tbody></tbody></table>
+</details>
+</figure>
+</section>
 </section>
 ${deps.unanswered ? `<section id="unanswered-view" aria-labelledby="unanswered-title">
 <h2 id="unanswered-title" class="section-title">${t('dashboard.unanswered.title')} <span class="count" id="unanswered-count"></span></h2>
@@ -238,11 +269,14 @@ ${deps.unanswered ? `<section id="unanswered-view" aria-labelledby="unanswered-t
     server.get('/api/dashboard/summary', async (req: Request, res: Response) => {
       const agent = await signedIn(req, res);
       if (!agent) return;
+      const query = trendsQuery.safeParse(req.query ?? {});
+      const organisation = query.success ? query.data.organisation : undefined;
+      const byOrg = organisationFilter(organisation);
       const now = deps.clock.now();
-      const stats = await deps.tickets.stats({ now });
+      const stats = await deps.tickets.stats({ now, ...(organisation ? { filter: byOrg } : {}) });
       const until = now.toISOString();
-      const usage = summariseUsage((await deps.usage.since(stats.weekStart)).filter((e) => e.at <= until));
-      const raised = (await deps.tickets.list({ from: new Date(stats.weekStart) })).filter((tk) => tk.createdAt <= until).length;
+      const usage = summariseUsage((await deps.usage.since(stats.weekStart)).filter((e) => e.at <= until && (organisation === undefined || (e.organisationCode ?? orgs[0]?.code) === organisation)));
+      const raised = (await deps.tickets.list({ from: new Date(stats.weekStart), ...byOrg })).filter((tk) => tk.createdAt <= until).length;
       sendJson(res, 200, { now: until, agent: { name: agent.name, dev: agent.dev }, figures: figures(c, stats, usage, raised) });
     });
 
@@ -265,8 +299,8 @@ ${deps.unanswered ? `<section id="unanswered-view" aria-labelledby="unanswered-t
         sendJson(res, 400, { error: 'bad_filter', message: `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'is not valid'}` });
         return;
       }
-      const { status, category, mine } = query.data;
-      const filter: ListFilter = {};
+      const { status, category, mine, organisation } = query.data;
+      const filter: ListFilter = { ...organisationFilter(organisation) };
       if (status === 'active') filter.status = ['open', 'assigned'];
       else if (status !== 'all') filter.status = status;
       if (category) filter.category = category;
@@ -276,6 +310,23 @@ ${deps.unanswered ? `<section id="unanswered-view" aria-labelledby="unanswered-t
         (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (a.status === 'resolved' ? b.createdAt.localeCompare(a.createdAt) : a.createdAt.localeCompare(b.createdAt)),
       );
       sendJson(res, 200, { now: now.toISOString(), total: all.length, tickets: all.slice(0, MAX_ROWS).map((tk) => ticketRow(tk, now, agent.id)) });
+    });
+
+    server.get('/api/dashboard/trends', async (req: Request, res: Response) => {
+      const agent = await signedIn(req, res);
+      if (!agent) return;
+      const query = trendsQuery.safeParse(req.query ?? {});
+      if (!query.success) {
+        sendJson(res, 400, { error: 'bad_filter', message: `organisation: ${query.error.issues[0]?.message ?? 'is not valid'}` });
+        return;
+      }
+      const { organisation } = query.data;
+      const now = deps.clock.now();
+      const timeZone = orgs.find((o) => o.code === organisation)?.timeZone ?? orgs[0]?.timeZone ?? 'Europe/London';
+      const fallback = orgs[0]?.code;
+      const usage = (await deps.usage.since(trendsStart(now, timeZone).toISOString())).filter((e) => organisation === undefined || (e.organisationCode ?? fallback) === organisation);
+      const tickets = await deps.tickets.list(organisationFilter(organisation));
+      sendJson(res, 200, { now: now.toISOString(), ...(organisation ? { organisation } : {}), trends: ticketTrends({ tickets, usage, now, timeZone }) });
     });
 
     server.get('/api/dashboard/tickets/:id', async (req: Request, res: Response) => {

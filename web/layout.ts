@@ -29,7 +29,7 @@ export function page(c: Content, options: { title: string; body: string; errors?
     ? `<div class="notice" role="note" aria-labelledby="notice-label"><p class="notice__label" id="notice-label"><strong>${escapeHtml(options.notice.label)}</strong></p><p>${escapeHtml(options.notice.text)}</p></div>`
     : '';
   return `<!doctype html>
-<html lang="en-GB">
+<html lang="${c.locale === 'cy-GB' ? 'cy' : 'en-GB'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -60,14 +60,15 @@ describe('the main dialog', () => {
     const faq = await loadFaq('en-GB');
     desk = new RecordingDesk();
     missed = [];
+    const intents = new LiveUnderstanding(understandingSource(content, faq));
     const deps: DialogDeps = {
       esr: h.service,
-      content,
-      intents: new LiveUnderstanding(understandingSource(content, faq)),
+      content: () => content,
+      intents: () => intents,
       profiles,
       clock: h.clock,
       settings: { resetLinkHours: 4 },
-      faq,
+      faq: () => faq,
       desk,
       usage: { record: () => Promise.resolve(), since: () => Promise.resolve([]) },
       missed: { record: (e) => Promise.resolve(void missed.push(e)), since: () => Promise.resolve(missed) },

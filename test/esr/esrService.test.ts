@@ -527,8 +527,9 @@ describe('EsrService', () => {
       expect(await h.accounts.get(aisha.username)).not.to.have.property('lockedAt');
       await signIn(h, PW.a);
       await h.background.idle();
+      // An agent acted, so nobody knows the owner's language: the email says so (and goes out in both languages).
       expect(h.notifier.sent.filter((m) => m.type === 'account_unlocked')).to.deep.equal([
-        { type: 'account_unlocked', to: aisha.workEmail, firstName: 'Aisha', username: aisha.username, at: new Date('2026-01-05T10:00:00Z') },
+        { type: 'account_unlocked', to: aisha.workEmail, firstName: 'Aisha', username: aisha.username, at: new Date('2026-01-05T10:00:00Z'), languageUnknown: true },
       ]);
     });
 

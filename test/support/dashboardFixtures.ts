@@ -34,12 +34,13 @@ export const AISHA = {
 
 export async function createTicket(
   t: TestApp,
-  options: { description?: string; category?: TicketCategory; name?: string; userId?: string; screenshot?: boolean } = {},
+  options: { description?: string; category?: TicketCategory; name?: string; userId?: string; screenshot?: boolean; organisationCode?: string } = {},
 ): Promise<Ticket> {
   const userId = options.userId ?? AISHA.teamsUserId;
   return t.app.tickets.create({
     requester: { ...AISHA, teamsUserId: userId, name: options.name ?? AISHA.name },
     category: options.category ?? 'login',
+    ...(options.organisationCode ? { organisationCode: options.organisationCode } : {}),
     description: options.description ?? 'ESR says my account is locked',
     errorMessage: 'Your account has been locked',
     context: { flow: 'forgotPassword', step: 'dateOfBirth' },

@@ -55,6 +55,16 @@ export class TeamsUser {
     return this.#turn({ text });
   }
 
+  /** Says something from a Teams client in another language (`activity.locale`). */
+  async submitText(text: string, locale: string): Promise<CapturedCall[]> {
+    return this.#turn({ text, locale });
+  }
+
+  /** Clicks a card button from a Teams client in another language. */
+  async submitValue(value: Record<string, unknown>, locale: string): Promise<CapturedCall[]> {
+    return this.#turn({ value, locale });
+  }
+
   /** Clicks a card button or submits a card (Action.Submit data arrives as `value`). */
   async submit(value: Record<string, unknown>, text = ''): Promise<CapturedCall[]> {
     return this.#turn({ value, ...(text ? { text } : {}) });

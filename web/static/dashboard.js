@@ -189,6 +189,7 @@
       status: $('filter-status').value,
       category: $('filter-category').value,
       mine: $('filter-mine').checked,
+      organisation: $('filter-organisation') ? $('filter-organisation').value : '',
     };
   }
 
@@ -197,7 +198,94 @@
     var q = 'status=' + encodeURIComponent(f.status);
     if (f.category) q += '&category=' + encodeURIComponent(f.category);
     if (f.mine) q += '&mine=true';
+    if (f.organisation) q += '&organisation=' + encodeURIComponent(f.organisation);
     return '/api/dashboard/tickets?' + q;
+  }
+
+  function summaryPath() {
+    var f = filters();
+    return '/api/dashboard/summary' + (f.organisation ? '?organisation=' + encodeURIComponent(f.organisation) : '');
+  }
+
+  function trendsPath() {
+    var f = filters();
+    return '/api/dashboard/trends' + (f.organisation ? '?organisation=' + encodeURIComponent(f.organisation) : '');
+  }
+
+  // ---- trends: SVG bar charts drawn with DOM calls (no inline script or style), each with its table -------
+
+  var SVG = 'http://www.w3.org/2000/svg';
+
+  function svg(tag, attrs, children) {
+    var node = document.createElementNS(SVG, tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      node.setAttribute(name, String(attrs[name]));
+    });
+    (children || []).forEach(function (child) {
+      node.appendChild(child);
+    });
+    return node;
+  }
+
+  function formatDate(iso) {
+    var parts = iso.split('-');
+    return new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2])).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  }
+
+  function percent(share) {
+    return share === null ? label('dashboard.trends.noRequests') : Math.round(share * 100) + '%';
+  }
+
+  // Bars for each point and series, scaled to `max`; the description says in words what the bars show.
+  function barChart(points, series, max, description) {
+    var width = 720;
+    var height = 180;
+    var pad = 24;
+    var slot = (width - pad) / Math.max(points.length, 1);
+    var bar = Math.max((slot - 2) / series.length, 1);
+    var bars = [];
+    points.forEach(function (p, i) {
+      series.forEach(function (s, j) {
+        var value = s.value(p);
+        var h = max > 0 ? Math.round((value / max) * (height - pad)) : 0;
+        var rect = svg('rect', { x: (pad + i * slot + j * bar).toFixed(1), y: height - pad - h, width: bar.toFixed(1), height: h, class: 'trend__bar trend__bar--' + s.key });
+        rect.appendChild(svg('title', {}, [document.createTextNode(s.title(p))]));
+        bars.push(rect);
+      });
+    });
+    var axis = svg('line', { x1: pad, y1: height - pad, x2: width, y2: height - pad, class: 'trend__axis' });
+    var first = svg('text', { x: pad, y: height - 6, class: 'trend__label' }, [document.createTextNode(points.length ? points[0].label : '')]);
+    var last = svg('text', { x: width, y: height - 6, class: 'trend__label', 'text-anchor': 'end' }, [document.createTextNode(points.length ? points[points.length - 1].label : '')]);
+    var top = svg('text', { x: 0, y: 12, class: 'trend__label' }, [document.createTextNode(series[0].axis(max))]);
+    return svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': description, class: 'trend__svg', focusable: 'false' }, [axis].concat(bars, [first, last, top]));
+  }
+
+  function fillTable(id, rows) {
+    var tbody = $(id).querySelector('tbody');
+    tbody.textContent = '';
+    rows.forEach(function (cells) {
+      tbody.appendChild(el('tr', {}, cells.map(function (text, i) { return el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row', text: text } : { text: text }); })));
+    });
+  }
+
+  function renderTrends(data) {
+    var days = data.trends.days.map(function (d) { return { label: formatDate(d.date), date: d.date, opened: d.opened, resolved: d.resolved }; });
+    var weeks = data.trends.weeks.map(function (w) { return { label: formatDate(w.weekStart), share: w.selfServiceShare, selfServed: w.selfServed, tickets: w.tickets }; });
+    var maxDay = days.reduce(function (m, d) { return Math.max(m, d.opened, d.resolved); }, 0);
+    var span = function (list) { return { from: list.length ? list[0].label : '', to: list.length ? list[list.length - 1].label : '' }; };
+    var dailyChart = $('trend-daily-chart');
+    dailyChart.textContent = '';
+    dailyChart.appendChild(barChart(days, [
+      { key: 'opened', value: function (d) { return d.opened; }, title: function (d) { return d.label + ': ' + label('dashboard.trends.opened') + ' ' + d.opened; }, axis: function (m) { return String(m); } },
+      { key: 'resolved', value: function (d) { return d.resolved; }, title: function (d) { return d.label + ': ' + label('dashboard.trends.resolved') + ' ' + d.resolved; }, axis: function (m) { return String(m); } },
+    ], maxDay, label('dashboard.trends.chartDaily', Object.assign({ max: maxDay }, span(days)))));
+    var weeklyChart = $('trend-weekly-chart');
+    weeklyChart.textContent = '';
+    weeklyChart.appendChild(barChart(weeks, [
+      { key: 'share', value: function (w) { return w.share === null ? 0 : w.share; }, title: function (w) { return w.label + ': ' + percent(w.share); }, axis: function () { return '100%'; } },
+    ], 1, label('dashboard.trends.chartWeekly', span(weeks))));
+    fillTable('trend-daily-table', days.map(function (d) { return [d.label, String(d.opened), String(d.resolved)]; }));
+    fillTable('trend-weekly-table', weeks.map(function (w) { return [w.label, String(w.selfServed), String(w.tickets), percent(w.share)]; }));
   }
 
   function badge(status) {
@@ -304,9 +392,10 @@
   }
 
   function loadQueue() {
-    return Promise.all([api('/api/dashboard/summary'), api(queuePath()), loadUnanswered()]).then(function (results) {
+    return Promise.all([api(summaryPath()), api(queuePath()), loadUnanswered(), api(trendsPath())]).then(function (results) {
       renderFigures(results[0].data);
       renderQueue(results[1].data);
+      renderTrends(results[3].data);
       $('app').hidden = false;
       $('refresh').hidden = false;
       setNotice('');
