@@ -194,6 +194,28 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
         await audit(page, view, 'the used link page');
       });
     }
+
+    for (const view of VIEWS) {
+      it(`finds no violations on the Welsh unlock page, its confirmation and the reset form with every error (lang=cy), ${view.scheme} at ${view.width} px`, async () => {
+        const page = await openPage(view);
+        expect((await page.goto(`${await unlockLink()}&lang=cy`))?.status()).to.equal(200);
+        expect(await page.getAttribute('html', 'lang'), 'the page says it is in Welsh').to.equal('cy');
+        await audit(page, view, 'the Welsh unlock page');
+
+        expect(await submit(page)).to.equal(200);
+        expect(await page.getAttribute('html', 'lang')).to.equal('cy');
+        await audit(page, view, 'the Welsh unlock confirmation');
+
+        await Promise.all([page.waitForNavigation(), page.click('a.button--secondary')]);
+        expect(page.url(), 'the language goes with the link to the reset form').to.match(/lang=cy/);
+        await page.fill('#username', '');
+        await page.fill('#password', 'password1234');
+        await page.fill('#confirm', 'not the same at all');
+        expect(await submit(page)).to.equal(400);
+        expect(await page.getAttribute('html', 'lang')).to.equal('cy');
+        await audit(page, view, 'the Welsh reset form with every error shown');
+      });
+    }
   });
 
   describe('the about, privacy and terms pages', () => {
@@ -211,9 +233,10 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
     for (const view of VIEWS) {
       it(`finds no violations on /about, /privacy and /terms, ${view.scheme} at ${view.width} px`, async () => {
         const page = await openPage(view);
-        for (const path of ['/about', '/privacy', '/terms']) {
+        for (const path of ['/about', '/privacy', '/terms', '/about?lang=cy', '/privacy?lang=cy', '/terms?lang=cy']) {
           expect((await page.goto(`${t.url}${path}`))?.status()).to.equal(200);
           expect(await page.locator('h1').count(), `${path} has one main heading`).to.equal(1);
+          expect(await page.getAttribute('html', 'lang'), path).to.equal(path.endsWith('lang=cy') ? 'cy' : 'en-GB');
           await audit(page, view, path);
         }
       });
@@ -256,7 +279,12 @@ describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A
         expect(await page.getAttribute('html', 'data-theme'), 'outside Teams the dashboard follows the browser').to.equal(view.scheme === 'dark' ? 'dark' : 'default');
         expect(await page.locator('#queue-body tr').count()).to.equal(3);
         expect(await page.locator('#unanswered-body tr').count(), 'the question the bot could not answer').to.equal(1);
-        await audit(page, view, 'the dashboard queue');
+        // The trend charts, drawn, with their tables of figures open.
+        await page.waitForSelector('#trend-daily-chart svg');
+        await page.waitForSelector('#trend-weekly-chart svg');
+        await page.$$eval('details', (all) => all.forEach((d) => d.setAttribute('open', '')));
+        expect(await page.isVisible('#trend-weekly-table')).to.equal(true);
+        await audit(page, view, 'the dashboard queue with its trend charts and their tables');
 
         await page.click(`#queue-body tr[data-ticket="${ref}"] a`);
         await page.waitForSelector('body[data-loaded="ticket"]');
