@@ -1,6 +1,7 @@
 // `npm run staff:import -- staff.csv [--dry-run] [--data-dir DIR] [--ignore-extra-columns] [--rejects FILE]
-// [--remove-missing [--force]]`: adds and updates staff in the staff directory (DATA_DIR/staff.json) from a CSV
-// file and, when asked, removes the staff the file no longer lists. A person runs it, so the output is plain text.
+// [--remove-missing [--force]]`: adds and updates staff in the staff directory (DATA_DIR/staff.json, or PostgreSQL
+// when DATABASE_URL is set) from a CSV file and, when asked, removes the staff the file no longer lists. A person
+// runs it, so the output is plain text.
 // Exit codes: 0 every row imported; 1 some rows rejected (the others were imported); 2 nothing imported
 // (the file or a setting is unusable) and the directory is unchanged.
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -9,13 +10,17 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { config as loadDotenv } from 'dotenv';
 import type { AuditEvent, UpsertSummary } from '../esr/ports.js';
-import { DEFAULT_ORG_CODE, parseStaffCsv, type StaffCsvRowError } from '../esr/staffCsv.js';
+import { DEFAULT_ORG_CODE, parseStaffCsv, type StaffCsvResult, type StaffCsvRowError } from '../esr/staffCsv.js';
 import type { StaffRecord } from '../esr/types.js';
 import { DataFileError } from '../storage/atomicJsonFile.js';
 import { JsonlAuditLog } from '../storage/jsonlAuditLog.js';
 import { LowdbAccountStore } from '../storage/lowdbAccountStore.js';
 import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
 import { LowdbTokenStore } from '../storage/lowdbTokenStore.js';
+import { migrate } from '../storage/postgres/migrate.js';
+import { PgAuditLog } from '../storage/postgres/pgAuditLog.js';
+import { PgStaffDirectory, TooManyRemovalsError, type ImportSummary } from '../storage/postgres/pgStaffDirectory.js';
+import { createPool, describeDatabaseUrl } from '../storage/postgres/pool.js';
 import { csvCell } from '../tickets/exportCsv.js';
 import { ConfigError } from '../bot/config.js';
 import { parseOrganisations } from '../bot/organisations.js';
@@ -72,6 +77,9 @@ async function main(): Promise<number> {
     throw new CannotImport(`${args.file}: ${parsed.reason}${hint}`);
   }
   const { records, errors, rowCount } = parsed;
+  // With DATABASE_URL the directory the bot reads is the database's: the import goes there instead.
+  const databaseUrl = process.env.DATABASE_URL?.trim();
+  if (databaseUrl) return importIntoPostgres(databaseUrl, args, parsed, started);
 
   // Without a directory file, opening one would create it: nothing is written before the checks pass.
   const directory = (await exists(staffFile)) ? await LowdbStaffDirectory.open(staffFile) : undefined;
@@ -114,6 +122,72 @@ async function main(): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   printSummary({ args, staffFile, rowCount, summary, errors, seconds, leavers, removed, tooMany, directorySize, ignoredColumns: parsed.ignoredColumns });
   return errors.length > 0 ? 1 : 0;
+}
+
+// The same import into PostgreSQL, in one transaction through PgStaffDirectory.importAll (COPY into a staging
+// table, then the merge): removals, with the leavers' accounts and tokens, happen inside it, and the 10% guard
+// is checked there too, so a refused import rolls back whole. A dry run does the same and rolls back.
+async function importIntoPostgres(url: string, args: Args, parsed: Extract<StaffCsvResult, { kind: 'parsed' }>, started: number): Promise<number> {
+  const { records, errors, rowCount } = parsed;
+  const where = `PostgreSQL at ${describeDatabaseUrl(url)}`;
+  const pool = createPool(url, { applicationName: 'esr-helpdesk-staff-import', max: 2 });
+  try {
+    try {
+      await migrate(pool);
+    } catch (error) {
+      throw new CannotImport(`the database (DATABASE_URL, ${where}) cannot be used: ${message(error)}`);
+    }
+    if (args.rejects) await writeRejects(args.rejects, errors);
+    const imported = new Set(records.map((r) => r.username));
+    let result: ImportSummary;
+    try {
+      result = await new PgStaffDirectory(pool).importAll(records, {
+        removeMissing: args.removeMissing,
+        keepUsernames: [...parsed.usernames].filter((username) => !imported.has(username)),
+        dryRun: args.dryRun,
+        ...(args.force || args.dryRun ? {} : { maxRemovalShare: MAX_REMOVAL_SHARE }),
+      });
+    } catch (error) {
+      if (!(error instanceof TooManyRemovalsError)) throw error;
+      throw new CannotImport(
+        `--remove-missing would remove ${error.removals} of the ${error.directorySize} staff in the directory, more than ${MAX_REMOVAL_SHARE * 100}%. ` +
+          'Check that the file is the full export (see them with --dry-run), then add --force to remove them.',
+      );
+    }
+    const leavers = result.removedUsernames;
+    if (!args.dryRun) {
+      const at = new Date().toISOString();
+      const detail = { rows: rowCount, added: result.added, updated: result.updated, unchanged: result.unchanged, rejected: errors.length, ...(args.removeMissing ? { removed: result.removed } : {}) };
+      const outcome: AuditEvent['outcome'] = records.length === 0 && errors.length > 0 ? 'failure' : 'success';
+      const events: AuditEvent[] = [
+        { at, action: 'staff.imported', actor: { kind: 'admin' as const }, channel: 'import' as const, outcome, detail },
+        ...leavers.map((username) => ({ at, action: 'staff.removed', actor: { kind: 'admin' as const }, channel: 'import' as const, outcome: 'success' as const, username, detail: { reason: 'missing_from_import' } })),
+      ];
+      try {
+        const audit = new PgAuditLog(pool);
+        for (const event of events) await audit.record(event);
+      } catch (error) {
+        console.error(`Warning: the import was saved but could not be written to the audit log: ${message(error)}`);
+      }
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    printSummary({
+      args,
+      staffFile: where,
+      rowCount,
+      summary: result,
+      errors,
+      seconds,
+      leavers,
+      removed: { staff: result.removed, accounts: result.removedAccounts, tokens: result.removedTokens },
+      tooMany: leavers.length > result.before * MAX_REMOVAL_SHARE,
+      directorySize: result.before,
+      ignoredColumns: parsed.ignoredColumns,
+    });
+    return errors.length > 0 ? 1 : 0;
+  } finally {
+    await pool.end();
+  }
 }
 
 // Leavers go from the directory, and their credential state and reset tokens with them: nothing left could

@@ -27,8 +27,37 @@ interface StaffRow {
   upn: string | null;
 }
 
+export interface ImportOptions {
+  /** Removes the usernames the export does not list (and their accounts and tokens). Default true. */
+  removeMissing?: boolean;
+  /** Usernames the export lists but that are not imported (rows rejected as invalid): never removed. */
+  keepUsernames?: string[];
+  /** Removing more than this share of the directory (0.1: 10%) rolls the import back with TooManyRemovalsError. Default no limit. */
+  maxRemovalShare?: number;
+  /** Does everything, then rolls back: the summary of an import that changes nothing. */
+  dryRun?: boolean;
+}
+
 export interface ImportSummary extends UpsertSummary {
   removed: number;
+  /** The usernames removed, sorted. */
+  removedUsernames: string[];
+  /** Account states and tokens removed with them. */
+  removedAccounts: number;
+  removedTokens: number;
+  /** Staff in the directory before the import. */
+  before: number;
+}
+
+/** An import would have removed more than ImportOptions.maxRemovalShare of the directory: nothing was saved. */
+export class TooManyRemovalsError extends Error {
+  constructor(
+    readonly removals: number,
+    readonly directorySize: number,
+  ) {
+    super(`The import would remove ${removals} of the ${directorySize} staff in the directory. Nothing was saved.`);
+    this.name = 'TooManyRemovalsError';
+  }
 }
 
 export class PgStaffDirectory implements StaffDirectory {
@@ -73,31 +102,62 @@ export class PgStaffDirectory implements StaffDirectory {
   }
 
   /**
-   * Replaces the whole directory with `records` (a full export from ESR): streamed with COPY into a staging
-   * table, then merged in one transaction, so readers see the old directory or the new one, never half.
-   * Usernames missing from the export are removed.
+   * Imports a full export from ESR: streamed with COPY into a staging table, then merged in one transaction,
+   * so readers see the old directory or the new one, never half. With `removeMissing` (the default) usernames
+   * missing from the export are removed, with their account state and tokens, in the same transaction; more
+   * than `maxRemovalShare` of the directory rolls the whole import back (TooManyRemovalsError). `dryRun` does all of it and
+   * rolls back, so the summary says exactly what an import would do. `records` may be any (async) iterable:
+   * they are validated and sent as they come, so a large export need not be held in memory.
    */
-  async importAll(records: StaffRecord[]): Promise<ImportSummary> {
-    const valid = records.map(validRecord);
-    const usernames = new Set(valid.map((r) => r.username));
-    if (usernames.size !== valid.length) throw new TypeError('The import names a username twice. Nothing was saved.');
-    return inTransaction(this.#pool, async (client) => {
+  async importAll(records: Iterable<StaffRecord> | AsyncIterable<StaffRecord>, options: ImportOptions = {}): Promise<ImportSummary> {
+    const { removeMissing = true, maxRemovalShare = Infinity, dryRun = false, keepUsernames = [] } = options;
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
       await client.query('CREATE TEMPORARY TABLE staff_import (LIKE staff INCLUDING DEFAULTS) ON COMMIT DROP');
-      await pipeline(Readable.from(copyLines(valid)), client.query(copyFrom(`COPY staff_import (${COLUMNS}) FROM STDIN`)));
-      const { rows } = await client.query<{ added: number; updated: number; removed: number }>(`
+      const copy = client.query(copyFrom(`COPY staff_import (${COLUMNS}) FROM STDIN`));
+      await pipeline(Readable.from(copyLines(records)), copy);
+      const rowCount = copy.rowCount ?? 0;
+      // Checked in the database, so a username set of millions is never held here.
+      const twice = await client.query<{ username: string }>('SELECT username FROM staff_import GROUP BY username HAVING count(*) > 1 LIMIT 1');
+      if (twice.rows[0]) throw new TypeError(`The import names a username twice (${twice.rows[0].username}). Nothing was saved.`);
+      await client.query('CREATE INDEX ON staff_import (username)');
+      await client.query('ANALYZE staff_import');
+      const { rows } = await client.query<{ before: number; added: number; updated: number }>(`
         SELECT
+          (SELECT count(*) FROM staff)::integer AS before,
           (SELECT count(*) FROM staff_import i WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.username = i.username))::integer AS added,
           (SELECT count(*) FROM staff_import i JOIN staff s USING (username)
             WHERE (s.first_name, s.last_name, s.work_email, s.date_of_birth, s.staff_group, s.entra_object_id, s.upn)
-              IS DISTINCT FROM (i.first_name, i.last_name, i.work_email, i.date_of_birth, i.staff_group, i.entra_object_id, i.upn))::integer AS updated,
-          (SELECT count(*) FROM staff s WHERE NOT EXISTS (SELECT 1 FROM staff_import i WHERE i.username = s.username))::integer AS removed`);
-      const { added, updated, removed } = rows[0]!;
-      await client.query('DELETE FROM staff s WHERE NOT EXISTS (SELECT 1 FROM staff_import i WHERE i.username = s.username)');
+              IS DISTINCT FROM (i.first_name, i.last_name, i.work_email, i.date_of_birth, i.staff_group, i.entra_object_id, i.upn))::integer AS updated`);
+      const { before, added, updated } = rows[0]!;
+      let removedUsernames: string[] = [];
+      let removedAccounts = 0;
+      let removedTokens = 0;
+      if (removeMissing) {
+        const removed = await client.query<{ username: string }>(
+          `DELETE FROM staff s WHERE NOT EXISTS (SELECT 1 FROM staff_import i WHERE i.username = s.username)
+             AND NOT s.username = ANY($1::text[]) RETURNING username`,
+          [keepUsernames.map((u) => u.toUpperCase())],
+        );
+        removedUsernames = removed.rows.map((r) => r.username).sort();
+        if (removedUsernames.length > before * maxRemovalShare) throw new TooManyRemovalsError(removedUsernames.length, before);
+        if (removedUsernames.length > 0) {
+          removedAccounts = (await client.query('DELETE FROM accounts WHERE username = ANY($1)', [removedUsernames])).rowCount ?? 0;
+          removedTokens = (await client.query('DELETE FROM tokens WHERE username = ANY($1)', [removedUsernames])).rowCount ?? 0;
+        }
+      }
       await client.query(`
         INSERT INTO staff (${COLUMNS}) SELECT ${COLUMNS} FROM staff_import
         ON CONFLICT (username) DO UPDATE SET ${UPDATE_SET} WHERE ${CHANGED}`);
-      return { added, updated, removed, unchanged: valid.length - added - updated };
-    });
+      await client.query(dryRun ? 'ROLLBACK' : 'COMMIT');
+      return { added, updated, unchanged: rowCount - added - updated, removed: removedUsernames.length, removedUsernames, removedAccounts, removedTokens, before };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async #find(where: string, value: string): Promise<StaffRecord[]> {
@@ -163,10 +223,23 @@ function recordOf(row: StaffRow): StaffRecord {
   };
 }
 
-// COPY's text format: tab-separated, \N for null; backslash, tab and line breaks escaped.
-function* copyLines(records: StaffRecord[]): Generator<string> {
+// COPY's text format: tab-separated, \N for null; backslash, tab and line breaks escaped. Each record is
+// validated as it goes (a bad one ends the COPY, and the transaction rolls back); lines go in chunks of
+// COPY_CHUNK, as one write per record would cost more than the record.
+const COPY_CHUNK = 500;
+async function* copyLines(records: Iterable<StaffRecord> | AsyncIterable<StaffRecord>): AsyncGenerator<string> {
   const field = (v: string | undefined) => (v === undefined ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
-  for (const r of records) {
-    yield `${[r.username, r.firstName, r.lastName, r.workEmail, r.dateOfBirth, r.staffGroup, r.entraObjectId, r.upn].map(field).join('\t')}\n`;
+  let chunk = '';
+  let inChunk = 0;
+  let index = 0;
+  for await (const record of records) {
+    const r = validRecord(record, index++);
+    chunk += `${[r.username, r.firstName, r.lastName, r.workEmail, r.dateOfBirth, r.staffGroup, r.entraObjectId, r.upn].map(field).join('\t')}\n`;
+    if (++inChunk === COPY_CHUNK) {
+      yield chunk;
+      chunk = '';
+      inChunk = 0;
+    }
   }
+  if (chunk) yield chunk;
 }

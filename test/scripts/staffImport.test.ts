@@ -24,7 +24,7 @@ function runImport(args: string[], env: Record<string, string> = {}): Promise<Ru
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/staff-import.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, ESR_ORG_CODE: '241', DATA_DIR: join(tmp, 'data-from-env'), ...env },
+      env: { ...process.env, ESR_ORG_CODE: '241', DATA_DIR: join(tmp, 'data-from-env'), DATABASE_URL: '', ...env },
     });
     let stdout = '';
     let stderr = '';
