@@ -219,6 +219,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     screenshots,
     esr,
     content,
+    contents,
     profiles,
     transcript,
     queues,
@@ -228,7 +229,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     clock,
     logger,
     uploadsDir: join(dataDir, 'uploads'),
-    organisations: { forRecord: (record) => organisations.forRecord(record), forCode: (code) => organisations.forCode(code), all: () => organisations.all(), values: (org) => valuesOf(org, orgDefault) },
+    organisations: { forRecord: (record) => organisations.forRecord(record), forCode: (code) => organisations.forCode(code), all: () => organisations.all(), values: (org, language) => valuesOf(org, language ?? orgDefault) },
     settings: {
       publicUrl: config.PUBLIC_URL,
       workforceEmail: config.WORKFORCE_EMAIL,

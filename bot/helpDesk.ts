@@ -11,6 +11,8 @@ import { inertText } from '../cards/inertText.js';
 import { asAttachment, type CardJson } from '../cards/render.js';
 import { ticketCard, type TicketVerb } from '../cards/ticketCard.js';
 import { withOrganisationValues, type Content, type Params } from '../content/content.js';
+import type { Language, PerLanguage } from '../content/language.js';
+import { turnLanguage } from '../dialogs/turnLanguage.js';
 import type { StaffRecord } from '../esr/types.js';
 import type { Organisation } from './organisations.js';
 import type { AdminTaskOutcome, AdminTaskRequest, EsrMode, HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
@@ -46,7 +48,10 @@ export interface TeamsHelpDeskDeps {
   tickets: TicketService;
   screenshots: ScreenshotStore;
   esr: EsrService;
+  /** The organisation's default language's words: for agents (channel cards, thread messages). */
   content: Content;
+  /** Both languages' words: what the desk sends a member of staff is in the language they raised the ticket in. */
+  contents?: PerLanguage<Content>;
   profiles: ProfileResolver;
   transcript: RecentTranscript;
   queues: QueueRegistry;
@@ -83,8 +88,8 @@ export interface DeskOrganisations {
   forRecord(record: StaffRecord | undefined): Organisation;
   forCode(code: string | undefined): Organisation;
   all(): Organisation[];
-  /** Its {placeholder} values: name, contacts, hours. */
-  values(org: Organisation): Params;
+  /** Its {placeholder} values: name, contacts, hours (described in `language`, default the desk's). */
+  values(org: Organisation, language?: Language): Params;
 }
 
 /** What the desk needs of one organisation: its hours, mailboxes and words. */
@@ -185,6 +190,7 @@ export class TeamsHelpDesk implements HelpDesk {
         ...(profile.email ?? profile.upn ?? accounts[0]?.record.workEmail ? { email: profile.email ?? profile.upn ?? accounts[0]!.record.workEmail } : {}),
         esrUsernames: accounts.map((a) => a.record.username),
         ...(staffGroup ? { staffGroup } : {}),
+        ...this.#languageOf(context),
       },
       category: input.category,
       ...(org.code ? { organisationCode: org.code } : {}),
@@ -232,6 +238,7 @@ export class TeamsHelpDesk implements HelpDesk {
         ...(first?.workEmail ?? profile.email ?? profile.upn ? { email: first?.workEmail ?? profile.email ?? profile.upn } : {}),
         esrUsernames: accounts.map((a) => a.record.username),
         ...(staffGroup ? { staffGroup } : {}),
+        ...this.#languageOf(context),
       },
       category: 'login',
       ...(org.code ? { organisationCode: org.code } : {}),
@@ -282,7 +289,7 @@ export class TeamsHelpDesk implements HelpDesk {
     }
     const fresh = (await this.#d.tickets.get(ticket.id))!;
     await this.#handToPeople(fresh, []);
-    await this.#notifyPerson(fresh, this.#d.content.t('guided.outcome.fellBack'));
+    await this.#notifyPerson(fresh, this.#personContent(fresh).t('guided.outcome.fellBack'));
     return true;
   }
 
@@ -397,7 +404,9 @@ export class TeamsHelpDesk implements HelpDesk {
   }
 
   async #act(verb: TicketVerb, current: Ticket, agent: Agent, channel: 'teams' | 'dashboard', options: { reason?: string }): Promise<{ ok: boolean; ticket?: Ticket; message?: string }> {
+    // The agent's words (answers to the button) in the desk's language; the person's in theirs.
     const c = this.#d.content;
+    const p = this.#personContent(current);
     const ticketId = current.id;
     const opts = { channel };
     let ticket: Ticket;
@@ -406,20 +415,20 @@ export class TeamsHelpDesk implements HelpDesk {
         const result = await this.#d.tickets.takeOver(ticketId, agent, opts);
         if (!result.ok) return { ok: false, ticket: result.ticket, ...(result.reason === 'held_by_other' ? { message: c.t('agents.alreadyHeld', { agent: result.holder.name }) } : {}) };
         ticket = result.ticket;
-        if (result.changed) await this.#notifyUser(ticket, c.t('live.takenOver', { agent: agent.name, ref: ticket.ref }));
+        if (result.changed) await this.#notifyUser(ticket, p.t('live.takenOver', { agent: agent.name, ref: ticket.ref }));
         break;
       }
       case 'unassign': {
         const result = await this.#d.tickets.unassign(ticketId, agent, opts);
         ticket = result.ticket;
-        if (result.changed) await this.#notifyUser(ticket, c.t('live.unassigned', { ref: ticket.ref }));
+        if (result.changed) await this.#notifyUser(ticket, p.t('live.unassigned', { ref: ticket.ref }));
         break;
       }
       case 'resolve': {
         const result = await this.#d.tickets.resolve(ticketId, agent, opts);
         ticket = result.ticket;
         if (result.changed) {
-          await this.#notifyUser(ticket, c.t('live.resolved', { ref: ticket.ref, agent: agent.name }));
+          await this.#notifyUser(ticket, p.t('live.resolved', { ref: ticket.ref, agent: agent.name }));
           if (current.live) await this.#sendRating(ticket);
         }
         break;
@@ -427,7 +436,7 @@ export class TeamsHelpDesk implements HelpDesk {
       case 'reopen': {
         const result = await this.#d.tickets.reopen(ticketId, agent, opts);
         ticket = result.ticket;
-        if (result.changed) await this.#notifyUser(ticket, c.t('live.reopened', { ref: ticket.ref, agent: agent.name }));
+        if (result.changed) await this.#notifyUser(ticket, p.t('live.reopened', { ref: ticket.ref, agent: agent.name }));
         break;
       }
       case 'taskDone':
@@ -442,7 +451,7 @@ export class TeamsHelpDesk implements HelpDesk {
         ticket = result.ticket;
         if (result.changed) {
           if (verb === 'taskDone') await this.#notifyPerson(ticket, this.#doneText(ticket));
-          else await this.#notifyPerson(ticket, c.t('tasks.notDone', { ref: ticket.ref, action: c.t(`tasks.actions.${ticket.kind!}`), reason: ticket.task?.reason ?? reason }), ['human']);
+          else await this.#notifyPerson(ticket, p.t('tasks.notDone', { ref: ticket.ref, action: p.t(`tasks.actions.${ticket.kind!}`), reason: ticket.task?.reason ?? reason }), ['human']);
         }
         break;
       }
@@ -466,7 +475,7 @@ export class TeamsHelpDesk implements HelpDesk {
       return;
     }
     const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'agent', name: agent.name, text });
-    const delivery = await this.#sendToUser(ticket, MessageFactory.text(c.t('live.agentSays', { agent: agent.name, text })));
+    const delivery = await this.#sendToUser(ticket, MessageFactory.text(this.#personContent(ticket).t('live.agentSays', { agent: agent.name, text })));
     await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
     if (!delivery.ok) await context.sendActivity(MessageFactory.text(c.t('agents.notDelivered', { name: inertText(ticket.requester.name), reason: this.#reasonText(delivery.reason) })));
   }
@@ -489,11 +498,11 @@ export class TeamsHelpDesk implements HelpDesk {
           }
         } catch (error) {
           if (!isTicketError(error, 'too_many_screenshots')) throw error;
-          await context.sendActivity(MessageFactory.text(this.#d.content.t('report.refused.too_many', { name: accepted.map((s) => s.name).join(', '), max: MAX_TICKET_SCREENSHOTS })));
+          await context.sendActivity(MessageFactory.text(this.#personContent(ticket).t('report.refused.too_many', { name: accepted.map((s) => s.name).join(', '), max: MAX_TICKET_SCREENSHOTS })));
         }
       }
       await this.discard(accepted.map((s) => s.id));
-      for (const r of refused) await context.sendActivity(MessageFactory.text(this.#d.content.t(`report.refused.${r.reason as 'too_large'}`, { name: r.name, max: MAX_SCREENSHOTS, maxMb: MAX_SCREENSHOT_MB })));
+      for (const r of refused) await context.sendActivity(MessageFactory.text(this.#personContent(ticket).t(`report.refused.${r.reason as 'too_large'}`, { name: r.name, max: MAX_SCREENSHOTS, maxMb: MAX_SCREENSHOT_MB })));
     }
     if (!text && links.length === 0) return;
     await this.#d.tickets.appendTranscript(ticket.id, { from: 'user', name: ticket.requester.name, text: text || '[screenshot]', ...(ids.length ? { screenshotIds: ids } : {}) });
@@ -510,7 +519,7 @@ export class TeamsHelpDesk implements HelpDesk {
     if (by === 'user') {
       await this.#postInThread(after, c.t('agents.handedBack', { name: inertText(after.requester.name) }));
     } else {
-      await this.#notifyUser(after, c.t('live.endedByAgent', { agent: by.name, ref: after.ref }));
+      await this.#notifyUser(after, this.#personContent(after).t('live.endedByAgent', { agent: by.name, ref: after.ref }));
     }
     await this.#sendRating(after);
     await this.refreshCard(after);
@@ -522,7 +531,8 @@ export class TeamsHelpDesk implements HelpDesk {
 
   isEndChat(text: string): boolean {
     const t = tokenise(text).join(' ');
-    return this.#d.content.list('live.endWords').some((w) => tokenise(w).join(' ') === t);
+    const contents = this.#d.contents ? Object.values(this.#d.contents) : [this.#d.content];
+    return contents.some((c) => c.list('live.endWords').some((w) => tokenise(w).join(' ') === t));
   }
 
   /** Updates the ticket's card in the channel for everyone. */
@@ -569,6 +579,27 @@ export class TeamsHelpDesk implements HelpDesk {
     return this.#deskOrg(this.#d.organisations?.forRecord(record));
   }
 
+  /** The language the person is using in this turn, to record on what they raise. */
+  #languageOf(context: TurnContext): { language?: Language } {
+    const language = turnLanguage(context);
+    return language ? { language } : {};
+  }
+
+  /** The language of the person who raised the ticket: the one they raised it in, else their organisation's default. */
+  #languageOfTicket(ticket: Ticket): Language {
+    if (ticket.requester.language) return ticket.requester.language;
+    return this.#d.organisations?.forCode(ticket.organisationCode ?? ticket.task?.organisationCode).defaultLanguage ?? (this.#d.content.locale === 'cy-GB' ? 'cy-GB' : 'en-GB');
+  }
+
+  /** The words for what the desk sends the person: their language, their organisation's values (in that language). */
+  #personContent(ticket: Ticket): Content {
+    const language = this.#languageOfTicket(ticket);
+    const content = this.#d.contents?.[language] ?? this.#d.content;
+    const orgs = this.#d.organisations;
+    if (!orgs) return content;
+    return content.withGlobals(orgs.values(orgs.forCode(ticket.organisationCode ?? ticket.task?.organisationCode), language));
+  }
+
   #deskOrg(org: Organisation | undefined): DeskOrg {
     const s = this.#d.settings;
     if (!org || !this.#d.organisations) return { officeHours: s.officeHours, timeZone: s.timeZone, workforceEmail: s.workforceEmail, leadEmployerEmail: s.leadEmployerEmail, content: this.#d.content };
@@ -600,7 +631,7 @@ export class TeamsHelpDesk implements HelpDesk {
   }
 
   #doneText(ticket: Ticket): string {
-    return this.#d.content.t(`tasks.done.${ticket.kind ?? 'other'}`, { ref: ticket.ref });
+    return this.#personContent(ticket).t(`tasks.done.${ticket.kind ?? 'other'}`, { ref: ticket.ref });
   }
 
   // The automation first; 'fell_back' when a person must do it after all ('handed_over' when a callback
@@ -657,12 +688,12 @@ export class TeamsHelpDesk implements HelpDesk {
   /** Tells the person in Teams, and by email when Teams cannot reach them. */
   async #notifyPerson(ticket: Ticket, text: string, next: Array<'human'> = []): Promise<void> {
     const c = this.#d.content;
-    const activity = next.length ? MessageFactory.attachment(asAttachment(infoCard(c, { title: ticket.ref, intro: text, next }))) : MessageFactory.text(text);
+    const activity = next.length ? MessageFactory.attachment(asAttachment(infoCard(this.#personContent(ticket), { title: ticket.ref, intro: text, next }))) : MessageFactory.text(text);
     const delivery = await this.#sendToUser(ticket, activity);
     const { index } = await this.#d.tickets.appendTranscript(ticket.id, { from: 'system', text });
     await this.#d.tickets.markDelivery(ticket.id, index, delivery.ok, delivery.ok ? undefined : this.#reasonText(delivery.reason));
     if (delivery.ok) return;
-    const email = taskNoticeEmail(this.#orgOf(ticket).content, ticket, text);
+    const email = taskNoticeEmail(this.#personContent(ticket), ticket, text, this.#languageOfTicket(ticket));
     if (email) await this.#d.mail.send(email);
     await this.#postInThread(ticket, c.t('agents.notDelivered', { name: ticket.requester.name, reason: this.#reasonText(delivery.reason) }));
   }
@@ -746,8 +777,7 @@ export class TeamsHelpDesk implements HelpDesk {
   }
 
   async #sendRating(ticket: Ticket): Promise<void> {
-    const c = this.#d.content;
-    const card = ratingCard(c, ticket);
+    const card = ratingCard(this.#personContent(ticket), ticket);
     await this.#sendToUser(ticket, MessageFactory.attachment(asAttachment(card)));
   }
 

@@ -5,7 +5,7 @@ import type { Low } from 'lowdb';
 import { z } from 'zod';
 import { STAFF_GROUPS } from '../esr/types.js';
 import { conversationIdOf, TicketConflictError, ticketMatches, type TicketFilter, type TicketStore } from '../tickets/ports.js';
-import { ADMIN_TASK_KINDS, AUTOMATION_STATES, SCREENSHOT_TYPES, TICKET_CATEGORIES, TICKET_STATUSES, type Ticket } from '../tickets/types.js';
+import { ADMIN_TASK_KINDS, AUTOMATION_STATES, REQUESTER_LANGUAGES, SCREENSHOT_TYPES, TICKET_CATEGORIES, TICKET_STATUSES, type Ticket } from '../tickets/types.js';
 import { openStore } from './openStore.js';
 
 const agentSchema = z.object({ id: z.string(), name: z.string() });
@@ -38,6 +38,7 @@ export const ticketSchema: z.ZodType<Ticket> = z.object({
     email: z.string().optional(),
     esrUsernames: z.array(z.string()),
     staffGroup: z.enum(STAFF_GROUPS).optional(),
+    language: z.enum(REQUESTER_LANGUAGES).optional(),
   }),
   context: z.object({ flow: z.string().optional(), step: z.string().optional(), detail: z.string().optional() }),
   screenshots: z.array(

@@ -15,6 +15,7 @@ import { conversationIdOf, TicketConflictError, type ScreenshotStore, type Ticke
 import {
   ADMIN_TASK_KINDS,
   AUTOMATION_STATES,
+  REQUESTER_LANGUAGES,
   TICKET_CATEGORIES,
   TICKET_STATUSES,
   type AdminTask,
@@ -116,6 +117,7 @@ const requesterSchema = z.object({
   email: z.string().trim().toLowerCase().max(320).optional(),
   esrUsernames: z.array(z.string().trim().toUpperCase().min(1).max(50)).max(50).default([]),
   staffGroup: z.enum(STAFF_GROUPS).optional(),
+  language: z.enum(REQUESTER_LANGUAGES).optional(),
 });
 
 const isoInstant = z.iso.datetime({ offset: true, message: 'should be an ISO date and time' }).transform((s) => new Date(s).toISOString());

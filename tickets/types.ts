@@ -47,7 +47,17 @@ export interface Requester {
   /** The person's ESR usernames, when the directory knows them (several assignments are several usernames). */
   esrUsernames: string[];
   staffGroup?: StaffGroup;
+  /**
+   * The language the person used with the bot when they raised it: what the desk sends them about it (an
+   * agent's actions, relayed messages, the rating card, emails) is in it. Absent on older tickets: their
+   * organisation's default language.
+   */
+  language?: RequesterLanguage;
 }
+
+/** The languages a requester can have (the same as content/language.ts's; the domain does not import content). */
+export const REQUESTER_LANGUAGES = ['en-GB', 'cy-GB'] as const;
+export type RequesterLanguage = (typeof REQUESTER_LANGUAGES)[number];
 
 /** A helpdesk agent, as the agents' Teams channel or the dashboard identifies them. */
 export interface Agent {

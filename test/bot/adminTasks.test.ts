@@ -218,6 +218,86 @@ describe('ESR admin tasks over HTTP', () => {
     });
   });
 
+  // Issue 12: what an agent's action sends a member of staff is in the language they raised it in.
+  describe('in the person\'s own language', () => {
+    /** A locked account, asked from a Teams client in `locale`. */
+    async function askToUnlockIn(locale: string, text: string): Promise<string> {
+      await chris.submitText(text, locale);
+      // The button's messageBack: its value and its text, from the same client.
+      const before = connector.activitiesFor(chris.conversationId).length;
+      await chris.post({ value: choose('locked'), text: 'locked', locale });
+      return toChris(before).join('\n');
+    }
+
+    describe('with an English organisation', () => {
+      beforeEach(() => start({}));
+
+      it('records the language on the ticket and tells a Welsh speaker in Welsh when an agent presses Done in ESR', async () => {
+        await askToUnlockIn('cy-GB', "mae fy nghyfrif wedi'i gloi");
+        const task = (await t.app.tickets.get(1))!;
+        expect(task.requester.language).to.equal('cy-GB');
+        // The agents' card stays in the organisation's language.
+        expect(JSON.stringify(channelCards().at(-1)!.body)).to.contain('Done in ESR');
+        const before = connector.activitiesFor(chris.conversationId).length;
+        await press(PRIYA, 'taskDone');
+        const told = toChris(before).join('\n');
+        expect(told).to.contain("ESR-00001: mae eich cyfrif ESR wedi'i ddatgloi").and.not.contain('unlocked');
+      });
+
+      it('tells a Welsh speaker in Welsh, with the agent\'s reason, when an agent presses Couldn\'t do it', async () => {
+        await askToUnlockIn('cy-GB', "mae fy nghyfrif wedi'i gloi");
+        const before = connector.activitiesFor(chris.conversationId).length;
+        await press(PRIYA, 'taskFailed', { reason: 'Mae eich aseiniad wedi dod i ben.' });
+        const told = connector.activitiesFor(chris.conversationId).slice(before).map((c) => `${replyText(c)} ${JSON.stringify(c.body)}`).join('\n');
+        expect(told).to.contain("doedd dim modd i'r tîm").and.contain('Mae eich aseiniad wedi dod i ben.').and.contain('Siarad â rhywun').and.not.contain("couldn't");
+      });
+
+      it('emails a Welsh speaker in Welsh when Teams cannot reach them', async () => {
+        await askToUnlockIn('cy-GB', "mae fy nghyfrif wedi'i gloi");
+        connector.respond = (call) => (call.conversationId === chris.conversationId ? { status: 403, body: { error: { code: 'BotDisabledByAdmin', message: 'blocked' } } } : undefined);
+        await press(PRIYA, 'taskDone');
+        connector.respond = undefined;
+        await t.app.mail.deliverDue();
+        const [email] = mail.sent.filter((m) => m.to === 'chris.test@nhs-trust.example');
+        expect(email!.subject).to.equal('ESR-00001: eich cais ESR');
+        expect(email!.text).to.contain("mae eich cyfrif ESR wedi'i ddatgloi");
+        expect(email!.html).to.contain('<html lang="cy">');
+      });
+
+      it('still tells an English speaker in English', async () => {
+        await askToUnlock();
+        expect((await t.app.tickets.get(1))!.requester.language).to.equal('en-GB');
+        const before = connector.activitiesFor(chris.conversationId).length;
+        await press(PRIYA, 'taskDone');
+        expect(toChris(before).join('\n')).to.contain('ESR-00001: your ESR account has been unlocked');
+      });
+    });
+
+    describe('with a Welsh organisation (LOCALE=cy-GB)', () => {
+      beforeEach(() => start({ LOCALE: 'cy-GB' }));
+
+      it('tells someone who chose English in English, and a ticket without a stored language in the organisation\'s default', async () => {
+        await chris.say('English');
+        await chris.say('my account is locked');
+        await chris.submit(choose('locked'), 'locked');
+        const first = (await t.app.tickets.get(1))!;
+        expect(first.requester.language).to.equal('en-GB');
+        let before = connector.activitiesFor(chris.conversationId).length;
+        await press(PRIYA, 'taskDone');
+        expect(toChris(before).join('\n')).to.contain('ESR-00001: your ESR account has been unlocked');
+
+        // A ticket from before languages were recorded: the organisation's default language.
+        const { language: _, ...requester } = first.requester;
+        const old = await t.app.tickets.create({ requester, category: 'login', kind: 'unlock', task: { teams: {}, tried: [] }, description: 'Unlock', context: {}, screenshots: [], transcript: [], userConversation: first.userConversation });
+        expect(old.requester.language).to.equal(undefined);
+        before = connector.activitiesFor(chris.conversationId).length;
+        const result = await t.app.desk.act('taskDone', old.id, { id: PRIYA.aadObjectId, name: PRIYA.name }, 'dashboard');
+        expect(result.ok).to.equal(true);
+        expect(toChris(before).join('\n')).to.contain(`${old.ref}: mae eich cyfrif ESR wedi'i ddatgloi`);
+      });
+    });
+  });
+
   describe('in automation mode', () => {
     it('done: tells the person it is done straight away, and no one is asked', async () => {
       const automation = new FakeAutomation({ kind: 'done' });

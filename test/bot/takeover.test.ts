@@ -95,11 +95,11 @@ describe('live takeover by agents in Teams', () => {
   }
 
   /** An agent presses a button on the ticket card (Action.Execute → adaptiveCard/action invoke). */
-  async function press(from: AgentId, verb: string, conversationId = QUEUE): Promise<InvokeAnswer> {
+  async function press(from: AgentId, verb: string, conversationId = QUEUE, ticketId = '1'): Promise<InvokeAnswer> {
     const activity = channelActivity(from, conversationId, {
       type: 'invoke',
       name: 'adaptiveCard/action',
-      value: { action: { type: 'Action.Execute', verb, data: { ticketId: '1' } }, trigger: 'manual' },
+      value: { action: { type: 'Action.Execute', verb, data: { ticketId } }, trigger: 'manual' },
     });
     const res = await fetch(`${t.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
     return { status: res.status, body: (await res.json()) as InvokeAnswer['body'] };
@@ -231,6 +231,47 @@ describe('live takeover by agents in Teams', () => {
       expect(toUser(sentBefore).join('\n'), `${step.verb}: told the user`).to.contain(step.user);
       expect((await t.app.tickets.get(1))!.status).to.equal(step.status);
     }
+  });
+
+  it('tells a Welsh speaker in Welsh when their report is taken over, relayed to and resolved; an English speaker still in English', async () => {
+    const bea = t.user(DEMO_USERS.bea);
+    expect(replies(await bea.submitText('siarad â rhywun', 'cy-GB'))).to.contain('ESR-00002');
+    const ticket = (await t.app.tickets.get(2))!;
+    expect(ticket.requester.language).to.equal('cy-GB');
+    const toBea = (from: number) => connector.activitiesFor(bea.conversationId).slice(from);
+
+    let before = connector.activitiesFor(bea.conversationId).length;
+    const answer = await press(PRIYA, 'takeOver', QUEUE, '2');
+    // The agent's card stays in the organisation's language.
+    expect(cardText(answer.body.value)).to.contain('Held by Priya Agent');
+    expect(toBea(before).map(replyText)).to.deep.equal([
+      "Mae **Priya Agent** o'r tîm Gwybodaeth am y Gweithlu wedi cymryd ESR-00002 a gall weld eich negeseuon nawr. Teipiwch **gorffen sgwrs** pan fyddwch wedi gorffen.",
+    ]);
+
+    before = connector.activitiesFor(bea.conversationId).length;
+    expect(await channelPost(PRIYA, (await t.app.tickets.get(2))!.channelPost!.threadConversationId!, 'Rydw i wedi edrych arno')).to.equal(200);
+    expect(toBea(before).map(replyText)).to.deep.equal(['**Priya Agent:** Rydw i wedi edrych arno']);
+
+    before = connector.activitiesFor(bea.conversationId).length;
+    await press(PRIYA, 'resolve', QUEUE, '2');
+    const [resolved, rating] = toBea(before);
+    expect(replyText(resolved!)).to.equal("Mae ESR-00002 wedi'i farcio fel wedi'i ddatrys gan Priya Agent. Os oes angen help arnoch o hyd, dywedwch a byddaf yn ei ailagor.");
+    expect(JSON.stringify(cardOf(rating!))).to.contain('Sut wnaethon ni?');
+
+    // Alex raised ESR-00001 in English: still English.
+    before = connector.activitiesFor(alex.conversationId).length;
+    await takeOver();
+    expect(toUser(before)[0]).to.contain('has picked up ESR-00001');
+  });
+
+  it('ends a Welsh speaker\'s live chat when they type the Welsh for "end chat", with the rating card in Welsh', async () => {
+    const bea = t.user(DEMO_USERS.bea);
+    await bea.submitText('siarad â rhywun', 'cy-GB');
+    await press(PRIYA, 'takeOver', QUEUE, '2');
+    const before = connector.activitiesFor(bea.conversationId).length;
+    const said = (await bea.submitText('gorffen sgwrs', 'cy-GB')).map((c) => `${replyText(c)} ${JSON.stringify(cardOf(c) ?? {})}`).join('\n');
+    expect((await t.app.tickets.get(2))!.live).to.equal(false);
+    expect(said + connector.activitiesFor(bea.conversationId).slice(before).map((c) => JSON.stringify(cardOf(c) ?? {})).join('\n')).to.contain('Rydych yn ôl gyda bot Desg Gymorth ESR').and.contain('Sut wnaethon ni?');
   });
 
   it('a button on a card that is out of date answers with the card as it is now, not an error', async () => {
