@@ -4,22 +4,13 @@ import { expect } from 'chai';
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
 import { ManualClock } from '../../esr/clock.js';
 import type { AccountHelpKind } from '../../esr/types.js';
-import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import { BODY_LIMITS } from '../../bot/server.js';
 import { createTicket } from '../support/dashboardFixtures.js';
 import { rawRequest } from '../support/rawHttp.js';
 import { replyText } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
+import { KeepingTransport } from '../support/keepingTransport.js';
 
-class KeepingTransport implements MailTransport {
-  readonly description = 'kept in memory';
-  readonly sent: OutgoingMail[] = [];
-  send(mail: OutgoingMail): Promise<void> {
-    this.sent.push(mail);
-    return Promise.resolve();
-  }
-  close(): void {}
-}
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';

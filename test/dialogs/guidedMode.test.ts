@@ -4,10 +4,10 @@
 // masked for several shapes; and the turns each flow takes to ESR's own page, measured.
 import { expect } from 'chai';
 import { ManualClock } from '../../esr/clock.js';
-import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import { CaptureConnector, type CapturedCall } from '../support/captureConnector.js';
 import { cardOf, replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
+import { KeepingTransport } from '../support/keepingTransport.js';
 
 const ESR = 'https://my.esr.nhs.uk';
 const choose = (value: string) => ({ action: 'choose', choice: value });
@@ -25,15 +25,6 @@ const UNTRUE = [
   /[?&]token=|\/reset\b|\/unlock\b/,
 ];
 
-class KeepingTransport implements MailTransport {
-  readonly description = 'kept in memory';
-  readonly sent: OutgoingMail[] = [];
-  send(mail: OutgoingMail): Promise<void> {
-    this.sent.push(mail);
-    return Promise.resolve();
-  }
-  close(): void {}
-}
 
 function inputsIn(calls: CapturedCall[]): Array<Record<string, unknown>> {
   const found: Array<Record<string, unknown>> = [];

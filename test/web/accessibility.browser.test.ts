@@ -10,11 +10,11 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ManualClock } from '../../esr/clock.js';
-import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 import { createTicket } from '../support/dashboardFixtures.js';
 import { expectVisibleFocus } from '../support/focus.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
+import { KeepingTransport } from '../support/keepingTransport.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -33,15 +33,6 @@ const PASSWORDS: Record<string, string> = {
   'dark 1280': 'walnut ferry granite sparrow',
 };
 
-class KeepingTransport implements MailTransport {
-  readonly description = 'kept in memory';
-  readonly sent: OutgoingMail[] = [];
-  send(mail: OutgoingMail): Promise<void> {
-    this.sent.push(mail);
-    return Promise.resolve();
-  }
-  close(): void {}
-}
 
 describe('accessibility: every page a person opens passes axe-core\'s WCAG 2.2 A and AA rules, light and dark, phone and desktop', function () {
   this.timeout(60_000);

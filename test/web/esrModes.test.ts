@@ -3,8 +3,9 @@
 // copy, says so on every page and in every email that carries a link.
 import { expect } from 'chai';
 import { ManualClock } from '../../esr/clock.js';
-import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
+import type { OutgoingMail } from '../../mail/transport.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
+import { KeepingTransport } from '../support/keepingTransport.js';
 
 const ALEX = { username: '241ADEMO01', email: 'alex.demo@nhs-trust.example', dateOfBirth: '1985-03-14' };
 const CHRIS = { username: '241CTEST01', email: 'chris.test@nhs-trust.example', dateOfBirth: '1978-11-30' };
@@ -12,15 +13,6 @@ const NEW_PASSWORD = 'copper meadow violin tide';
 const TRAINING_NOTICE = 'This is a training copy of ESR';
 const AUTOMATION = { ESR_AUTOMATION_URL: 'http://127.0.0.1:9/esr-robot', ESR_AUTOMATION_SECRET: 'a-shared-secret-of-at-least-32-characters' };
 
-class KeepingTransport implements MailTransport {
-  readonly description = 'kept in memory';
-  readonly sent: OutgoingMail[] = [];
-  send(mail: OutgoingMail): Promise<void> {
-    this.sent.push(mail);
-    return Promise.resolve();
-  }
-  close(): void {}
-}
 
 async function start(env: Record<string, string>): Promise<{ t: TestApp; mail: KeepingTransport }> {
   const mail = new KeepingTransport();

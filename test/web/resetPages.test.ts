@@ -4,23 +4,15 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { HOUR, MINUTE, ManualClock } from '../../esr/clock.js';
 import type { AccountHelpKind } from '../../esr/types.js';
-import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
+import type { OutgoingMail } from '../../mail/transport.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
+import { KeepingTransport } from '../support/keepingTransport.js';
 
 const ALEX = { username: '241ADEMO01', email: 'alex.demo@nhs-trust.example', dateOfBirth: '1985-03-14' };
 const NEW_PASSWORD = 'copper meadow violin tide';
 const WORKFORCE_EMAIL = 'workforce.information@nhs-trust.example';
 const SET_UP_AT = '2026-01-05T10:00:00.000Z';
 
-class KeepingTransport implements MailTransport {
-  readonly description = 'kept in memory';
-  readonly sent: OutgoingMail[] = [];
-  send(mail: OutgoingMail): Promise<void> {
-    this.sent.push(mail);
-    return Promise.resolve();
-  }
-  close(): void {}
-}
 
 let requests = 0;
 
