@@ -2,31 +2,8 @@
 import { expect } from 'chai';
 import { TicketConflictError, type TicketStore } from '../../tickets/ports.js';
 import type { Ticket } from '../../tickets/types.js';
-import { AISHA, SAM, conversationOf } from '../tickets/fixtures.js';
+import { AISHA, SAM, conversationOf, ticketOf } from '../tickets/fixtures.js';
 import { rejectionOf, type MakeSubject, type Subject } from './subject.js';
-
-export function ticketOf(id: number, version = 1, changes: Partial<Ticket> = {}): Ticket {
-  const at = '2026-01-05T10:00:00.000Z';
-  return {
-    id,
-    ref: `ESR-${String(id).padStart(5, '0')}`,
-    status: 'open',
-    category: 'login',
-    description: 'I cannot log in',
-    requester: AISHA,
-    context: {},
-    screenshots: [],
-    live: false,
-    wantsPerson: false,
-    createdAt: at,
-    updatedAt: at,
-    transcript: [],
-    version,
-    userConversation: conversationOf(AISHA),
-    events: [{ at, action: 'created', by: 'user' }],
-    ...changes,
-  };
-}
 
 /** `shared`: instances of this store on the same back end see each other's writes (a database, not a file of one process's). */
 export function ticketStoreContract(name: string, make: MakeSubject<TicketStore>, shared = false): void {

@@ -13,7 +13,7 @@ import { JsonlAuditLog } from '../../storage/jsonlAuditLog.js';
 import { LowdbTicketStore } from '../../storage/lowdbTicketStore.js';
 import type { ScreenshotStore, TicketStore } from '../../tickets/ports.js';
 import { TicketService, type NewTicket } from '../../tickets/ticketService.js';
-import type { Agent, Requester } from '../../tickets/types.js';
+import type { Agent, Requester, Ticket } from '../../tickets/types.js';
 
 // ----------------------------------------------------------------------------------- image headers
 
@@ -83,6 +83,30 @@ export function conversationOf(requester: Requester): Record<string, unknown> {
     bot: { id: '28:bot', name: 'ESR Helpdesk' },
     serviceUrl: 'https://smba.trafficmanager.net/uk/',
     channelId: 'msteams',
+  };
+}
+
+/** A stored ticket as the stores keep it: open, from Aisha, at 10am on 5 January 2026. */
+export function ticketOf(id: number, version = 1, changes: Partial<Ticket> = {}): Ticket {
+  const at = '2026-01-05T10:00:00.000Z';
+  return {
+    id,
+    ref: `ESR-${String(id).padStart(5, '0')}`,
+    status: 'open',
+    category: 'login',
+    description: 'I cannot log in',
+    requester: AISHA,
+    context: {},
+    screenshots: [],
+    live: false,
+    wantsPerson: false,
+    createdAt: at,
+    updatedAt: at,
+    transcript: [],
+    version,
+    userConversation: conversationOf(AISHA),
+    events: [{ at, action: 'created', by: 'user' }],
+    ...changes,
   };
 }
 

@@ -8,31 +8,7 @@ import { FileScreenshotStore } from '../../storage/fileScreenshotStore.js';
 import { LowdbTicketStore } from '../../storage/lowdbTicketStore.js';
 import { TicketConflictError } from '../../tickets/ports.js';
 import type { Screenshot, Ticket } from '../../tickets/types.js';
-import { AISHA, conversationOf, jpegBytes, pngBytes, SAM, rejectionOf } from './fixtures.js';
-
-function ticketOf(id: number, version = 1, changes: Partial<Ticket> = {}): Ticket {
-  const at = '2026-01-05T10:00:00.000Z';
-  return {
-    id,
-    ref: `ESR-${String(id).padStart(5, '0')}`,
-    status: 'open',
-    category: 'login',
-    description: 'I cannot log in',
-    requester: AISHA,
-    context: {},
-    screenshots: [],
-    live: false,
-    wantsPerson: false,
-    createdAt: at,
-    updatedAt: at,
-    transcript: [],
-    version,
-    userConversation: conversationOf(AISHA),
-    events: [{ at, action: 'created', by: 'user' }],
-    ...changes,
-  };
-}
-
+import { AISHA, conversationOf, jpegBytes, pngBytes, SAM, rejectionOf, ticketOf } from './fixtures.js';
 
 describe('ticket stores', () => {
   let dir: string;
