@@ -4,26 +4,11 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../esr/clock.js';
 import { CaptureConnector, type CapturedCall } from '../support/captureConnector.js';
-import { cardOf, replyText, type TeamsUser } from '../support/teamsUser.js';
+import { cardOf, inputsIn, replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 
 const choose = (value: string) => ({ action: 'choose', choice: value });
 const text = (calls: CapturedCall[]) => calls.map(replyText).join('\n');
-
-/** Every input element of every card the bot sent. */
-function inputsIn(calls: CapturedCall[]): Array<Record<string, unknown>> {
-  const found: Array<Record<string, unknown>> = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (typeof o.type === 'string' && o.type.startsWith('Input.')) found.push(o);
-      Object.values(o).forEach(visit);
-    }
-  };
-  calls.forEach((c) => visit(cardOf(c)));
-  return found;
-}
 
 function openUrls(calls: CapturedCall[]): string[] {
   return calls.flatMap((c) => ((cardOf(c)?.actions ?? []) as Array<{ type: string; url?: string }>).filter((a) => a.type === 'Action.OpenUrl').map((a) => a.url!));

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { ManualClock } from '../../esr/clock.js';
 import { CaptureConnector, type CapturedCall } from '../support/captureConnector.js';
-import { cardOf, replyText, type TeamsUser } from '../support/teamsUser.js';
+import { cardOf, inputsIn, replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 import { KeepingTransport } from '../support/keepingTransport.js';
 
@@ -24,21 +24,6 @@ const UNTRUE = [
   /what is your date of birth|type your date of birth|your date of birth\?/i,
   /[?&]token=|\/reset\b|\/unlock\b/,
 ];
-
-
-function inputsIn(calls: CapturedCall[]): Array<Record<string, unknown>> {
-  const found: Array<Record<string, unknown>> = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const o = node as Record<string, unknown>;
-      if (typeof o.type === 'string' && o.type.startsWith('Input.')) found.push(o);
-      Object.values(o).forEach(visit);
-    }
-  };
-  calls.forEach((c) => visit(cardOf(c)));
-  return found;
-}
 
 const linksToEsr = (calls: CapturedCall[]) =>
   calls.some((c) => ((cardOf(c)?.actions ?? []) as Array<{ type: string; url?: string }>).some((a) => a.type === 'Action.OpenUrl' && a.url === ESR));

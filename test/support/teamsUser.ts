@@ -102,3 +102,18 @@ export function cardOf(call: CapturedCall): Record<string, unknown> | undefined 
   const attachments = (call.body.attachments ?? []) as Array<{ contentType?: string; content?: Record<string, unknown> }>;
   return attachments.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
 }
+
+/** Every input element (Input.Text, Input.ChoiceSet, ...) in the cards of these replies. */
+export function inputsIn(calls: CapturedCall[]): Array<Record<string, unknown>> {
+  const found: Array<Record<string, unknown>> = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if (typeof o.type === 'string' && o.type.startsWith('Input.')) found.push(o);
+      Object.values(o).forEach(visit);
+    }
+  };
+  calls.forEach((c) => visit(cardOf(c)));
+  return found;
+}
