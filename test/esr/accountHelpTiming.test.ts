@@ -23,7 +23,7 @@ describe('the answer to a reset request', function () {
   });
   after(() => t.stop({ keepData: false }));
 
-  it(`is the same, and as quick, whether or not the details match (medians of ${TRIES} tries each, within 20%)`, async function () {
+  it(`is the same, and as quick, whether or not the details match (median paired difference of ${TRIES} tries, within 20% or 5 ms)`, async function () {
     const requests = {
       matching: { email: 'fran.mock@nhs-trust.example', dateOfBirth: '17/09/1988' },
       unknown: { email: 'no.such.person@nhs-trust.example', dateOfBirth: '17/09/1988' },
@@ -55,11 +55,14 @@ describe('the answer to a reset request', function () {
 
     const matching = median(times.matching);
     const unknown = median(times.unknown);
-    console.log(`      median final-turn time: matching ${matching.toFixed(2)} ms, unknown ${unknown.toFixed(2)} ms (${TRIES} tries each)`);
+    // Each try's two requests run back to back, so their difference cancels what the rest of the machine was
+    // doing at that moment; the median of those differences is what a timing attacker could learn.
+    const pairedDifference = median(times.matching.map((m, i) => m - times.unknown[i]!));
+    console.log(`      median final-turn time: matching ${matching.toFixed(2)} ms, unknown ${unknown.toFixed(2)} ms; median paired difference ${pairedDifference.toFixed(2)} ms (${TRIES} tries each)`);
     expect(answers.size, 'one and the same answer').to.equal(1);
     expect([...answers][0]).to.contain('If the details match an ESR account');
     const allowed = Math.max(0.2 * Math.max(matching, unknown), 5);
-    expect(Math.abs(matching - unknown)).to.be.at.most(allowed);
+    expect(Math.abs(pairedDifference)).to.be.at.most(allowed);
     const emailed = (await t.app.audit.list({})).filter((e) => e.action === 'account_help.sent');
     expect(emailed, 'every matching request was really emailed').to.have.length(TRIES + 2);
   });
