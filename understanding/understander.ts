@@ -43,7 +43,7 @@ export interface Candidate {
   coverage: number;
 }
 
-/** Tuned on test/understanding/tuning.en-GB.jsonl and dev.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
+/** Tuned on test/understanding/tuning.en-GB.jsonl, dev.en-GB.jsonl, dev2.en-GB.jsonl and retired-heldout.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
 export const THRESHOLDS = {
   /** Below this coverage nothing is claimed. */
   minCoverage: 0.5,

@@ -116,13 +116,13 @@ describe('understanding what staff say', () => {
       expect(report.wrong / report.total, JSON.stringify(report.confusions)).to.be.below(0.035);
     });
 
-    // A guard against regressions only, never a target to tune on: the held-out file measured 92.2% right and
-    // 3.9% wrong after tuning on the tuning and development files (180 phrasings, measured once); this allows a
-    // margin of 3 points either way.
+    // A guard against regressions only, never a target to tune on. The held-out file was replaced on 2026-12-06 by
+    // 272 phrasings written blind from the guides (the first one had been scored too often to stay held out); on
+    // its first scoring it measured 76.8% right and 8.8% wrong. This allows a margin of 3 points either way.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.892);
-      expect(report.wrong / report.total).to.be.at.most(0.069);
+      expect(report.right / report.total).to.be.at.least(0.738);
+      expect(report.wrong / report.total).to.be.at.most(0.118);
     });
   });
 });
