@@ -38,6 +38,8 @@ export default tseslint.config(
   // Teams, HTTP or storage engines; storage and mail implement the domain's ports; dialogs and cards know
   // botbuilder but not the server; only bot/ (the Teams runtime and composition root) sees everything.
   ...layer(['esr/**/*.ts', 'tickets/**/*.ts'], 'the domain (esr/, tickets/) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding')]),
+  // The bot-state port sits apart from bot/ and storage/ so both can import it: it imports neither.
+  ...layer(['state/**/*.ts'], 'state/ (the bot-state port) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding', 'content')]),
   ...layer(['storage/**/*.ts', 'mail/**/*.ts'], 'storage/ and mail/ implement the domain\'s ports and must not depend on', [...TEAMS, ...HTTP, ...up('dialogs', 'cards', 'web', 'bot')], true),
   ...layer(['understanding/**/*.ts', 'content/**/*.ts'], 'understanding/ and content/ must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'web', 'storage', 'mail', 'cards')]),
   ...layer(['dialogs/**/*.ts', 'cards/**/*.ts'], 'dialogs/ and cards/ must not depend on', [...HTTP, ...ENGINES, ...up('bot', 'web', 'storage', 'mail')]),

@@ -35,7 +35,6 @@ import { AttachmentFetcher } from './attachments.js';
 import { MAX_SCREENSHOT_MB, TeamsHelpDesk } from './helpDesk.js';
 import { QueueRegistry } from './queues.js';
 import { RecentTranscript } from './recentTranscript.js';
-import { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
 import { openStores } from '../storage/openStores.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
@@ -54,7 +53,7 @@ import { OnceRegistry } from './onceRegistry.js';
 import { TeamsProfileResolver } from './profiles.js';
 import { createServer } from './server.js';
 import { TenantPolicy } from './tenantPolicy.js';
-import { EmbeddedBotStorage, EtagCheckedState, conversationStateKey, userStateKey } from './stateStorage.js';
+import { VersionedBotStorage, EtagCheckedState, conversationStateKey, userStateKey } from './stateStorage.js';
 
 export interface AppOptions {
   logger: Logger;
@@ -119,11 +118,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       : `The last line of ${tail.file} lacked its newline (a crash while writing); it was whole and has been kept`);
 
   // Files in DATA_DIR, or PostgreSQL (migrated first) when DATABASE_URL is set.
-  const stores = await openStores(config, { dataDir, onTornTail, onDatabaseError: (error) => logger.error({ err: error }, 'A database connection failed while idle') });
+  const stores = await openStores(config, { dataDir, onTornTail, onDatabaseError: (error) => logger.error({ err: error }, 'A database connection failed while idle'), now: () => clock.now() });
   if (stores.migrated.length > 0) logger.info({ migrations: stores.migrated.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`) }, `Applied ${stores.migrated.length} database migration(s)`);
-  const { staff, accounts, tokens, audit, limits, screenshots, usage } = stores;
-  // Bot state stays in DATA_DIR for now, whichever store the ports use.
-  const state = await LowdbVersionedStore.open(join(dataDir, 'state'), 8, () => clock.now());
+  const { staff, accounts, tokens, audit, limits, screenshots, usage, state } = stores;
 
   // Both languages are loaded (and checked) at start-up; each person is answered in theirs. The default (the
   // first organisation's defaultLanguage, LOCALE without an organisations file) is used where nobody's language
@@ -202,7 +199,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const stopWatchingContent = () => stopWatchers.forEach((stop) => stop());
   const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
 
-  const botStorage = new EmbeddedBotStorage(state);
+  const botStorage = new VersionedBotStorage(state);
   const conversationState = new EtagCheckedState(botStorage, conversationStateKey);
   const userState = new EtagCheckedState(botStorage, userStateKey);
   const profiles = options.profiles ?? new TeamsProfileResolver(logger, TenantPolicy.fromConfig(config));

@@ -6,7 +6,7 @@
 import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import type { TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
-import type { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+import type { VersionedStateStore } from '../state/ports.js';
 import type { TicketService } from '../tickets/ticketService.js';
 import type { TeamsHelpDesk } from './helpDesk.js';
 import type { Logger } from './logger.js';
@@ -17,7 +17,7 @@ export interface HousekeepingDeps {
   tickets: TicketService;
   tokens: TokenStore;
   limits: PrunableRateLimitStore;
-  state: LowdbVersionedStore;
+  state: Pick<VersionedStateStore, 'pruneIdle' | 'pruneOnceMarks'>;
   desk: TeamsHelpDesk;
   retentionDays: number;
   /** Conversation and user state idle this long is dropped (the welcome-once marks have their own age). */
@@ -31,7 +31,6 @@ export interface HousekeepingDeps {
 }
 
 export const WELCOME_MARK_DAYS = 400;
-const isWelcomeMark = (key: string) => key.startsWith('once/');
 
 export interface HousekeepingReport {
   tickets: number;
@@ -97,8 +96,8 @@ export class Housekeeping {
       // A day's grace after expiry, so "this link has expired" can still be told apart from "not valid".
       tokens: await this.#d.tokens.purgeExpired(new Date(now - DAY).toISOString()),
       limitKeys: await this.#d.limits.prune(now - 2 * DAY),
-      stateEntries: await this.#d.state.expire(new Date(now - this.#d.stateIdleDays * DAY), isWelcomeMark),
-      welcomeMarks: await this.#d.state.expire(new Date(now - (this.#d.welcomeMarkDays ?? WELCOME_MARK_DAYS) * DAY), (key) => !isWelcomeMark(key)),
+      stateEntries: await this.#d.state.pruneIdle(new Date(now - this.#d.stateIdleDays * DAY)),
+      welcomeMarks: await this.#d.state.pruneOnceMarks(new Date(now - (this.#d.welcomeMarkDays ?? WELCOME_MARK_DAYS) * DAY)),
       uploads: await this.#d.desk.purgeUploads(HOUR * 24),
     };
     // A line at info level only when something went, so a quiet day leaves a quiet log.

@@ -1,24 +1,17 @@
-// Remembers that something happened once (the welcome for a user), atomically across concurrent turns
-// (housekeeping drops marks older than WELCOME_MARK_DAYS; after that a person may be welcomed again).
-// Teams sends both conversationUpdate and installationUpdate when an app is installed by policy.
-import { EtagConflictError, type LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+// Remembers that something happened once (the welcome for a user), atomically across concurrent turns and,
+// on PostgreSQL, across instances (housekeeping drops marks older than WELCOME_MARK_DAYS; after that a person
+// may be welcomed again). Teams sends both conversationUpdate and installationUpdate when an app is installed
+// by policy.
+import type { VersionedStateStore } from '../state/ports.js';
 
 export class OnceRegistry {
-  readonly #store: LowdbVersionedStore;
-  constructor(store: LowdbVersionedStore) {
+  readonly #store: Pick<VersionedStateStore, 'claimOnce'>;
+  constructor(store: Pick<VersionedStateStore, 'claimOnce'>) {
     this.#store = store;
   }
 
   /** True the first time a key is claimed, false ever after. */
-  async claim(key: string): Promise<boolean> {
-    // Nearly always claimed already: answer from memory rather than throwing a conflict every message.
-    if (this.#store.read([`once/${key}`]).size > 0) return false;
-    try {
-      await this.#store.write([{ key: `once/${key}`, value: { at: new Date().toISOString() }, expectedEtag: '' }]);
-      return true;
-    } catch (error) {
-      if (error instanceof EtagConflictError) return false;
-      throw error;
-    }
+  claim(key: string): Promise<boolean> {
+    return this.#store.claimOnce(key);
   }
 }

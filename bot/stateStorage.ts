@@ -1,21 +1,22 @@
-// Bot state over the embedded store, with real optimistic concurrency. botbuilder's own BotState writes
-// with eTag '*' (last writer wins); EtagCheckedState keeps the eTag it read and sends it back, so a turn
-// that lost a race fails loudly instead of silently overwriting the other turn's state.
+// Bot state over the state port (the embedded journal, or PostgreSQL), with real optimistic concurrency.
+// botbuilder's own BotState writes with eTag '*' (last writer wins); EtagCheckedState keeps the eTag it read
+// and sends it back, so a turn that lost a race (in this instance or another) fails loudly instead of
+// silently overwriting the other turn's state.
 import { createHash } from 'node:crypto';
 import { BotState, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
-import type { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+import type { VersionedStateStore } from '../state/ports.js';
 
-/** botbuilder's Storage over LowdbVersionedStore. After a write, each item carries its new eTag. */
-export class EmbeddedBotStorage implements Storage {
-  readonly #store: LowdbVersionedStore;
-  constructor(store: LowdbVersionedStore) {
+/** botbuilder's Storage over a VersionedStateStore. After a write, each item carries its new eTag. */
+export class VersionedBotStorage implements Storage {
+  readonly #store: VersionedStateStore;
+  constructor(store: VersionedStateStore) {
     this.#store = store;
   }
 
-  read(keys: string[]): Promise<StoreItems> {
+  async read(keys: string[]): Promise<StoreItems> {
     const items: StoreItems = {};
-    for (const [key, entry] of this.#store.read(keys)) items[key] = { ...entry.value, eTag: entry.etag };
-    return Promise.resolve(items);
+    for (const [key, entry] of await this.#store.read(keys)) items[key] = { ...entry.value, eTag: entry.etag };
+    return items;
   }
 
   async write(changes: StoreItems): Promise<void> {

@@ -1,4 +1,5 @@
-// A key-value store with optimistic concurrency (eTags), for conversation and user state.
+// A key-value store with optimistic concurrency (eTags), for conversation and user state and the welcome-once
+// marks: the embedded implementation of the state port (state/ports.ts), used without DATABASE_URL.
 //
 // Why a journal: in Teams every person keeps one conversation with the bot for ever, so the number of stored
 // keys only grows, and a turn must not cost more as it grows. The earlier layout (a few lowdb shard files,
@@ -17,23 +18,12 @@ import { appendFile, open, readdir, readFile, stat, unlink } from 'node:fs/promi
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { EtagConflictError, type VersionedEntry, type VersionedStateStore, type VersionedWrite } from '../state/ports.js';
 import { DataFileError, syncDirectory, writeFileInPieces } from './atomicJsonFile.js';
 import { repairTornTail } from './jsonLines.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from './privateFiles.js';
 
-export interface VersionedEntry {
-  value: Record<string, unknown>;
-  etag: string;
-  /** ISO time of the last write, for expiring idle state. */
-  at: string;
-}
-
-export interface VersionedWrite {
-  key: string;
-  value: Record<string, unknown>;
-  /** Write only if the stored eTag is still this one; undefined or '*' writes regardless. */
-  expectedEtag?: string;
-}
+export { EtagConflictError, type VersionedEntry, type VersionedWrite } from '../state/ports.js';
 
 export interface VersionedStoreOptions {
   /** Compact once the journal is this many times the size of its live lines (default 2)... */
@@ -42,15 +32,9 @@ export interface VersionedStoreOptions {
   compactMinBytes?: number;
 }
 
-/** Someone else changed the key since it was read; the write was refused and nothing was stored. */
-export class EtagConflictError extends Error {
-  readonly key: string;
-  constructor(key: string) {
-    super(`The stored value of "${key}" changed since it was read`);
-    this.name = 'EtagConflictError';
-    this.key = key;
-  }
-}
+/** Once-marks live in the journal beside the state, under this prefix (where earlier versions put them). */
+const ONCE_PREFIX = 'once/';
+const isOnceMark = (key: string) => key.startsWith(ONCE_PREFIX);
 
 /** In memory: the value as its JSON text (compact, and parsing it hands out a copy). */
 interface Stored {
@@ -74,7 +58,7 @@ const legacyShardSchema = z.object({
 export const JOURNAL_FILE = 'journal.jsonl';
 const PIECE_BYTES = 1024 * 1024;
 
-export class LowdbVersionedStore {
+export class LowdbVersionedStore implements VersionedStateStore {
   readonly #file: string;
   readonly #entries: Map<string, Stored>;
   readonly #now: () => Date;
@@ -173,6 +157,27 @@ export class LowdbVersionedStore {
     for (const key of gone) this.#remove(key);
     if (gone.length > 0) await this.#append(gone.map(tombstone));
     return gone.length;
+  }
+
+  async claimOnce(key: string): Promise<boolean> {
+    const mark = ONCE_PREFIX + key;
+    // Nearly always claimed already: answered from memory rather than with a conflict on every message.
+    if (this.#entries.has(mark)) return false;
+    try {
+      await this.write([{ key: mark, value: { at: this.#now().toISOString() }, expectedEtag: '' }]);
+      return true;
+    } catch (error) {
+      if (error instanceof EtagConflictError) return false;
+      throw error;
+    }
+  }
+
+  pruneIdle(before: Date): Promise<number> {
+    return this.expire(before, isOnceMark);
+  }
+
+  pruneOnceMarks(before: Date): Promise<number> {
+    return this.expire(before, (key) => !isOnceMark(key));
   }
 
   #set(key: string, stored: Stored): void {

@@ -1,10 +1,12 @@
-// Opens the stores behind the ESR and tickets ports: files in DATA_DIR (lowdb, JSON Lines, screenshot files)
-// by default, or PostgreSQL when DATABASE_URL is set, with its migrations applied first. Bot state, the
-// mail queue, the agents' queues and the once-registry are not ports yet and stay in DATA_DIR either way.
+// Opens the stores behind the ESR, tickets and bot-state ports: files in DATA_DIR (lowdb, JSON Lines, screenshot
+// files, the state journal) by default, or PostgreSQL when DATABASE_URL is set, with its migrations applied
+// first. Conversation and user state and the welcome-once marks follow DATABASE_URL; the mail queue and the
+// agents' queues are not ports yet and stay in DATA_DIR either way.
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
+import type { VersionedStateStore } from '../state/ports.js';
 import type { ScreenshotStore, TicketStore } from '../tickets/ports.js';
 import type { UsageLog } from '../tickets/usage.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
@@ -16,12 +18,14 @@ import { LowdbRateLimitStore } from './lowdbRateLimitStore.js';
 import { LowdbStaffDirectory } from './lowdbStaffDirectory.js';
 import { LowdbTicketStore } from './lowdbTicketStore.js';
 import { LowdbTokenStore } from './lowdbTokenStore.js';
+import { LowdbVersionedStore } from './lowdbVersionedStore.js';
 import { migrate, type Migration } from './postgres/migrate.js';
 import { PgAccountStore } from './postgres/pgAccountStore.js';
 import { PgAuditLog } from './postgres/pgAuditLog.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
+import { PgStateStore } from './postgres/pgStateStore.js';
 import { PgTicketStore } from './postgres/pgTicketStore.js';
 import { PgTokenStore } from './postgres/pgTokenStore.js';
 import { PgUsageLog } from './postgres/pgUsageLog.js';
@@ -38,6 +42,8 @@ export interface Stores {
   tickets: TicketStore;
   screenshots: ScreenshotStore;
   usage: UsageLog;
+  /** Conversation and user state, and the welcome-once marks. */
+  state: VersionedStateStore;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -55,13 +61,15 @@ export interface OpenStoresOptions {
   onTornTail?: (tail: TornTail) => void;
   /** Told of errors on idle database connections (PostgreSQL only). */
   onDatabaseError?: (error: Error) => void;
+  /** The app's clock, which stamps state writes for expiring idle state (default: the system's). */
+  now?: () => Date;
 }
 
 export function openStores(config: Pick<Config, 'DATABASE_URL'>, options: OpenStoresOptions): Promise<Stores> {
   return config.DATABASE_URL ? openPostgres(config.DATABASE_URL, options) : openEmbedded(options);
 }
 
-async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise<Stores> {
+async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions): Promise<Stores> {
   const lines = onTornTail ? { onTornTail } : {};
   // The large, cold staff directory apart from the small, hot files.
   const staff = await LowdbStaffDirectory.open(join(dataDir, 'staff.json'));
@@ -75,13 +83,14 @@ async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise
     tickets: await LowdbTicketStore.open(join(dataDir, 'tickets.json')),
     screenshots: await FileScreenshotStore.open(join(dataDir, 'screenshots')),
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
+    state: await LowdbVersionedStore.open(join(dataDir, 'state'), {}, now),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
   };
 }
 
-async function openPostgres(url: string, { onDatabaseError }: OpenStoresOptions): Promise<Stores> {
+async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOptions): Promise<Stores> {
   const pool = createPool(url, onDatabaseError ? { onError: onDatabaseError } : {});
   let migrated: Migration[];
   try {
@@ -100,6 +109,7 @@ async function openPostgres(url: string, { onDatabaseError }: OpenStoresOptions)
     tickets: new PgTicketStore(pool),
     screenshots: new PgScreenshotStore(pool),
     usage: new PgUsageLog(pool),
+    state: new PgStateStore(pool, now),
     migrated,
     watchStaff: () => () => undefined,
     close: () => pool.end(),

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestAdapter, TurnContext } from 'botbuilder-core';
-import { EmbeddedBotStorage, EtagCheckedState, conversationStateKey } from '../../bot/stateStorage.js';
+import { VersionedBotStorage, EtagCheckedState, conversationStateKey } from '../../bot/stateStorage.js';
 import { EtagConflictError, LowdbVersionedStore } from '../../storage/lowdbVersionedStore.js';
 import { DEMO_USERS, startTestApp } from '../support/testApp.js';
 
@@ -19,7 +19,7 @@ describe('conversation state under concurrent turns', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('refuses the second of two turns that read the same state, and keeps the first one', async () => {
-    const storage = new EmbeddedBotStorage(await LowdbVersionedStore.open(dir, 2));
+    const storage = new VersionedBotStorage(await LowdbVersionedStore.open(dir, 2));
     const state = new EtagCheckedState(storage, conversationStateKey);
     const adapter = new TestAdapter();
     const a = contextFor(adapter);
@@ -35,7 +35,7 @@ describe('conversation state under concurrent turns', () => {
   });
 
   it('refuses a first write for a conversation that another turn created meanwhile', async () => {
-    const storage = new EmbeddedBotStorage(await LowdbVersionedStore.open(dir, 2));
+    const storage = new VersionedBotStorage(await LowdbVersionedStore.open(dir, 2));
     const state = new EtagCheckedState(storage, conversationStateKey);
     const adapter = new TestAdapter();
     const a = contextFor(adapter);
@@ -49,7 +49,7 @@ describe('conversation state under concurrent turns', () => {
   });
 
   it('lets one turn save twice (its eTag moves on with each write)', async () => {
-    const storage = new EmbeddedBotStorage(await LowdbVersionedStore.open(dir, 2));
+    const storage = new VersionedBotStorage(await LowdbVersionedStore.open(dir, 2));
     const state = new EtagCheckedState(storage, conversationStateKey);
     const context = contextFor(new TestAdapter());
     (await state.load(context)).n = 1;
