@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
-import type { ScreenshotStore, TicketStore } from '../tickets/ports.js';
+import type { ScreenshotStore, TicketStore, UploadStaging } from '../tickets/ports.js';
 import type { UsageLog } from '../tickets/usage.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
+import { FileUploadStaging } from './fileUploadStaging.js';
 import { JsonlAuditLog } from './jsonlAuditLog.js';
 import type { TornTail } from './jsonLines.js';
 import { JsonlUsageLog } from './jsonlUsageLog.js';
@@ -24,6 +25,7 @@ import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
 import { PgTicketStore } from './postgres/pgTicketStore.js';
 import { PgTokenStore } from './postgres/pgTokenStore.js';
+import { PgUploadStaging } from './postgres/pgUploadStaging.js';
 import { PgUsageLog } from './postgres/pgUsageLog.js';
 import { createPool, describeDatabaseUrl } from './postgres/pool.js';
 
@@ -37,6 +39,8 @@ export interface Stores {
   limits: PrunableRateLimitStore;
   tickets: TicketStore;
   screenshots: ScreenshotStore;
+  /** Screenshots kept aside while a report is being written. */
+  uploads: UploadStaging;
   usage: UsageLog;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
@@ -55,13 +59,15 @@ export interface OpenStoresOptions {
   onTornTail?: (tail: TornTail) => void;
   /** Told of errors on idle database connections (PostgreSQL only). */
   onDatabaseError?: (error: Error) => void;
+  /** The time stores stamp (when an upload was kept); the system clock by default. */
+  now?: () => Date;
 }
 
 export function openStores(config: Pick<Config, 'DATABASE_URL'>, options: OpenStoresOptions): Promise<Stores> {
   return config.DATABASE_URL ? openPostgres(config.DATABASE_URL, options) : openEmbedded(options);
 }
 
-async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise<Stores> {
+async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions): Promise<Stores> {
   const lines = onTornTail ? { onTornTail } : {};
   // The large, cold staff directory apart from the small, hot files.
   const staff = await LowdbStaffDirectory.open(join(dataDir, 'staff.json'));
@@ -74,6 +80,7 @@ async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise
     limits: await LowdbRateLimitStore.open(join(dataDir, 'limits.json')),
     tickets: await LowdbTicketStore.open(join(dataDir, 'tickets.json')),
     screenshots: await FileScreenshotStore.open(join(dataDir, 'screenshots')),
+    uploads: await FileUploadStaging.open(join(dataDir, 'uploads'), now),
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
@@ -81,7 +88,7 @@ async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise
   };
 }
 
-async function openPostgres(url: string, { onDatabaseError }: OpenStoresOptions): Promise<Stores> {
+async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOptions): Promise<Stores> {
   const pool = createPool(url, onDatabaseError ? { onError: onDatabaseError } : {});
   let migrated: Migration[];
   try {
@@ -99,6 +106,7 @@ async function openPostgres(url: string, { onDatabaseError }: OpenStoresOptions)
     limits: new PgRateLimitStore(pool),
     tickets: new PgTicketStore(pool),
     screenshots: new PgScreenshotStore(pool),
+    uploads: new PgUploadStaging(pool, now),
     usage: new PgUsageLog(pool),
     migrated,
     watchStaff: () => () => undefined,
