@@ -8,6 +8,7 @@ import { PgScreenshotStore } from '../../storage/postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from '../../storage/postgres/pgStaffDirectory.js';
 import { PgTicketStore } from '../../storage/postgres/pgTicketStore.js';
 import { PgTokenStore } from '../../storage/postgres/pgTokenStore.js';
+import { PgUploadStaging } from '../../storage/postgres/pgUploadStaging.js';
 import { PgUsageLog } from '../../storage/postgres/pgUsageLog.js';
 import type pg from 'pg';
 import { usePostgres } from '../support/postgres.js';
@@ -19,6 +20,7 @@ import { staffDirectoryContract } from './staffDirectory.contract.js';
 import type { MakeSubject } from './subject.js';
 import { ticketStoreContract } from './ticketStore.contract.js';
 import { tokenStoreContract } from './tokenStore.contract.js';
+import { uploadStagingContract } from './uploadStaging.contract.js';
 import { usageLogContract } from './usageLog.contract.js';
 
 describe('contracts: the PostgreSQL stores', () => {
@@ -37,4 +39,5 @@ describe('contracts: the PostgreSQL stores', () => {
   screenshotStoreContract('PgScreenshotStore', onDatabase((p) => new PgScreenshotStore(p)));
   rateLimitStoreContract('PgRateLimitStore', onDatabase((p) => new PgRateLimitStore(p)), true);
   usageLogContract('PgUsageLog', onDatabase((p) => new PgUsageLog(p)));
+  uploadStagingContract('PgUploadStaging', (now) => onDatabase((p) => new PgUploadStaging(p, now)));
 });
