@@ -33,7 +33,6 @@ import type { UploadStaging } from './ports.js';
 import { isTicketError, MAX_SCREENSHOT_BYTES, MAX_SCREENSHOTS, MAX_TICKET_SCREENSHOTS, type NewScreenshot, type TicketService } from './ticketService.js';
 import type { Agent, Ticket } from './types.js';
 
-export { MAX_SCREENSHOTS };
 export const MAX_SCREENSHOT_MB = MAX_SCREENSHOT_BYTES / 1024 / 1024;
 /** Teams shows an error when a reply takes more than ~15 s, so a turn waits at most this for the automation. */
 export const AUTOMATION_TURN_WAIT_MS = 10_000;

@@ -4,7 +4,7 @@ import type { Params } from '../content/content.js';
 import type { Language } from '../content/language.js';
 import type { StaffRecord, TeamsIdentity } from '../esr/types.js';
 import type { OfficeHours } from './officeHours.js';
-import type { AdminTaskKind, Agent, Ticket, TicketCategory, TranscriptEntry } from './types.js';
+import type { AdminTaskKind, Ticket, TicketCategory, TranscriptEntry } from './types.js';
 
 export type ReportCategory = TicketCategory;
 
@@ -98,8 +98,6 @@ export interface ActOutcome {
   ticket?: Ticket;
   message?: string;
 }
-
-export type { Agent };
 
 /** What the desk needs of one organisation (bot/organisations.ts has the whole of it). */
 export interface DeskOrganisation {
