@@ -6,6 +6,8 @@ import tseslint from 'typescript-eslint';
 const TEAMS = ['botbuilder', 'botbuilder-*', 'botframework-*', '@microsoft/teams-js'];
 const HTTP = ['restify'];
 const ENGINES = ['lowdb', 'lowdb/*', 'pg', 'pg-*'];
+/** Files are storage's business (storage/ implements the ports), not the domain's. */
+const FILES = ['fs', 'fs/*', 'node:fs', 'node:fs/*'];
 /** Import patterns for project folders, from anywhere below the root. */
 /** @param {...string} dirs */
 const up = (...dirs) => dirs.flatMap((d) => [`../${d}/*`, `../../${d}/*`, `../../../${d}/*`]);
@@ -35,9 +37,9 @@ export default tseslint.config(
     },
   },
   // The direction of every dependency (README "Architecture"): the domain (esr/, tickets/) knows nothing of
-  // Teams, HTTP or storage engines; storage and mail implement the domain's ports; dialogs and cards know
+  // Teams, HTTP, storage engines or files; storage and mail implement the domain's ports; dialogs and cards know
   // botbuilder but not the server; only bot/ (the Teams runtime and composition root) sees everything.
-  ...layer(['esr/**/*.ts', 'tickets/**/*.ts'], 'the domain (esr/, tickets/) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding')]),
+  ...layer(['esr/**/*.ts', 'tickets/**/*.ts'], 'the domain (esr/, tickets/) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...FILES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding')]),
   // The bot-state port sits apart from bot/ and storage/ so both can import it: it imports neither.
   ...layer(['state/**/*.ts'], 'state/ (the bot-state port) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding', 'content')]),
   ...layer(['storage/**/*.ts', 'mail/**/*.ts'], 'storage/ and mail/ implement the domain\'s ports and must not depend on', [...TEAMS, ...HTTP, ...up('dialogs', 'cards', 'web', 'bot')], true),

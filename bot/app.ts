@@ -32,7 +32,11 @@ import { screenshotRoute } from '../web/screenshotRoute.js';
 import { infoPages } from '../web/infoPages.js';
 import { dashboard } from '../web/dashboard.js';
 import { AttachmentFetcher } from './attachments.js';
-import { MAX_SCREENSHOT_MB, TeamsHelpDesk } from './helpDesk.js';
+import { DeskService, MAX_SCREENSHOT_MB } from '../tickets/deskService.js';
+import { OutboxDeskMailer } from '../mail/deskMailer.js';
+import { TeamsAgentChannel } from './teamsAgentChannel.js';
+import { TeamsHelpDesk } from './teamsHelpDesk.js';
+import { TeamsStaffMessenger } from './teamsStaffMessenger.js';
 import { QueueRegistry } from './queues.js';
 import { RecentTranscript } from './recentTranscript.js';
 import { openStores } from '../storage/openStores.js';
@@ -90,7 +94,8 @@ export interface HelpdeskApp {
   background: BackgroundTasks;
   mail: MailOutbox;
   tickets: TicketService;
-  desk: TeamsHelpDesk;
+  /** The helpdesk's decisions (reports, tasks, agents' actions, relays), whatever the channel. */
+  desk: DeskService;
   housekeeping: Housekeeping;
   /** ESR_MODE=automation only: the client for the Trust's ESR automation, and its request records. */
   automation?: EsrAutomation;
@@ -209,37 +214,43 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // not answer in time, becomes an ESR admin task for a person (the desk decides, on the outcome).
   const automation = config.ESR_MODE === 'automation' ? await createEsrAutomation(config, { clock, logger, dataDir }) : undefined;
   const accountAutomation = options.automation ?? automation?.client;
-  const desk = new TeamsHelpDesk({
-    adapter,
-    appId: config.MicrosoftAppId ?? '',
+  const appId = config.MicrosoftAppId ?? '';
+  const desk = new DeskService({
     tickets,
-    screenshots,
     esr,
     content,
     contents,
-    profiles,
-    transcript,
+    organisations: { forRecord: (record) => organisations.forRecord(record), forCode: (code) => organisations.forCode(code), all: () => organisations.all(), values: (org, language) => valuesOf(organisations.forCode(org.code), language ?? orgDefault) },
     queues,
-    mail,
-    fetcher: new AttachmentFetcher({ allowedHosts: config.ATTACHMENT_HOSTS, maxBytes: MAX_SCREENSHOT_MB * 1024 * 1024, allowHttp: config.NODE_ENV !== 'production', allowLocalServiceOrigin: config.NODE_ENV !== 'production' }),
+    channel: new TeamsAgentChannel({ adapter, appId, queues, content }),
+    messenger: new TeamsStaffMessenger({ adapter, appId, ...(options.sleep ? { sleep: options.sleep } : {}) }),
+    mail: new OutboxDeskMailer(mail),
+    uploads: stores.uploads,
     signer,
     clock,
-    logger,
-    uploadsDir: join(dataDir, 'uploads'),
-    organisations: { forRecord: (record) => organisations.forRecord(record), forCode: (code) => organisations.forCode(code), all: () => organisations.all(), values: (org, language) => valuesOf(org, language ?? orgDefault) },
+    log: logger,
     settings: {
       publicUrl: config.PUBLIC_URL,
-      workforceEmail: config.WORKFORCE_EMAIL,
-      leadEmployerEmail: config.LEAD_EMPLOYER_EMAIL,
-      officeHours: config.OFFICE_HOURS,
-      timeZone: config.TIME_ZONE,
       esrMode: config.ESR_MODE,
       adminTaskRemindMinutes: config.ADMIN_TASK_REMIND_MINUTES,
       ...(options.automationTurnWaitMs !== undefined ? { automationTurnWaitMs: options.automationTurnWaitMs } : {}),
     },
     background,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(accountAutomation ? { automation: accountAutomation } : {}),
+  });
+  // The desk's Teams face, for the bot and the dialogs.
+  const teamsDesk = new TeamsHelpDesk({
+    desk,
+    adapter,
+    appId,
+    profiles,
+    transcript,
+    queues,
+    fetcher: new AttachmentFetcher({ allowedHosts: config.ATTACHMENT_HOSTS, maxBytes: MAX_SCREENSHOT_MB * 1024 * 1024, allowHttp: config.NODE_ENV !== 'production', allowLocalServiceOrigin: config.NODE_ENV !== 'production' }),
+    content,
+    contents,
+    clock,
+    logger,
   });
   const automationWatchdog = automation?.watchdog(async (id) => {
     await desk.automationTimedOut(id);
@@ -253,7 +264,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     clock,
     settings: { resetLinkHours: config.RESET_LINK_HOURS, trainingCopy: simulated, esrMode: config.ESR_MODE },
     faq: perTurn({ 'en-GB': loaded['en-GB'].faq, 'cy-GB': loaded['cy-GB'].faq }, orgDefault),
-    desk,
+    desk: teamsDesk,
     // Each use counted for the person's organisation (the turn's), so the dashboard can show one organisation's.
     usage: {
       record: (event) => {
@@ -275,7 +286,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     const org = organisations.forRecord(record);
     return withOrganisationValues(scopedValuesOf(org), () => turn(org.defaultLanguage));
   };
-  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript, inOrganisation });
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk: teamsDesk, tickets, transcript, inOrganisation });
   const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 

@@ -19,7 +19,7 @@ import { TICKET_VERBS, type TicketVerb } from '../cards/ticketCard.js';
 import { asAttachment } from '../cards/render.js';
 import { noticeCard } from '../cards/cards.js';
 import type { TicketService } from '../tickets/ticketService.js';
-import type { TeamsHelpDesk } from './helpDesk.js';
+import type { TeamsHelpDesk } from './teamsHelpDesk.js';
 import { KeyedMutex } from './keyedMutex.js';
 import { parseUseChannel } from './queues.js';
 import type { RecentTranscript } from './recentTranscript.js';

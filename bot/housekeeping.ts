@@ -7,8 +7,8 @@ import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import type { TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { VersionedStateStore } from '../state/ports.js';
+import type { DeskService } from '../tickets/deskService.js';
 import type { TicketService } from '../tickets/ticketService.js';
-import type { TeamsHelpDesk } from './helpDesk.js';
 import type { Logger } from './logger.js';
 
 export interface HousekeepingDeps {
@@ -18,7 +18,7 @@ export interface HousekeepingDeps {
   tokens: TokenStore;
   limits: PrunableRateLimitStore;
   state: Pick<VersionedStateStore, 'pruneIdle' | 'pruneOnceMarks'>;
-  desk: TeamsHelpDesk;
+  desk: Pick<DeskService, 'remindWaitingTasks' | 'purgeUploads'>;
   retentionDays: number;
   /** Conversation and user state idle this long is dropped (the welcome-once marks have their own age). */
   stateIdleDays: number;

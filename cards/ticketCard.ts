@@ -2,13 +2,14 @@
 // conversation so far, with Universal Actions (Action.Execute) that update the card for everyone. Whatever
 // people typed (staff, and agents' names) goes through inertText: shown as typed, never a live link.
 import type { Content } from '../content/content.js';
+import type { AgentVerb } from '../tickets/deskTypes.js';
 import type { Ticket } from '../tickets/types.js';
 import type { CardJson } from './render.js';
-import { inertText } from './inertText.js';
+import { inertText } from '../tickets/inertText.js';
 import { renderCard } from './render.js';
 
-export const TICKET_VERBS = ['takeOver', 'unassign', 'resolve', 'reopen', 'taskDone', 'taskFailed'] as const;
-export type TicketVerb = (typeof TICKET_VERBS)[number];
+/** The card's buttons: the desk's agent actions. */
+export { AGENT_VERBS as TICKET_VERBS, type AgentVerb as TicketVerb } from '../tickets/deskTypes.js';
 
 export interface TicketCardOptions {
   /** A link to each screenshot that agents can open (signed, expiring). */
@@ -26,7 +27,7 @@ export function ticketCard(c: Content, ticket: Ticket, options: TicketCardOption
   const status = c.t(`agents.status.${ticket.status}`);
   // An ESR admin task is finished with Done in ESR or Couldn't do it (with a reason), not Resolve.
   const finish = ticket.kind ? [{ verb: 'taskDone' as const, key: 'agents.taskDone' as const }, { verb: 'taskFailed' as const, key: 'agents.taskFailed' as const }] : [{ verb: 'resolve' as const, key: 'agents.resolve' as const }];
-  const verbs: Array<{ verb: (typeof TICKET_VERBS)[number]; key: Parameters<Content['t']>[0] }> =
+  const verbs: Array<{ verb: AgentVerb; key: Parameters<Content['t']>[0] }> =
     ticket.status === 'open'
       ? [{ verb: 'takeOver', key: 'agents.takeOver' }, ...finish]
       : ticket.status === 'assigned'

@@ -3,7 +3,7 @@
 import type { TurnContext } from 'botbuilder-core';
 import type { Content } from '../content/content.js';
 import type { Faq } from '../content/faq.js';
-import type { AdminTaskKind } from '../tickets/types.js';
+import type { AdminTaskOutcome, AdminTaskRequest, PendingScreenshot, ReportInput, ReportOutcome } from '../tickets/deskTypes.js';
 import type { UsageLog } from '../tickets/usage.js';
 import type { Clock } from '../esr/clock.js';
 import type { EsrService } from '../esr/esrService.js';
@@ -41,59 +41,8 @@ export function againstRealEsr(settings: Pick<DialogSettings, 'esrMode'>): boole
   return (settings.esrMode ?? 'simulated') !== 'simulated';
 }
 
-export type ReportCategory = 'login' | 'app' | 'payslip' | 'training' | 'other';
-
-/** A screenshot the user has sent during a report, kept aside by the desk (never in dialog state). */
-export interface PendingScreenshot {
-  id: string;
-  name: string;
-  bytes: number;
-  contentType: string;
-}
-
-export interface ReportInput {
-  category: ReportCategory;
-  description: string;
-  errorMessage?: string;
-  screenshots: PendingScreenshot[];
-  /** Where the user was when things went wrong, if the bot knows. */
-  context: { flow?: string; step?: string; detail?: string };
-  /** "Speak to someone": they want a person, not just a ticket. */
-  wantsPerson: boolean;
-}
-
-export interface ReportOutcome {
-  ref: string;
-  /** An open ticket of theirs was reused rather than a new one started. */
-  reused: boolean;
-  team: 'workforce' | 'leadEmployer';
-  teamIsIn: boolean;
-  /** "Monday at 9am", when the team is out. */
-  nextOpening: string;
-}
-
-/** An ESR admin task the person asks for: who they are comes from Teams, never from what they type. */
-export interface AdminTaskRequest {
-  kind: AdminTaskKind;
-  /** What they tried, in the bot's words. */
-  tried: string[];
-  /** What ESR said, as they chose or typed it (their words: kept apart from the bot's). */
-  esrSaid?: string;
-  screenshots: PendingScreenshot[];
-  context: { flow?: string; step?: string };
-}
-
-export interface AdminTaskOutcome {
-  ref: string;
-  /** They already had this task open; no second one was raised. */
-  reused: boolean;
-  /** queued: waiting for a person; done: the automation did it; pending: the automation is doing it. */
-  state: 'queued' | 'done' | 'pending';
-  /** The automation was tried and could not do it, so a person will. */
-  automationFellBack: boolean;
-  teamIsIn: boolean;
-  nextOpening: string;
-}
+// What the desk is given and answers (tickets/deskTypes.ts), as the dialogs know them.
+export type { AdminTaskOutcome, AdminTaskRequest, PendingScreenshot, ReportCategory, ReportInput, ReportOutcome } from '../tickets/deskTypes.js';
 
 /** The helpdesk side of reporting: screenshots, tickets, email and the agents' channel. */
 export interface HelpDesk {

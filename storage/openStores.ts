@@ -7,9 +7,10 @@ import type { Config } from '../bot/config.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { VersionedStateStore } from '../state/ports.js';
-import type { ScreenshotStore, TicketStore } from '../tickets/ports.js';
+import type { ScreenshotStore, TicketStore, UploadStaging } from '../tickets/ports.js';
 import type { UsageLog } from '../tickets/usage.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
+import { FileUploadStaging } from './fileUploadStaging.js';
 import { JsonlAuditLog } from './jsonlAuditLog.js';
 import type { TornTail } from './jsonLines.js';
 import { JsonlUsageLog } from './jsonlUsageLog.js';
@@ -28,6 +29,7 @@ import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
 import { PgStateStore } from './postgres/pgStateStore.js';
 import { PgTicketStore } from './postgres/pgTicketStore.js';
 import { PgTokenStore } from './postgres/pgTokenStore.js';
+import { PgUploadStaging } from './postgres/pgUploadStaging.js';
 import { PgUsageLog } from './postgres/pgUsageLog.js';
 import { createPool, describeDatabaseUrl } from './postgres/pool.js';
 
@@ -41,6 +43,8 @@ export interface Stores {
   limits: PrunableRateLimitStore;
   tickets: TicketStore;
   screenshots: ScreenshotStore;
+  /** Screenshots kept aside while a report is being written. */
+  uploads: UploadStaging;
   usage: UsageLog;
   /** Conversation and user state, and the welcome-once marks. */
   state: VersionedStateStore;
@@ -61,7 +65,7 @@ export interface OpenStoresOptions {
   onTornTail?: (tail: TornTail) => void;
   /** Told of errors on idle database connections (PostgreSQL only). */
   onDatabaseError?: (error: Error) => void;
-  /** The app's clock, which stamps state writes for expiring idle state (default: the system's). */
+  /** The app's clock: stamps state writes (for expiring idle state) and uploads kept aside (default: the system's). */
   now?: () => Date;
 }
 
@@ -82,6 +86,7 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions): Pr
     limits: await LowdbRateLimitStore.open(join(dataDir, 'limits.json')),
     tickets: await LowdbTicketStore.open(join(dataDir, 'tickets.json')),
     screenshots: await FileScreenshotStore.open(join(dataDir, 'screenshots')),
+    uploads: await FileUploadStaging.open(join(dataDir, 'uploads'), now),
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
     state: await LowdbVersionedStore.open(join(dataDir, 'state'), {}, now),
     migrated: [],
@@ -108,6 +113,7 @@ async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOpt
     limits: new PgRateLimitStore(pool),
     tickets: new PgTicketStore(pool),
     screenshots: new PgScreenshotStore(pool),
+    uploads: new PgUploadStaging(pool, now),
     usage: new PgUsageLog(pool),
     state: new PgStateStore(pool, now),
     migrated,

@@ -30,7 +30,7 @@ import { DASHBOARD_VERBS, figures, pageLabels, ticketDetail, ticketRow, type Das
 import { addStaticFiles, escapeHtml } from './http.js';
 import { unansweredRoutes, type UnansweredDeps } from './dashboard/unanswered.js';
 
-/** What the dashboard needs of the helpdesk (bot/helpDesk.ts TeamsHelpDesk). */
+/** What the dashboard needs of the helpdesk (tickets/deskService.ts DeskService). */
 export interface DashboardDesk {
   act(verb: DashboardVerb, ticketId: number, agent: Agent, channel: 'dashboard', options?: { reason?: string }): Promise<{ ok: boolean; ticket?: Ticket; message?: string }>;
   /** An absolute, signed, expiring link to a ticket's screenshot. */

@@ -4,8 +4,8 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
-import { replyText } from '../support/teamsUser.js';
 import { readMigrations } from '../../storage/postgres/migrate.js';
+import { replyText } from '../support/teamsUser.js';
 import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 

@@ -1,9 +1,10 @@
-// Every port's contract against the embedded stores (lowdb files, JSON Lines, screenshot files) that
+// Every port's contract against the embedded stores (lowdb files, JSON Lines, screenshot and upload files) that
 // `npm start` uses without DATABASE_URL. Each test gets its own temp folder.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileScreenshotStore } from '../../storage/fileScreenshotStore.js';
+import { FileUploadStaging } from '../../storage/fileUploadStaging.js';
 import { JsonlAuditLog } from '../../storage/jsonlAuditLog.js';
 import { JsonlUsageLog } from '../../storage/jsonlUsageLog.js';
 import { LowdbAccountStore } from '../../storage/lowdbAccountStore.js';
@@ -21,6 +22,7 @@ import { stateStoreContract } from './stateStore.contract.js';
 import type { MakeSubject } from './subject.js';
 import { ticketStoreContract } from './ticketStore.contract.js';
 import { tokenStoreContract } from './tokenStore.contract.js';
+import { uploadStagingContract } from './uploadStaging.contract.js';
 import { usageLogContract } from './usageLog.contract.js';
 
 describe('contracts: the embedded stores', () => {
@@ -43,4 +45,5 @@ describe('contracts: the embedded stores', () => {
   rateLimitStoreContract('LowdbRateLimitStore', onFile('limits.json', (f) => LowdbRateLimitStore.open(f)));
   usageLogContract('JsonlUsageLog', onFile('usage.jsonl', (f) => new JsonlUsageLog(f).init()));
   stateStoreContract('LowdbVersionedStore', (now) => onFile('state', (d) => LowdbVersionedStore.open(d, {}, now))());
+  uploadStagingContract('FileUploadStaging', (now) => onFile('uploads', (f) => FileUploadStaging.open(f, now)));
 });

@@ -9,6 +9,7 @@ import { PgStaffDirectory } from '../../storage/postgres/pgStaffDirectory.js';
 import { PgStateStore } from '../../storage/postgres/pgStateStore.js';
 import { PgTicketStore } from '../../storage/postgres/pgTicketStore.js';
 import { PgTokenStore } from '../../storage/postgres/pgTokenStore.js';
+import { PgUploadStaging } from '../../storage/postgres/pgUploadStaging.js';
 import { PgUsageLog } from '../../storage/postgres/pgUsageLog.js';
 import type pg from 'pg';
 import { usePostgres } from '../support/postgres.js';
@@ -21,6 +22,7 @@ import { stateStoreContract } from './stateStore.contract.js';
 import type { MakeSubject } from './subject.js';
 import { ticketStoreContract } from './ticketStore.contract.js';
 import { tokenStoreContract } from './tokenStore.contract.js';
+import { uploadStagingContract } from './uploadStaging.contract.js';
 import { usageLogContract } from './usageLog.contract.js';
 
 describe('contracts: the PostgreSQL stores', () => {
@@ -40,4 +42,5 @@ describe('contracts: the PostgreSQL stores', () => {
   rateLimitStoreContract('PgRateLimitStore', onDatabase((p) => new PgRateLimitStore(p)), true);
   usageLogContract('PgUsageLog', onDatabase((p) => new PgUsageLog(p)));
   stateStoreContract('PgStateStore', (now) => onDatabase((p) => new PgStateStore(p, now))(), true);
+  uploadStagingContract('PgUploadStaging', (now) => onDatabase((p) => new PgUploadStaging(p, now)));
 });

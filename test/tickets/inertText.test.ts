@@ -3,7 +3,7 @@
 // which must show exactly the typed text and nothing live.
 import { expect } from 'chai';
 import MarkdownIt from 'markdown-it';
-import { inertText } from '../../cards/inertText.js';
+import { inertText } from '../../tickets/inertText.js';
 
 const markdown = new MarkdownIt({ html: true, linkify: true });
 
