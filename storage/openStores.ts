@@ -1,12 +1,14 @@
 // Opens the stores behind the ESR and tickets ports: files in DATA_DIR (lowdb, JSON Lines, screenshot files)
 // by default, or PostgreSQL when DATABASE_URL is set, with its migrations applied first. Bot state, the
-// mail queue, the agents' queues and the once-registry are not ports yet and stay in DATA_DIR either way.
+// agents' queues and the once-registry are not ports yet and stay in DATA_DIR either way.
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
+import type { MailQueueStore } from '../mail/mailQueue.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { ScreenshotStore, TicketStore } from '../tickets/ports.js';
 import type { UsageLog } from '../tickets/usage.js';
+import { FileMailQueue } from './fileMailQueue.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
 import { JsonlAuditLog } from './jsonlAuditLog.js';
 import type { TornTail } from './jsonLines.js';
@@ -19,6 +21,7 @@ import { LowdbTokenStore } from './lowdbTokenStore.js';
 import { migrate, type Migration } from './postgres/migrate.js';
 import { PgAccountStore } from './postgres/pgAccountStore.js';
 import { PgAuditLog } from './postgres/pgAuditLog.js';
+import { PgMailQueue } from './postgres/pgMailQueue.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
@@ -38,6 +41,8 @@ export interface Stores {
   tickets: TicketStore;
   screenshots: ScreenshotStore;
   usage: UsageLog;
+  /** The durable mail queue (MailOutbox's store): shared by every instance on PostgreSQL. */
+  mailQueue: MailQueueStore;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -75,6 +80,7 @@ async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise
     tickets: await LowdbTicketStore.open(join(dataDir, 'tickets.json')),
     screenshots: await FileScreenshotStore.open(join(dataDir, 'screenshots')),
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
+    mailQueue: await FileMailQueue.open(join(dataDir, 'mail-queue.json')),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
@@ -100,6 +106,7 @@ async function openPostgres(url: string, { onDatabaseError }: OpenStoresOptions)
     tickets: new PgTicketStore(pool),
     screenshots: new PgScreenshotStore(pool),
     usage: new PgUsageLog(pool),
+    mailQueue: new PgMailQueue(pool),
     migrated,
     watchStaff: () => () => undefined,
     close: () => pool.end(),
