@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileMailQueue } from '../../storage/fileMailQueue.js';
 import { FileScreenshotStore } from '../../storage/fileScreenshotStore.js';
 import { JsonlAuditLog } from '../../storage/jsonlAuditLog.js';
 import { JsonlUsageLog } from '../../storage/jsonlUsageLog.js';
@@ -13,6 +14,7 @@ import { LowdbTicketStore } from '../../storage/lowdbTicketStore.js';
 import { LowdbTokenStore } from '../../storage/lowdbTokenStore.js';
 import { accountStoreContract } from './accountStore.contract.js';
 import { auditLogContract } from './auditLog.contract.js';
+import { mailQueueContract } from './mailQueue.contract.js';
 import { rateLimitStoreContract } from './rateLimitStore.contract.js';
 import { screenshotStoreContract } from './screenshotStore.contract.js';
 import { staffDirectoryContract } from './staffDirectory.contract.js';
@@ -40,4 +42,5 @@ describe('contracts: the embedded stores', () => {
   screenshotStoreContract('FileScreenshotStore', onFile('screenshots', (f) => FileScreenshotStore.open(f)));
   rateLimitStoreContract('LowdbRateLimitStore', onFile('limits.json', (f) => LowdbRateLimitStore.open(f)));
   usageLogContract('JsonlUsageLog', onFile('usage.jsonl', (f) => new JsonlUsageLog(f).init()));
+  mailQueueContract('FileMailQueue', onFile('mail-queue.json', (f) => FileMailQueue.open(f)));
 });
