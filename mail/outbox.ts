@@ -277,8 +277,9 @@ export class MailOutbox implements MailTransport {
     const delay = this.#retryDelaysMs[Math.min(attempts, this.#retryDelaysMs.length) - 1]!;
     // The last try falls exactly at the deadline rather than up to one retry delay after it.
     const nextAttemptAt = new Date(Math.min(at.getTime() + delay, deadline));
-    await this.#queue.reschedule(message, { attempts, lastAttemptAt: at, nextAttemptAt, lastError: reason });
-    this.#logger?.warn({ mailId: message.id, attempts, nextAttemptAt: nextAttemptAt.toISOString(), error: reason }, 'Mail delivery failed; will try again');
+    if (await this.#queue.reschedule(message, { attempts, lastAttemptAt: at, nextAttemptAt, lastError: reason }))
+      this.#logger?.warn({ mailId: message.id, attempts, nextAttemptAt: nextAttemptAt.toISOString(), error: reason }, 'Mail delivery failed; will try again');
+    else this.#leaseLost(message, reason);
     return { status: 'waiting', nextAttemptAt: nextAttemptAt.getTime() };
   }
 
@@ -299,11 +300,19 @@ export class MailOutbox implements MailTransport {
 
   async #giveUp(message: ClaimedMail, at: Date, reason: string, attempt?: { attempts: number; lastAttemptAt: Date }): Promise<void> {
     const attempts = attempt?.attempts ?? message.attempts;
-    await this.#queue.markFailed(message, { attempts, failedAt: at, lastError: reason, ...(attempt ? { lastAttemptAt: attempt.lastAttemptAt } : {}) });
+    if (!(await this.#queue.markFailed(message, { attempts, failedAt: at, lastError: reason, ...(attempt ? { lastAttemptAt: attempt.lastAttemptAt } : {}) }))) {
+      this.#leaseLost(message, reason);
+      return;
+    }
     this.#logger?.warn(
       { mailId: message.id, attempts, queuedAt: message.queuedAt.toISOString(), error: reason },
       'Mail could not be delivered; it is kept in the queue marked failed',
     );
+  }
+
+  /** This worker took too long: the message is another worker's now (or already sent), and left to it. */
+  #leaseLost(message: ClaimedMail, reason: string): void {
+    this.#logger?.warn({ mailId: message.id, error: reason }, 'Mail attempt ended after its lease had run out; left to the worker that holds it now');
   }
 
   #deadline(message: ClaimedMail): number {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createLogger } from '../../bot/logger.js';
 import { HOUR, MINUTE, ManualClock } from '../../esr/clock.js';
 import { describeError, MailOutbox, type OutboxLogger, type Scheduler } from '../../mail/outbox.js';
-import { SmtpTransport, type OutgoingMail } from '../../mail/transport.js';
+import { SmtpTransport, type MailTransport, type OutgoingMail } from '../../mail/transport.js';
 import { DataFileError } from '../../storage/atomicJsonFile.js';
 import { FileMailQueue } from '../../storage/fileMailQueue.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer.js';
@@ -408,6 +408,29 @@ describe('MailOutbox (real SMTP)', () => {
     error = undefined;
     await openOutbox().catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(DataFileError);
+  });
+
+  it('begins no send with less than half its lease left, and lets the rest of the batch go for the next pass', async () => {
+    const smtpTransport = new SmtpTransport(smtp.url, FROM, { connectionTimeoutMs: 500 });
+    // Each send takes three minutes of a five-minute lease.
+    const slow: MailTransport = {
+      description: 'a slow mail server',
+      send: async (mail) => {
+        await smtpTransport.send(mail);
+        clock.advance(3 * MINUTE);
+      },
+      close: () => smtpTransport.close(),
+    };
+    queue = await FileMailQueue.open(file);
+    const outbox = new MailOutbox(queue, slow, { clock, leaseMs: 5 * MINUTE });
+    open.push(outbox);
+    for (const to of ['a@nhs-trust.example', 'b@nhs-trust.example', 'c@nhs-trust.example']) await outbox.send(resetMail(to));
+
+    expect(await outbox.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 2 });
+    // Let go, not left until the lease ends: the next pass takes the next one at once.
+    expect(await outbox.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 1 });
+    expect(await outbox.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 0 });
+    expect(smtp.messages.map((m) => m.to[0])).to.deep.equal(['a@nhs-trust.example', 'b@nhs-trust.example', 'c@nhs-trust.example']);
   });
 
   it('describes itself as the transport it delivers through', async () => {
