@@ -275,6 +275,7 @@ describe('MailOutbox (real SMTP)', () => {
     const after = await openOutbox();
     expect(await after.pending()).to.have.length(1);
     expect(await attachmentFolders()).to.have.length(1); // the orphans are gone, the queued one stays
+    expect(queue.removedOrphans).to.equal(2);
     expect(await after.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 0 });
 
     expect(smtp.messages).to.have.length(1);
