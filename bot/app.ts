@@ -140,7 +140,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const content = contents[orgDefault];
   const delivery = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
   // Every email is queued durably first, so an SMTP outage delays mail but never loses it.
-  const mail = await MailOutbox.open(join(dataDir, 'mail-queue.json'), delivery, { clock, logger });
+  const mail = new MailOutbox(stores.mailQueue, delivery, { clock, logger });
   mail.start();
   // Only the simulated ESR (a training copy) has pages for reset and unlock links; against the real ESR we send none.
   const simulated = config.ESR_MODE === 'simulated';
@@ -296,12 +296,12 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     bot,
     logger,
     health: async () => {
-      const queued = mail.pending();
+      const mailQueue = await mail.counts();
       return {
         esrMode: config.ESR_MODE,
         staff: await staff.count(),
         dataDir: await readable(dataDir),
-        mailQueue: { waiting: queued.filter((m) => m.status === 'waiting').length, failed: queued.filter((m) => m.status === 'failed').length },
+        mailQueue,
       };
     },
     routes: [

@@ -1,20 +1,24 @@
 // A durable outbox in front of a MailTransport, so no email is lost while the mail server is down.
-// `send` writes the message to disk first (mail-queue.json, with attachments as files in a folder beside
-// it) and returns once it is safely queued; a worker then delivers it through the inner transport, retrying
-// with backoff for up to 72 hours, after which the message is marked failed and kept, never dropped.
+// `send` stores the message in the queue (a MailQueueStore: DATA_DIR files, or PostgreSQL shared by every
+// instance) and returns once it is safely queued; a worker then delivers it through the inner transport,
+// retrying with backoff for up to 72 hours, after which the message is marked failed and kept, never dropped.
+// The policy (when to retry, when to give up) is here; the store only keeps what it is told.
 // Time and timers come in through seams (Clock, Scheduler) so tests drive every retry without waiting.
 //
-// The queue holds bodies, and reset emails carry secret links: its files are private (0600/0700), and
-// nothing that is logged or listed by `pending()` contains a body or a link.
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import type { Low } from 'lowdb';
-import { z } from 'zod';
+// Several instances may each run this worker over one queue. Each message is claimed under a lease before
+// it is sent, and no two claims hold the same message at once, so each message is sent by one worker.
+// "Exactly once" has one gap, which no queue in front of SMTP can close: a crash (or a lost database
+// connection) after the mail server accepted a message and before the store recorded it as sent leaves the
+// message claimed; once the lease runs out (5 minutes by default) another worker sends it again. That window
+// is one database round trip (a millisecond or so) per message; within it delivery is at least once. The
+// same holds when the connection drops after the server took the message but before its reply reached us.
+//
+// Reset emails carry secret links: nothing that is logged or listed by `pending()` contains a body or a link.
 import { MINUTE, HOUR, systemClock, type Clock } from '../esr/clock.js';
-import { openStore } from '../storage/openStore.js';
+import { UnreadableMailError, type ClaimedMail, type MailQueueStore, type QueuedMailStatus, type QueuedMailSummary } from './mailQueue.js';
 import type { MailTransport, OutgoingMail } from './transport.js';
-import { syncDirectory } from '../storage/atomicJsonFile.js';
+
+export type { QueuedMailStatus, QueuedMailSummary } from './mailQueue.js';
 
 /** Runs a callback later. Production uses unref'd timers; tests use one they fire by hand. */
 export interface Scheduler {
@@ -46,29 +50,23 @@ export interface MailOutboxOptions {
   giveUpAfterMs?: number;
   /** The worker (start()) looks at the queue at least this often. Default 1 minute. */
   pollMs?: number;
+  /**
+   * How long a claimed message is this worker's alone; after that another worker may claim it (this one
+   * died). A send is begun only while at least half of it is left, so it must well exceed the longest send.
+   * Default 5 minutes.
+   */
+  leaseMs?: number;
+  /** How many messages a worker claims at a time. Default 10. */
+  batchSize?: number;
 }
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [30_000, MINUTE, 2 * MINUTE, 5 * MINUTE, 15 * MINUTE];
 export const DEFAULT_GIVE_UP_AFTER_MS = 72 * HOUR;
+export const DEFAULT_LEASE_MS = 5 * MINUTE;
 const DEFAULT_POLL_MS = MINUTE;
+const DEFAULT_BATCH_SIZE = 10;
 /** The worker never runs passes closer together than this, unless new mail arrives. */
 const MIN_WORKER_DELAY_MS = 1_000;
-
-export type QueuedMailStatus = 'waiting' | 'failed';
-
-/** What `pending()` tells about a queued message: never its body, links or attachment contents. */
-export interface QueuedMailSummary {
-  id: string;
-  to: string;
-  subject: string;
-  status: QueuedMailStatus;
-  attempts: number;
-  attachments: number;
-  queuedAt: string;
-  nextAttemptAt: string;
-  lastAttemptAt?: string;
-  lastError?: string;
-}
 
 export interface DeliveryReport {
   /** Delivered in this pass. */
@@ -79,40 +77,8 @@ export interface DeliveryReport {
   waiting: number;
 }
 
-// The id names the attachment folder, so it is held to the shape randomUUID gives, even if the file is edited.
-const attachmentSchema = z.object({
-  filename: z.string(),
-  contentType: z.string(),
-  file: z.string().regex(/^\d+\.bin$/),
-  size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
-const queuedMailSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-  to: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  html: z.string(),
-  attachments: z.array(attachmentSchema),
-  status: z.enum(['waiting', 'failed']),
-  queuedAt: z.iso.datetime(),
-  attempts: z.number().int().nonnegative(),
-  nextAttemptAt: z.iso.datetime(),
-  lastAttemptAt: z.iso.datetime().optional(),
-  lastError: z.string().optional(),
-  failedAt: z.iso.datetime().optional(),
-  expiresAt: z.iso.datetime().optional(),
-});
-const queueFileSchema = z.object({ version: z.literal(1), messages: z.array(queuedMailSchema) });
-type QueueFile = z.infer<typeof queueFileSchema>;
-type QueuedMail = z.infer<typeof queuedMailSchema>;
-
 export class MailOutbox implements MailTransport {
-  /** The queue file (mail-queue.json). */
-  readonly file: string;
-  /** The folder beside it holding one sub-folder of attachment files per queued message. */
-  readonly attachmentsDir: string;
-  readonly #db: Low<QueueFile>;
+  readonly #queue: MailQueueStore;
   readonly #inner: MailTransport;
   readonly #clock: Clock;
   readonly #scheduler: Scheduler;
@@ -120,19 +86,19 @@ export class MailOutbox implements MailTransport {
   readonly #retryDelaysMs: readonly number[];
   readonly #giveUpAfterMs: number;
   readonly #pollMs: number;
-  /** Messages pushed into memory whose write to disk has not finished: not yet theirs to deliver. */
-  readonly #unsettled = new Set<string>();
-  /** The delivery pass in progress (passes never overlap, so no message is sent twice at once). */
+  readonly #leaseMs: number;
+  readonly #batchSize: number;
+  /** The delivery pass in progress (passes never overlap, so this worker never holds a message twice). */
   #pass: Promise<unknown> = Promise.resolve();
+  /** The timer's run in progress: a pass and the choice of when to run next. */
+  #tickRun: Promise<void> = Promise.resolve();
   #running = false;
   #ticking = false;
   #again = false;
   #cancelTimer: (() => void) | undefined;
 
-  private constructor(file: string, db: Low<QueueFile>, inner: MailTransport, options: MailOutboxOptions) {
-    this.file = file;
-    this.attachmentsDir = join(dirname(file), `${basename(file, '.json')}-attachments`);
-    this.#db = db;
+  constructor(queue: MailQueueStore, inner: MailTransport, options: MailOutboxOptions = {}) {
+    this.#queue = queue;
     this.#inner = inner;
     this.#clock = options.clock ?? systemClock;
     this.#scheduler = options.scheduler ?? timerScheduler;
@@ -140,19 +106,11 @@ export class MailOutbox implements MailTransport {
     this.#retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
     this.#giveUpAfterMs = options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS;
     this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (this.#retryDelaysMs.length === 0 || this.#retryDelaysMs.some((ms) => !(ms > 0))) throw new Error('retryDelaysMs must be a non-empty list of positive delays');
-    if (!(this.#giveUpAfterMs > 0) || !(this.#pollMs > 0)) throw new Error('giveUpAfterMs and pollMs must be positive');
-  }
-
-  /**
-   * Opens (or creates) the queue at `file`, such as DATA_DIR/mail-queue.json, picking up whatever an earlier
-   * run queued. A queue file that cannot be read is refused with a DataFileError and left as it is.
-   */
-  static async open(file: string, inner: MailTransport, options: MailOutboxOptions = {}): Promise<MailOutbox> {
-    const db = await openStore(file, queueFileSchema, () => ({ version: 1 as const, messages: [] }));
-    const outbox = new MailOutbox(file, db, inner, options);
-    await outbox.#removeOrphanedAttachments();
-    return outbox;
+    if (!(this.#giveUpAfterMs > 0) || !(this.#pollMs > 0) || !(this.#leaseMs > 0)) throw new Error('giveUpAfterMs, pollMs and leaseMs must be positive');
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) throw new Error('batchSize must be a whole number, at least 1');
   }
 
   /** Where mail finally goes: the inner transport's description. */
@@ -162,40 +120,14 @@ export class MailOutbox implements MailTransport {
 
   /** Queues the message durably and returns; it is delivered later. Throws only if it could not be queued. */
   async send(mail: OutgoingMail): Promise<void> {
-    const id = randomUUID();
-    const attachments = mail.attachments && mail.attachments.length > 0 ? await this.#writeAttachments(id, mail.attachments) : [];
-    const now = this.#clock.now().toISOString();
-    const message: QueuedMail = {
-      id,
-      to: mail.to,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      attachments,
-      status: 'waiting',
-      queuedAt: now,
-      attempts: 0,
-      nextAttemptAt: now,
-      ...(mail.expiresAt ? { expiresAt: mail.expiresAt.toISOString() } : {}),
-    };
-    this.#unsettled.add(id);
-    this.#db.data.messages.push(message);
-    try {
-      await this.#db.write();
-    } catch (error) {
-      this.#db.data.messages = this.#db.data.messages.filter((m) => m.id !== id);
-      await rm(join(this.attachmentsDir, id), { recursive: true, force: true });
-      throw error;
-    } finally {
-      this.#unsettled.delete(id);
-    }
+    await this.#queue.enqueue(mail, this.#clock.now());
     this.#kick();
   }
 
   /**
-   * Tries every waiting message whose next attempt is due, oldest first. When the server cannot be reached
-   * at all, the other due messages are not tried in this pass (they wait as long as the one that failed),
-   * so an outage costs one connection timeout per pass, not one per message.
+   * Tries every waiting message whose next attempt is due, oldest first, a batch at a time. When the server
+   * cannot be reached at all, the other due messages are not tried in this pass (they wait as long as the one
+   * that failed), so an outage costs one connection timeout per pass, not one per message.
    */
   deliverDue(): Promise<DeliveryReport> {
     const pass = this.#pass.then(() => this.#deliverDueNow());
@@ -204,38 +136,19 @@ export class MailOutbox implements MailTransport {
   }
 
   /** The queued messages, for logs and health checks: who, what subject, how it is going; never the body. */
-  pending(): QueuedMailSummary[] {
-    return this.#db.data.messages.map((m) => ({
-      id: m.id,
-      to: m.to,
-      subject: m.subject,
-      status: m.status,
-      attempts: m.attempts,
-      attachments: m.attachments.length,
-      queuedAt: m.queuedAt,
-      nextAttemptAt: m.nextAttemptAt,
-      ...(m.lastAttemptAt ? { lastAttemptAt: m.lastAttemptAt } : {}),
-      ...(m.lastError ? { lastError: m.lastError } : {}),
-    }));
+  pending(): Promise<QueuedMailSummary[]> {
+    return this.#queue.pending();
+  }
+
+  /** How many messages wait and how many were given up on. */
+  counts(): Promise<{ waiting: number; failed: number }> {
+    return this.#queue.counts();
   }
 
   /** Puts failed messages back in the queue with a fresh 72 hours (after the cause is fixed). Returns how many. */
   async retryFailed(): Promise<number> {
-    const now = this.#clock.now().toISOString();
-    let count = 0;
-    for (const m of this.#db.data.messages) {
-      if (m.status !== 'failed') continue;
-      m.status = 'waiting';
-      m.queuedAt = now;
-      m.nextAttemptAt = now;
-      m.attempts = 0;
-      delete m.failedAt;
-      count += 1;
-    }
-    if (count > 0) {
-      await this.#db.write();
-      this.#kick();
-    }
+    const count = await this.#queue.retryFailed(this.#clock.now());
+    if (count > 0) this.#kick();
     return count;
   }
 
@@ -255,8 +168,9 @@ export class MailOutbox implements MailTransport {
     await this.idle();
   }
 
-  /** Resolves when the delivery pass in progress, if any, has finished. */
+  /** Resolves when the delivery pass in progress, if any, has finished (and the worker has chosen when to look again). */
   async idle(): Promise<void> {
+    await this.#tickRun;
     await this.#pass;
   }
 
@@ -266,165 +180,143 @@ export class MailOutbox implements MailTransport {
   }
 
   async #deliverDueNow(): Promise<DeliveryReport> {
-    const nowMs = this.#clock.now().getTime();
-    const due = this.#db.data.messages
-      .filter((m) => m.status === 'waiting' && !this.#unsettled.has(m.id) && Date.parse(m.nextAttemptAt) <= nowMs)
-      .sort((a, b) => Date.parse(a.nextAttemptAt) - Date.parse(b.nextAttemptAt) || Date.parse(a.queuedAt) - Date.parse(b.queuedAt));
     let sent = 0;
     let failed = 0;
     let unreachable: { error: string; retryAt: number } | undefined;
-    for (const message of due) {
-      const at = this.#clock.now();
-      if (unreachable) {
-        if (this.#defer(message, at, unreachable) === 'failed') failed += 1;
-        continue;
-      }
-      // A reset or unlock email whose link has expired while it waited is kept as failed, not sent uselessly.
-      if (message.expiresAt && Date.parse(message.expiresAt) <= at.getTime()) {
-        this.#giveUp(message, at, 'expired before it could be sent (the link in it no longer works)');
-        failed += 1;
-        await this.#db.write();
-        continue;
-      }
-      let mail: OutgoingMail;
+    let leaseRunningOut = false;
+    while (!leaseRunningOut) {
+      const claimedAt = this.#clock.now().getTime();
+      const batch = await this.#queue.claimDue({ now: new Date(claimedAt), leaseMs: this.#leaseMs, limit: this.#batchSize });
+      if (batch.length === 0) break;
+      let handled = 0;
       try {
-        mail = await this.#load(message);
-      } catch (error) {
-        // The attachment files are missing or damaged: sending would deliver a broken message. Keep it.
-        this.#giveUp(message, at, `cannot read its attachments (${describeError(error)})`);
-        failed += 1;
-        await this.#db.write();
-        continue;
+        for (const message of batch) {
+          const at = this.#clock.now();
+          if (unreachable) {
+            // Only messages the deferral below left due come here: those past their deadline, or due since.
+            if ((await this.#defer(message, at, unreachable)) === 'failed') failed += 1;
+            handled += 1;
+            continue;
+          }
+          // Another worker may claim it once the lease ends: begin a send only while half the lease is left.
+          if (at.getTime() >= claimedAt + this.#leaseMs / 2) {
+            leaseRunningOut = true;
+            break;
+          }
+          const outcome = await this.#deliver(message, at);
+          handled += 1;
+          if (outcome === 'sent') sent += 1;
+          else if (outcome === 'failed') failed += 1;
+          else if (outcome !== 'waiting') {
+            unreachable = outcome;
+            // The rest of this batch and everything else due waits with it, released; claim again for the rest.
+            await this.#queue.deferDue({
+              now: at,
+              until: new Date(unreachable.retryAt),
+              giveUpAfterMs: this.#giveUpAfterMs,
+              lastError: `not tried: the mail server could not be reached (${unreachable.error})`,
+              lease: message.lease,
+            });
+            handled = batch.length;
+            break;
+          }
+        }
+      } finally {
+        // What this batch still holds (the lease ran short, or the store failed) is let go for the next pass; if
+        // the store cannot be reached to do so, the lease simply runs out.
+        if (handled < batch.length) await this.#queue.release(batch[0]!.lease).catch(() => undefined);
       }
-      try {
-        await this.#inner.send(mail);
-      } catch (error) {
-        const outcome = this.#recordFailure(message, at, error);
-        if (outcome === 'failed') failed += 1;
-        else if (!isAboutThisMessage(error)) unreachable = { error: describeError(error), retryAt: Date.parse(message.nextAttemptAt) };
-        await this.#db.write();
-        continue;
-      }
-      await this.#recordDelivery(message);
-      sent += 1;
     }
-    if (unreachable) await this.#db.write();
-    const waiting = this.#db.data.messages.filter((m) => m.status === 'waiting').length;
+    const { waiting } = await this.#queue.counts();
     return { sent, failed, waiting };
   }
 
-  async #recordDelivery(message: QueuedMail): Promise<void> {
-    this.#db.data.messages = this.#db.data.messages.filter((m) => m.id !== message.id);
-    await this.#db.write();
-    // Only once the queue no longer names the folder; a crash in between leaves an orphan swept at start-up.
-    if (message.attachments.length > 0) await rm(join(this.attachmentsDir, message.id), { recursive: true, force: true });
+  /** One claimed message: sent, waiting for a retry, failed for good, or the server is unreachable. */
+  async #deliver(message: ClaimedMail, at: Date): Promise<'sent' | 'waiting' | 'failed' | { error: string; retryAt: number }> {
+    // A reset or unlock email whose link has expired while it waited is kept as failed, not sent uselessly.
+    if (message.expiresAt && message.expiresAt.getTime() <= at.getTime()) {
+      await this.#giveUp(message, at, 'expired before it could be sent (the link in it no longer works)');
+      return 'failed';
+    }
+    let mail: OutgoingMail;
+    try {
+      mail = await this.#queue.load(message);
+    } catch (error) {
+      if (!(error instanceof UnreadableMailError)) throw error;
+      // The attachments are missing or damaged: sending would deliver a broken message. Keep it.
+      await this.#giveUp(message, at, `cannot read its attachments (${describeError(error)})`);
+      return 'failed';
+    }
+    try {
+      await this.#inner.send(mail);
+    } catch (error) {
+      const outcome = await this.#recordFailure(message, at, error);
+      if (outcome.status === 'failed' || isAboutThisMessage(error)) return outcome.status;
+      return { error: describeError(error), retryAt: outcome.nextAttemptAt };
+    }
+    // The window where "exactly once" becomes "at least once" (see the top of this file): from here until
+    // markSent has committed.
+    const held = await this.#queue.markSent(message);
     this.#logger?.info({ mailId: message.id, attempts: message.attempts + 1 }, 'Mail delivered');
+    if (!held) this.#logger?.warn({ mailId: message.id }, 'Mail delivered after its lease had run out: another worker may have sent it as well');
+    return 'sent';
   }
 
-  #recordFailure(message: QueuedMail, at: Date, error: unknown): QueuedMailStatus {
-    message.attempts += 1;
-    message.lastAttemptAt = at.toISOString();
+  async #recordFailure(message: ClaimedMail, at: Date, error: unknown): Promise<{ status: QueuedMailStatus; nextAttemptAt: number }> {
+    const attempts = message.attempts + 1;
     const reason = describeError(error);
     if (isPermanentRejection(error)) {
-      this.#giveUp(message, at, `rejected by the mail server (${reason})`);
-      return 'failed';
+      await this.#giveUp(message, at, `rejected by the mail server (${reason})`, { attempts, lastAttemptAt: at });
+      return { status: 'failed', nextAttemptAt: at.getTime() };
     }
     const deadline = this.#deadline(message);
     if (at.getTime() >= deadline) {
-      this.#giveUp(message, at, reason);
-      return 'failed';
+      await this.#giveUp(message, at, reason, { attempts, lastAttemptAt: at });
+      return { status: 'failed', nextAttemptAt: at.getTime() };
     }
-    const delay = this.#retryDelaysMs[Math.min(message.attempts, this.#retryDelaysMs.length) - 1]!;
+    const delay = this.#retryDelaysMs[Math.min(attempts, this.#retryDelaysMs.length) - 1]!;
     // The last try falls exactly at the deadline rather than up to one retry delay after it.
-    message.nextAttemptAt = new Date(Math.min(at.getTime() + delay, deadline)).toISOString();
-    message.lastError = reason;
-    this.#logger?.warn(
-      { mailId: message.id, attempts: message.attempts, nextAttemptAt: message.nextAttemptAt, error: reason },
-      'Mail delivery failed; will try again',
-    );
-    return 'waiting';
+    const nextAttemptAt = new Date(Math.min(at.getTime() + delay, deadline));
+    if (await this.#queue.reschedule(message, { attempts, lastAttemptAt: at, nextAttemptAt, lastError: reason }))
+      this.#logger?.warn({ mailId: message.id, attempts, nextAttemptAt: nextAttemptAt.toISOString(), error: reason }, 'Mail delivery failed; will try again');
+    else this.#leaseLost(message, reason);
+    return { status: 'waiting', nextAttemptAt: nextAttemptAt.getTime() };
   }
 
   /** Not tried because the server was unreachable a moment ago in this pass: waits as long as that one. */
-  #defer(message: QueuedMail, at: Date, unreachable: { error: string; retryAt: number }): QueuedMailStatus {
+  async #defer(message: ClaimedMail, at: Date, unreachable: { error: string; retryAt: number }): Promise<QueuedMailStatus> {
     const deadline = this.#deadline(message);
     if (at.getTime() >= deadline) {
-      this.#giveUp(message, at, `the mail server could not be reached (${unreachable.error})`);
+      await this.#giveUp(message, at, `the mail server could not be reached (${unreachable.error})`);
       return 'failed';
     }
-    message.nextAttemptAt = new Date(Math.min(unreachable.retryAt, deadline)).toISOString();
-    message.lastError = `not tried: the mail server could not be reached (${unreachable.error})`;
+    await this.#queue.reschedule(message, {
+      attempts: message.attempts,
+      nextAttemptAt: new Date(Math.min(unreachable.retryAt, deadline)),
+      lastError: `not tried: the mail server could not be reached (${unreachable.error})`,
+    });
     return 'waiting';
   }
 
-  #giveUp(message: QueuedMail, at: Date, reason: string): void {
-    message.status = 'failed';
-    message.failedAt = at.toISOString();
-    message.lastError = reason;
+  async #giveUp(message: ClaimedMail, at: Date, reason: string, attempt?: { attempts: number; lastAttemptAt: Date }): Promise<void> {
+    const attempts = attempt?.attempts ?? message.attempts;
+    if (!(await this.#queue.markFailed(message, { attempts, failedAt: at, lastError: reason, ...(attempt ? { lastAttemptAt: attempt.lastAttemptAt } : {}) }))) {
+      this.#leaseLost(message, reason);
+      return;
+    }
     this.#logger?.warn(
-      { mailId: message.id, attempts: message.attempts, queuedAt: message.queuedAt, error: reason },
+      { mailId: message.id, attempts, queuedAt: message.queuedAt.toISOString(), error: reason },
       'Mail could not be delivered; it is kept in the queue marked failed',
     );
   }
 
-  #deadline(message: QueuedMail): number {
-    return Date.parse(message.queuedAt) + this.#giveUpAfterMs;
+  /** This worker took too long: the message is another worker's now (or already sent), and left to it. */
+  #leaseLost(message: ClaimedMail, reason: string): void {
+    this.#logger?.warn({ mailId: message.id, error: reason }, 'Mail attempt ended after its lease had run out; left to the worker that holds it now');
   }
 
-  async #load(message: QueuedMail): Promise<OutgoingMail> {
-    const mail: OutgoingMail = { to: message.to, subject: message.subject, text: message.text, html: message.html };
-    if (message.attachments.length === 0) return mail;
-    mail.attachments = [];
-    for (const a of message.attachments) {
-      const content = await readFile(join(this.attachmentsDir, message.id, a.file));
-      if (content.length !== a.size || sha256(content) !== a.sha256) throw new Error(`attachment ${a.file} is not as it was queued`);
-      mail.attachments.push({ filename: a.filename, contentType: a.contentType, content });
-    }
-    return mail;
-  }
-
-  // Written to a hidden temp folder, each file flushed, then the folder renamed into place: a message's
-  // attachments are either all there or not there at all.
-  async #writeAttachments(id: string, attachments: NonNullable<OutgoingMail['attachments']>): Promise<QueuedMail['attachments']> {
-    await mkdir(this.attachmentsDir, { recursive: true, mode: 0o700 });
-    const temp = join(this.attachmentsDir, `.${id}.tmp`);
-    const stored: QueuedMail['attachments'] = [];
-    try {
-      await mkdir(temp, { mode: 0o700 });
-      for (const [index, a] of attachments.entries()) {
-        const file = `${index}.bin`;
-        const handle = await open(join(temp, file), 'wx', 0o600);
-        try {
-          await handle.writeFile(a.content);
-          await handle.datasync();
-        } finally {
-          await handle.close();
-        }
-        stored.push({ filename: a.filename, contentType: a.contentType, file, size: a.content.length, sha256: sha256(a.content) });
-      }
-      await syncDirectory(temp);
-      await rename(temp, join(this.attachmentsDir, id));
-      await syncDirectory(this.attachmentsDir);
-    } catch (error) {
-      await rm(temp, { recursive: true, force: true });
-      throw error;
-    }
-    return stored;
-  }
-
-  /** Folders left by a crash between writing attachments and the queue file, or after a delivery. */
-  async #removeOrphanedAttachments(): Promise<void> {
-    let entries: string[];
-    try {
-      entries = await readdir(this.attachmentsDir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const queued = new Set(this.#db.data.messages.map((m) => m.id));
-    const orphans = entries.filter((name) => !queued.has(name));
-    for (const name of orphans) await rm(join(this.attachmentsDir, name), { recursive: true, force: true });
-    if (orphans.length > 0) this.#logger?.info({ removed: orphans.length }, 'Removed attachment folders that no queued mail refers to');
+  #deadline(message: ClaimedMail): number {
+    return message.queuedAt.getTime() + this.#giveUpAfterMs;
   }
 
   #kick(): void {
@@ -437,15 +329,17 @@ export class MailOutbox implements MailTransport {
     this.#cancelTimer?.();
     this.#cancelTimer = this.#scheduler.schedule(ms, () => {
       this.#cancelTimer = undefined;
-      void this.#tick();
+      this.#tickRun = this.#tick();
     });
   }
 
   async #tick(): Promise<void> {
     if (!this.#running || this.#ticking) return;
     this.#ticking = true;
+    let delay = this.#pollMs;
     try {
       await this.deliverDue();
+      delay = await this.#nextDelay();
     } catch (error) {
       this.#logger?.warn({ error: describeError(error) }, 'Mail outbox pass failed; will try again');
     } finally {
@@ -456,14 +350,14 @@ export class MailOutbox implements MailTransport {
       this.#again = false;
       this.#scheduleTick(0);
     } else {
-      this.#scheduleTick(this.#nextDelay());
+      this.#scheduleTick(delay);
     }
   }
 
-  #nextDelay(): number {
+  async #nextDelay(): Promise<number> {
     const now = this.#clock.now().getTime();
-    let next = now + this.#pollMs;
-    for (const m of this.#db.data.messages) if (m.status === 'waiting') next = Math.min(next, Date.parse(m.nextAttemptAt));
+    const due = await this.#queue.nextDueAt();
+    const next = Math.min(now + this.#pollMs, due?.getTime() ?? Infinity);
     return Math.max(MIN_WORKER_DELAY_MS, next - now);
   }
 }
@@ -497,8 +391,3 @@ export function describeError(error: unknown): string {
     .trim()
     .slice(0, 300);
 }
-
-function sha256(content: Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-

@@ -1,14 +1,16 @@
 // Opens the stores behind the ESR, tickets and bot-state ports: files in DATA_DIR (lowdb, JSON Lines, screenshot
 // files, the state journal) by default, or PostgreSQL when DATABASE_URL is set, with its migrations applied
-// first. Conversation and user state and the welcome-once marks follow DATABASE_URL; the mail queue and the
-// agents' queues are not ports yet and stay in DATA_DIR either way.
+// first. Conversation and user state, the welcome-once marks, the mail queue and report uploads follow
+// DATABASE_URL.
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
+import type { MailQueueStore } from '../mail/mailQueue.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { VersionedStateStore } from '../state/ports.js';
 import type { ScreenshotStore, TicketStore, UploadStaging } from '../tickets/ports.js';
 import type { UsageLog } from '../tickets/usage.js';
+import { FileMailQueue } from './fileMailQueue.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
 import { FileUploadStaging } from './fileUploadStaging.js';
 import { JsonlAuditLog } from './jsonlAuditLog.js';
@@ -23,6 +25,7 @@ import { LowdbVersionedStore } from './lowdbVersionedStore.js';
 import { migrate, type Migration } from './postgres/migrate.js';
 import { PgAccountStore } from './postgres/pgAccountStore.js';
 import { PgAuditLog } from './postgres/pgAuditLog.js';
+import { PgMailQueue } from './postgres/pgMailQueue.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
@@ -48,6 +51,8 @@ export interface Stores {
   usage: UsageLog;
   /** Conversation and user state, and the welcome-once marks. */
   state: VersionedStateStore;
+  /** The durable mail queue (MailOutbox's store): shared by every instance on PostgreSQL. */
+  mailQueue: MailQueueStore;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -89,6 +94,7 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions): Pr
     uploads: await FileUploadStaging.open(join(dataDir, 'uploads'), now),
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
     state: await LowdbVersionedStore.open(join(dataDir, 'state'), {}, now),
+    mailQueue: await FileMailQueue.open(join(dataDir, 'mail-queue.json')),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
@@ -116,6 +122,7 @@ async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOpt
     uploads: new PgUploadStaging(pool, now),
     usage: new PgUsageLog(pool),
     state: new PgStateStore(pool, now),
+    mailQueue: new PgMailQueue(pool),
     migrated,
     watchStaff: () => () => undefined,
     close: () => pool.end(),

@@ -49,7 +49,8 @@ describe('the app on PostgreSQL (DATABASE_URL)', function () {
       await client.end();
     }
     expect(await t.app.staff.count()).to.equal(1);
-    for (const file of ['staff.json', 'accounts.json', 'tokens.json', 'tickets.json', 'audit.jsonl']) {
+    expect(await t.app.mail.counts()).to.deep.equal({ waiting: 0, failed: 0 }); // the queue is in the database
+    for (const file of ['staff.json', 'accounts.json', 'tokens.json', 'tickets.json', 'audit.jsonl', 'mail-queue.json']) {
       expect(await access(join(t.dataDir, file)).then(() => 'there', () => 'absent'), file).to.equal('absent');
     }
   });

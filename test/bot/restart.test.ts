@@ -23,7 +23,7 @@ describe('a restart of the bot', () => {
       expect(done).to.contain('If the details match an ESR account');
       await second.app.background.idle();
       await second.app.mail.deliverDue();
-      expect(second.app.mail.pending()).to.have.length(0);
+      expect(await second.app.mail.pending()).to.have.length(0);
     } finally {
       await second.stop({ keepData: false });
     }

@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FileMailQueue } from '../../storage/fileMailQueue.js';
 import { FileScreenshotStore } from '../../storage/fileScreenshotStore.js';
 import { FileUploadStaging } from '../../storage/fileUploadStaging.js';
 import { JsonlAuditLog } from '../../storage/jsonlAuditLog.js';
@@ -15,6 +16,7 @@ import { LowdbTokenStore } from '../../storage/lowdbTokenStore.js';
 import { LowdbVersionedStore } from '../../storage/lowdbVersionedStore.js';
 import { accountStoreContract } from './accountStore.contract.js';
 import { auditLogContract } from './auditLog.contract.js';
+import { mailQueueContract } from './mailQueue.contract.js';
 import { rateLimitStoreContract } from './rateLimitStore.contract.js';
 import { screenshotStoreContract } from './screenshotStore.contract.js';
 import { staffDirectoryContract } from './staffDirectory.contract.js';
@@ -46,4 +48,5 @@ describe('contracts: the embedded stores', () => {
   usageLogContract('JsonlUsageLog', onFile('usage.jsonl', (f) => new JsonlUsageLog(f).init()));
   stateStoreContract('LowdbVersionedStore', (now) => onFile('state', (d) => LowdbVersionedStore.open(d, {}, now))());
   uploadStagingContract('FileUploadStaging', (now) => onFile('uploads', (f) => FileUploadStaging.open(f, now)));
+  mailQueueContract('FileMailQueue', onFile('mail-queue.json', (f) => FileMailQueue.open(f)));
 });

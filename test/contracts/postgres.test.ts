@@ -3,6 +3,7 @@
 // emptied before each test; a second pool plays a second instance of the bot.
 import { PgAccountStore } from '../../storage/postgres/pgAccountStore.js';
 import { PgAuditLog } from '../../storage/postgres/pgAuditLog.js';
+import { PgMailQueue } from '../../storage/postgres/pgMailQueue.js';
 import { PgRateLimitStore } from '../../storage/postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from '../../storage/postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from '../../storage/postgres/pgStaffDirectory.js';
@@ -15,6 +16,7 @@ import type pg from 'pg';
 import { usePostgres } from '../support/postgres.js';
 import { accountStoreContract } from './accountStore.contract.js';
 import { auditLogContract } from './auditLog.contract.js';
+import { mailQueueContract } from './mailQueue.contract.js';
 import { rateLimitStoreContract } from './rateLimitStore.contract.js';
 import { screenshotStoreContract } from './screenshotStore.contract.js';
 import { staffDirectoryContract } from './staffDirectory.contract.js';
@@ -43,4 +45,5 @@ describe('contracts: the PostgreSQL stores', () => {
   usageLogContract('PgUsageLog', onDatabase((p) => new PgUsageLog(p)));
   stateStoreContract('PgStateStore', (now) => onDatabase((p) => new PgStateStore(p, now))(), true);
   uploadStagingContract('PgUploadStaging', (now) => onDatabase((p) => new PgUploadStaging(p, now)));
+  mailQueueContract('PgMailQueue', onDatabase((p) => new PgMailQueue(p)), true);
 });

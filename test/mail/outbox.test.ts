@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { createLogger } from '../../bot/logger.js';
 import { HOUR, MINUTE, ManualClock } from '../../esr/clock.js';
 import { describeError, MailOutbox, type OutboxLogger, type Scheduler } from '../../mail/outbox.js';
-import { SmtpTransport, type OutgoingMail } from '../../mail/transport.js';
+import { SmtpTransport, type MailTransport, type OutgoingMail } from '../../mail/transport.js';
 import { DataFileError } from '../../storage/atomicJsonFile.js';
+import { FileMailQueue } from '../../storage/fileMailQueue.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer.js';
 
 // The bot's pino logger is what production passes in.
@@ -71,6 +72,8 @@ describe('MailOutbox (real SMTP)', () => {
   let clock: ManualClock;
   let log: LogRecorder;
   let open: Array<MailOutbox>;
+  /** The file store under the outbox opened last. */
+  let queue: FileMailQueue;
 
   before(async () => {
     smtp = await startSmtpServer();
@@ -101,7 +104,8 @@ describe('MailOutbox (real SMTP)', () => {
   async function openOutbox(options: { scheduler?: Scheduler } = {}): Promise<MailOutbox> {
     // A short connection timeout, so a server that is down fails fast.
     const transport = new SmtpTransport(smtp.url, FROM, { connectionTimeoutMs: 500 });
-    const outbox = await MailOutbox.open(file, transport, { clock, logger: log, ...options });
+    queue = await FileMailQueue.open(file);
+    const outbox = new MailOutbox(queue, transport, { clock, logger: log, ...options });
     open.push(outbox);
     return outbox;
   }
@@ -110,8 +114,8 @@ describe('MailOutbox (real SMTP)', () => {
     return JSON.parse(await readFile(file, 'utf8')) as { version: number; messages: Array<Record<string, unknown>> };
   }
 
-  async function attachmentFolders(outbox: MailOutbox): Promise<string[]> {
-    return readdir(outbox.attachmentsDir).catch(() => []);
+  async function attachmentFolders(): Promise<string[]> {
+    return readdir(queue.attachmentsDir).catch(() => []);
   }
 
   it('delivers a message with two PNG attachments byte for byte, then empties the queue file and attachment folder', async () => {
@@ -136,9 +140,9 @@ describe('MailOutbox (real SMTP)', () => {
     const queueText = await readFile(file, 'utf8');
     expect(queueText.length).to.be.below(5_000);
     expect(queueText).not.to.include(first.subarray(8, 200).toString('base64'));
-    const [folder] = await attachmentFolders(outbox);
-    expect(await readdir(join(outbox.attachmentsDir, folder!))).to.have.members(['0.bin', '1.bin']);
-    expect((await readFile(join(outbox.attachmentsDir, folder!, '0.bin'))).equals(first)).to.be.true;
+    const [folder] = await attachmentFolders();
+    expect(await readdir(join(queue.attachmentsDir, folder!))).to.have.members(['0.bin', '1.bin']);
+    expect((await readFile(join(queue.attachmentsDir, folder!, '0.bin'))).equals(first)).to.be.true;
 
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 0 });
 
@@ -154,8 +158,8 @@ describe('MailOutbox (real SMTP)', () => {
     expect(mail.attachments[1]!.content.equals(second), 'second attachment byte-identical').to.be.true;
 
     expect((await queueFile()).messages).to.deep.equal([]);
-    expect(await attachmentFolders(outbox)).to.deep.equal([]);
-    expect(outbox.pending()).to.deep.equal([]);
+    expect(await attachmentFolders()).to.deep.equal([]);
+    expect(await outbox.pending()).to.deep.equal([]);
   });
 
   it('queues while the server is down, backs off, and delivers exactly once when it is back', async () => {
@@ -164,8 +168,8 @@ describe('MailOutbox (real SMTP)', () => {
     const queuedAt = clock.now().getTime();
 
     await outbox.send(resetMail()); // resolves: the message is safely queued
-    expect(outbox.pending()).to.have.length(1);
-    expect(outbox.pending()[0]).to.include({ to: 'aisha.shah@nhs-trust.example', subject: 'Reset your ESR password', status: 'waiting', attempts: 0 });
+    expect(await outbox.pending()).to.have.length(1);
+    expect((await outbox.pending())[0]).to.include({ to: 'aisha.shah@nhs-trust.example', subject: 'Reset your ESR password', status: 'waiting', attempts: 0 });
 
     const expectations = [
       { after: 0, attempts: 1, next: 30_000 },
@@ -176,13 +180,13 @@ describe('MailOutbox (real SMTP)', () => {
     for (const step of expectations) {
       clock.advance(step.after);
       expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 0, waiting: 1 });
-      const [entry] = outbox.pending();
+      const [entry] = await outbox.pending();
       expect(entry!.attempts).to.equal(step.attempts);
       expect(Date.parse(entry!.nextAttemptAt) - queuedAt).to.equal(step.next);
       expect(entry!.lastError).to.match(/ECONNREFUSED/);
       // Not due yet: no attempt is made.
       expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 0, waiting: 1 });
-      expect(outbox.pending()[0]!.attempts).to.equal(step.attempts);
+      expect((await outbox.pending())[0]!.attempts).to.equal(step.attempts);
     }
     // What is on disk survives: the queue file holds the message as queued.
     expect((await queueFile()).messages[0]).to.include({ attempts: 4, status: 'waiting' });
@@ -216,8 +220,8 @@ describe('MailOutbox (real SMTP)', () => {
     clock.advance(4 * HOUR);
     await smtp.restart();
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 1, waiting: 0 });
-    expect(outbox.pending()[0]).to.include({ status: 'failed' });
-    expect(outbox.pending()[0]!.lastError).to.contain('expired before it could be sent');
+    expect((await outbox.pending())[0]).to.include({ status: 'failed' });
+    expect((await outbox.pending())[0]!.lastError).to.contain('expired before it could be sent');
     expect(smtp.messages).to.have.length(0);
   });
 
@@ -226,7 +230,7 @@ describe('MailOutbox (real SMTP)', () => {
     smtp.refuse(451);
     await outbox.send(resetMail());
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 0, waiting: 1 });
-    expect(outbox.pending()[0]!.lastError).to.match(/451/);
+    expect((await outbox.pending())[0]!.lastError).to.match(/451/);
 
     smtp.accept();
     clock.advance(30_000);
@@ -243,7 +247,7 @@ describe('MailOutbox (real SMTP)', () => {
     await outbox.send(resetMail('c@nhs-trust.example'));
 
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 0, waiting: 3 });
-    const [a, b, c] = outbox.pending();
+    const [a, b, c] = await outbox.pending();
     expect([a!.attempts, b!.attempts, c!.attempts]).to.deep.equal([1, 0, 0]);
     expect(b!.nextAttemptAt).to.equal(a!.nextAttemptAt);
     expect(c!.lastError).to.match(/^not tried/);
@@ -263,20 +267,21 @@ describe('MailOutbox (real SMTP)', () => {
     await before.stop();
     before.close();
     // Leftovers of a crash mid-queue: a half-written folder and one no message refers to.
-    await mkdir(join(before.attachmentsDir, '.00000000-0000-4000-8000-000000000000.tmp'));
-    await mkdir(join(before.attachmentsDir, '11111111-1111-4111-8111-111111111111'));
+    await mkdir(join(queue.attachmentsDir, '.00000000-0000-4000-8000-000000000000.tmp'));
+    await mkdir(join(queue.attachmentsDir, '11111111-1111-4111-8111-111111111111'));
 
     await smtp.restart();
     clock.advance(30_000);
     const after = await openOutbox();
-    expect(after.pending()).to.have.length(1);
-    expect(await attachmentFolders(after)).to.have.length(1); // the orphans are gone, the queued one stays
+    expect(await after.pending()).to.have.length(1);
+    expect(await attachmentFolders()).to.have.length(1); // the orphans are gone, the queued one stays
+    expect(queue.removedOrphans).to.equal(2);
     expect(await after.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 0 });
 
     expect(smtp.messages).to.have.length(1);
     expect(smtp.messages[0]!.attachments[0]!.content.equals(screenshot)).to.be.true;
     expect((await queueFile()).messages).to.deep.equal([]);
-    expect(await attachmentFolders(after)).to.deep.equal([]);
+    expect(await attachmentFolders()).to.deep.equal([]);
   });
 
   it('after 72 hours of failures marks the message failed and keeps it', async () => {
@@ -290,18 +295,18 @@ describe('MailOutbox (real SMTP)', () => {
     while (clock.now().getTime() - queuedAt < HOUR) {
       expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 0, waiting: 1 });
       attemptTimes.push((clock.now().getTime() - queuedAt) / 1000);
-      clock.set(outbox.pending()[0]!.nextAttemptAt);
+      clock.set((await outbox.pending())[0]!.nextAttemptAt);
     }
     expect(attemptTimes).to.deep.equal([0, 30, 90, 210, 510, 1410, 2310, 3210]);
 
     // Still down ten minutes before the deadline: the next try is at the deadline, not 15 minutes on.
     clock.set(new Date(queuedAt + 72 * HOUR - 10 * MINUTE));
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 0, waiting: 1 });
-    expect(Date.parse(outbox.pending()[0]!.nextAttemptAt) - queuedAt).to.equal(72 * HOUR);
+    expect(Date.parse((await outbox.pending())[0]!.nextAttemptAt) - queuedAt).to.equal(72 * HOUR);
 
-    clock.set(outbox.pending()[0]!.nextAttemptAt);
+    clock.set((await outbox.pending())[0]!.nextAttemptAt);
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 1, waiting: 0 });
-    const [entry] = outbox.pending();
+    const [entry] = await outbox.pending();
     expect(entry!.status).to.equal('failed');
     expect(entry!.attempts).to.equal(attemptTimes.length + 2);
     expect(Date.parse(entry!.lastAttemptAt!) - queuedAt).to.equal(72 * HOUR);
@@ -325,26 +330,26 @@ describe('MailOutbox (real SMTP)', () => {
     smtp.refuse(550, 'No such user here');
     await outbox.send(resetMail());
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 1, waiting: 0 });
-    expect(outbox.pending()[0]).to.include({ status: 'failed', attempts: 1 });
-    expect(outbox.pending()[0]!.lastError).to.match(/rejected by the mail server.*550/);
+    expect((await outbox.pending())[0]).to.include({ status: 'failed', attempts: 1 });
+    expect((await outbox.pending())[0]!.lastError).to.match(/rejected by the mail server.*550/);
   });
 
   it('marks a message with no usable recipient failed at once, and keeps it', async () => {
     const outbox = await openOutbox();
     await outbox.send(resetMail('not an address'));
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 1, waiting: 0 });
-    expect(outbox.pending()[0]).to.include({ status: 'failed', attempts: 1, to: 'not an address' });
-    expect(outbox.pending()[0]!.lastError).to.match(/No recipients defined/);
+    expect((await outbox.pending())[0]).to.include({ status: 'failed', attempts: 1, to: 'not an address' });
+    expect((await outbox.pending())[0]!.lastError).to.match(/No recipients defined/);
     expect(smtp.messages).to.have.length(0);
   });
 
   it('marks a message whose attachment file was damaged on disk failed, rather than send it broken', async () => {
     const outbox = await openOutbox();
     await outbox.send({ ...resetMail(), attachments: [{ filename: 'screen.png', contentType: 'image/png', content: png(1_000) }] });
-    const [folder] = await attachmentFolders(outbox);
-    await writeFile(join(outbox.attachmentsDir, folder!, '0.bin'), png(10));
+    const [folder] = await attachmentFolders();
+    await writeFile(join(queue.attachmentsDir, folder!, '0.bin'), png(10));
     expect(await outbox.deliverDue()).to.deep.equal({ sent: 0, failed: 1, waiting: 0 });
-    expect(outbox.pending()[0]!.lastError).to.match(/cannot read its attachments/);
+    expect((await outbox.pending())[0]!.lastError).to.match(/cannot read its attachments/);
     expect(smtp.messages).to.have.length(0);
   });
 
@@ -356,10 +361,10 @@ describe('MailOutbox (real SMTP)', () => {
   it('pending() lists messages without their bodies', async () => {
     const outbox = await openOutbox();
     await outbox.send({ ...resetMail(), attachments: [{ filename: 'a.png', contentType: 'image/png', content: png(10) }] });
-    const [entry] = outbox.pending();
+    const [entry] = await outbox.pending();
     expect(entry).to.have.all.keys('id', 'to', 'subject', 'status', 'attempts', 'attachments', 'queuedAt', 'nextAttemptAt');
     expect(entry).to.include({ attachments: 1, attempts: 0 });
-    expect(JSON.stringify(outbox.pending())).not.to.include('token');
+    expect(JSON.stringify(await outbox.pending())).not.to.include('token');
   });
 
   it('start() delivers on its own timer: at once when mail is queued, and again when a retry falls due', async () => {
@@ -375,7 +380,7 @@ describe('MailOutbox (real SMTP)', () => {
     expect(scheduler.timers[0]!.ms).to.equal(0); // queueing wakes the worker
     scheduler.fire();
     await outbox.idle();
-    expect(outbox.pending()[0]!.attempts).to.equal(1);
+    expect((await outbox.pending())[0]!.attempts).to.equal(1);
     expect(scheduler.timers[0]!.ms).to.equal(30_000); // next wake-up: when the retry is due
 
     await smtp.restart();
@@ -383,7 +388,7 @@ describe('MailOutbox (real SMTP)', () => {
     scheduler.fire();
     await outbox.idle();
     expect(smtp.messages).to.have.length(1);
-    expect(outbox.pending()).to.deep.equal([]);
+    expect(await outbox.pending()).to.deep.equal([]);
 
     await outbox.stop();
     expect(scheduler.timers).to.have.length(0);
@@ -404,6 +409,29 @@ describe('MailOutbox (real SMTP)', () => {
     error = undefined;
     await openOutbox().catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(DataFileError);
+  });
+
+  it('begins no send with less than half its lease left, and lets the rest of the batch go for the next pass', async () => {
+    const smtpTransport = new SmtpTransport(smtp.url, FROM, { connectionTimeoutMs: 500 });
+    // Each send takes three minutes of a five-minute lease.
+    const slow: MailTransport = {
+      description: 'a slow mail server',
+      send: async (mail) => {
+        await smtpTransport.send(mail);
+        clock.advance(3 * MINUTE);
+      },
+      close: () => smtpTransport.close(),
+    };
+    queue = await FileMailQueue.open(file);
+    const outbox = new MailOutbox(queue, slow, { clock, leaseMs: 5 * MINUTE });
+    open.push(outbox);
+    for (const to of ['a@nhs-trust.example', 'b@nhs-trust.example', 'c@nhs-trust.example']) await outbox.send(resetMail(to));
+
+    expect(await outbox.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 2 });
+    // Let go, not left until the lease ends: the next pass takes the next one at once.
+    expect(await outbox.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 1 });
+    expect(await outbox.deliverDue()).to.deep.equal({ sent: 1, failed: 0, waiting: 0 });
+    expect(smtp.messages.map((m) => m.to[0])).to.deep.equal(['a@nhs-trust.example', 'b@nhs-trust.example', 'c@nhs-trust.example']);
   });
 
   it('describes itself as the transport it delivers through', async () => {

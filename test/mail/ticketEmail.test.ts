@@ -80,7 +80,7 @@ describe('the ticket email to the team (real SMTP)', () => {
     expect(mail.attachments[0]!.content.equals(shot), 'the PNG, byte for byte').to.be.true;
     expect(mail.attachments[1]!.content.equals(photo), 'the JPEG, byte for byte').to.be.true;
     await t.app.mail.idle();
-    expect(t.app.mail.pending()).to.deep.equal([]);
+    expect(await t.app.mail.pending()).to.deep.equal([]);
     expect(smtp.messages).to.have.length(1);
   });
 
@@ -98,8 +98,8 @@ describe('the ticket email to the team (real SMTP)', () => {
     // An attempt while the server is down fails and leaves the email queued, with its screenshot.
     const down = await t.app.mail.deliverDue();
     expect(down.sent).to.equal(0);
-    const [queued] = t.app.mail.pending();
-    expect(t.app.mail.pending()).to.have.length(1);
+    const [queued] = await t.app.mail.pending();
+    expect(await t.app.mail.pending()).to.have.length(1);
     expect(queued).to.include({ to: WORKFORCE_EMAIL, subject: 'ESR-00001: Log in to ESR – Alex Demo', status: 'waiting', attachments: 1 });
     expect(queued!.attempts).to.be.at.least(1);
     expect(queued!.lastError).to.match(/ECONNREFUSED/);
@@ -114,7 +114,7 @@ describe('the ticket email to the team (real SMTP)', () => {
     const mail = await smtp.waitFor((m) => m.subject.includes('ESR-00001'));
     expect(mail.attachments).to.have.length(1);
     expect(mail.attachments[0]!.content.equals(shot)).to.be.true;
-    expect(t.app.mail.pending()).to.deep.equal([]);
+    expect(await t.app.mail.pending()).to.deep.equal([]);
 
     clock.advance(60 * MINUTE);
     expect(await t.app.mail.deliverDue()).to.include({ sent: 0, waiting: 0 });
