@@ -198,7 +198,7 @@ export class TeamsHelpDesk implements HelpDesk {
       ...(input.errorMessage ? { errorMessage: input.errorMessage } : {}),
       context: input.context,
       screenshots,
-      transcript: this.#d.transcript.get(context),
+      transcript: await this.#d.transcript.get(context),
       userConversation: TurnContext.getConversationReference(context.activity),
       wantsPerson: input.wantsPerson,
     });
@@ -254,7 +254,7 @@ export class TeamsHelpDesk implements HelpDesk {
       ...(request.esrSaid ? { errorMessage: request.esrSaid } : {}),
       context: request.context,
       screenshots,
-      transcript: this.#d.transcript.get(context),
+      transcript: await this.#d.transcript.get(context),
       userConversation: TurnContext.getConversationReference(context.activity),
     });
     await this.discard(request.screenshots.map((s) => s.id));
@@ -538,7 +538,7 @@ export class TeamsHelpDesk implements HelpDesk {
   /** Updates the ticket's card in the channel for everyone. */
   async refreshCard(ticket: Ticket): Promise<void> {
     const post = ticket.channelPost;
-    const queue = post ? this.#d.queues.get(post.queueId) : undefined;
+    const queue = post ? await this.#d.queues.get(post.queueId) : undefined;
     if (!post?.activityId || !queue) return;
     try {
       // The card is the first message of its thread, so it is addressed through the thread's conversation id.
@@ -731,7 +731,7 @@ export class TeamsHelpDesk implements HelpDesk {
   async #postToQueue(ticket: Ticket): Promise<void> {
     const organisationCode = this.#orgOf(ticket).code;
     const org = organisationCode ? { organisationCode } : {};
-    const queue = (ticket.kind ? this.#d.queues.routeTask(org) : undefined) ?? this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}), ...org });
+    const queue = (ticket.kind ? await this.#d.queues.routeTask(org) : undefined) ?? await this.#d.queues.route({ category: ticket.category, ...(ticket.requester.staffGroup ? { staffGroup: ticket.requester.staffGroup } : {}), ...org });
     if (!queue) return;
     try {
       // A new thread in the channel: its first message is the ticket card; replies form the ticket's thread.
@@ -758,7 +758,7 @@ export class TeamsHelpDesk implements HelpDesk {
 
   async #postInThread(ticket: Ticket, text: string): Promise<void> {
     const post = ticket.channelPost;
-    const queue = post ? this.#d.queues.get(post.queueId) : undefined;
+    const queue = post ? await this.#d.queues.get(post.queueId) : undefined;
     if (!post?.threadConversationId || !queue) return;
     try {
       await this.#continue(this.#threadReference(queue.reference, post.threadConversationId), async (ctx) => {

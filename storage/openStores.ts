@@ -1,17 +1,24 @@
 // Opens the stores behind the ESR and tickets ports: files in DATA_DIR (lowdb, JSON Lines, screenshot files)
 // by default, or PostgreSQL when DATABASE_URL is set, with its migrations applied first. Bot state, the
-// mail queue, the agents' queues and the once-registry are not ports yet and stay in DATA_DIR either way.
+// mail queue and the once-registry are not ports yet and stay in DATA_DIR either way.
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
+import type { AutomationRequestStore } from '../esr/automation/ports.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { ScreenshotStore, TicketStore } from '../tickets/ports.js';
+import type { QueueRegistry } from '../tickets/queues.js';
+import { MemoryRecentTranscript, type RecentTranscriptStore } from '../tickets/recentTranscript.js';
 import type { UsageLog } from '../tickets/usage.js';
+import type { MissedLog } from '../understanding/missed.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
 import { JsonlAuditLog } from './jsonlAuditLog.js';
+import { JsonlMissedLog } from './jsonlMissedLog.js';
 import type { TornTail } from './jsonLines.js';
 import { JsonlUsageLog } from './jsonlUsageLog.js';
 import { LowdbAccountStore } from './lowdbAccountStore.js';
+import { LowdbAutomationRequestStore } from './lowdbAutomationRequests.js';
+import { LowdbQueueRegistry } from './lowdbQueueRegistry.js';
 import { LowdbRateLimitStore } from './lowdbRateLimitStore.js';
 import { LowdbStaffDirectory } from './lowdbStaffDirectory.js';
 import { LowdbTicketStore } from './lowdbTicketStore.js';
@@ -19,6 +26,10 @@ import { LowdbTokenStore } from './lowdbTokenStore.js';
 import { migrate, type Migration } from './postgres/migrate.js';
 import { PgAccountStore } from './postgres/pgAccountStore.js';
 import { PgAuditLog } from './postgres/pgAuditLog.js';
+import { PgAutomationRequestStore } from './postgres/pgAutomationRequests.js';
+import { PgMissedLog } from './postgres/pgMissedLog.js';
+import { PgQueueRegistry } from './postgres/pgQueueRegistry.js';
+import { PgRecentTranscript } from './postgres/pgRecentTranscript.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
@@ -38,6 +49,14 @@ export interface Stores {
   tickets: TicketStore;
   screenshots: ScreenshotStore;
   usage: UsageLog;
+  /** The agents' channels ("use this channel") and which tickets each gets. */
+  queues: QueueRegistry;
+  /** What the bot could not answer (redacted), for the dashboard's unanswered questions. */
+  missed: MissedLog;
+  /** ESR_MODE=automation: the requests sent to the Trust's ESR automation and how each ended. */
+  automationRequests: AutomationRequestStore;
+  /** Each conversation's last messages, for a ticket's "transcript so far". */
+  transcript: RecentTranscriptStore;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -57,14 +76,16 @@ export interface OpenStoresOptions {
   onDatabaseError?: (error: Error) => void;
 }
 
-export function openStores(config: Pick<Config, 'DATABASE_URL'>, options: OpenStoresOptions): Promise<Stores> {
-  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL, options) : openEmbedded(options);
+/** ESR_MODE, when given, says whether the ESR automation's request file is opened (and checked) at start-up. */
+export function openStores(config: Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'ESR_MODE'>>, options: OpenStoresOptions): Promise<Stores> {
+  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL, options) : openEmbedded(options, config.ESR_MODE === 'automation');
 }
 
-async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise<Stores> {
+async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions, automation: boolean): Promise<Stores> {
   const lines = onTornTail ? { onTornTail } : {};
   // The large, cold staff directory apart from the small, hot files.
   const staff = await LowdbStaffDirectory.open(join(dataDir, 'staff.json'));
+  const requestsFile = join(dataDir, 'esr-automation-requests.json');
   return {
     description: 'embedded store',
     staff,
@@ -75,6 +96,11 @@ async function openEmbedded({ dataDir, onTornTail }: OpenStoresOptions): Promise
     tickets: await LowdbTicketStore.open(join(dataDir, 'tickets.json')),
     screenshots: await FileScreenshotStore.open(join(dataDir, 'screenshots')),
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
+    queues: await LowdbQueueRegistry.open(join(dataDir, 'queues.json')),
+    missed: await new JsonlMissedLog(join(dataDir, 'unanswered.jsonl'), lines).init(),
+    automationRequests: automation ? await LowdbAutomationRequestStore.open(requestsFile) : LowdbAutomationRequestStore.lazy(requestsFile),
+    // In memory, not in a file: see MemoryRecentTranscript for the measured cost of writing it each turn.
+    transcript: new MemoryRecentTranscript(),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
@@ -100,6 +126,10 @@ async function openPostgres(url: string, { onDatabaseError }: OpenStoresOptions)
     tickets: new PgTicketStore(pool),
     screenshots: new PgScreenshotStore(pool),
     usage: new PgUsageLog(pool),
+    queues: new PgQueueRegistry(pool),
+    missed: new PgMissedLog(pool),
+    automationRequests: new PgAutomationRequestStore(pool),
+    transcript: new PgRecentTranscript(pool),
     migrated,
     watchStaff: () => () => undefined,
     close: () => pool.end(),

@@ -4,6 +4,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
+import { readMigrations } from '../../storage/postgres/migrate.js';
 import { replyText } from '../support/teamsUser.js';
 import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
@@ -27,7 +28,8 @@ describe('the app on PostgreSQL (DATABASE_URL)', function () {
 
   it('migrates the database at start-up and answers a turn from the staff directory there', async () => {
     t = await startTestApp({ env: { DATABASE_URL: database!.url, SEED_DEMO_DATA: 'false' } });
-    expect(t.logs.some((l) => l.includes('Applied 1 database migration(s)'))).to.equal(true);
+    const migrations = await readMigrations();
+    expect(t.logs.some((l) => l.includes(`Applied ${migrations.length} database migration(s)`))).to.equal(true);
 
     const client = new pg.Client({ connectionString: database!.url });
     await client.connect();
@@ -42,12 +44,12 @@ describe('the app on PostgreSQL (DATABASE_URL)', function () {
       expect(replies.map(replyText).join('\n')).to.contain('241RPOSTGRES01');
 
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
-      expect(rows.map((r) => r.version)).to.deep.equal([1]);
+      expect(rows.map((r) => r.version).sort((a, b) => a - b)).to.deep.equal(migrations.map((m) => m.version));
     } finally {
       await client.end();
     }
     expect(await t.app.staff.count()).to.equal(1);
-    for (const file of ['staff.json', 'accounts.json', 'tokens.json', 'tickets.json', 'audit.jsonl']) {
+    for (const file of ['staff.json', 'accounts.json', 'tokens.json', 'tickets.json', 'audit.jsonl', 'queues.json', 'unanswered.jsonl', 'esr-automation-requests.json']) {
       expect(await access(join(t.dataDir, file)).then(() => 'there', () => 'absent'), file).to.equal('absent');
     }
   });

@@ -3,6 +3,10 @@
 // emptied before each test; a second pool plays a second instance of the bot.
 import { PgAccountStore } from '../../storage/postgres/pgAccountStore.js';
 import { PgAuditLog } from '../../storage/postgres/pgAuditLog.js';
+import { PgAutomationRequestStore } from '../../storage/postgres/pgAutomationRequests.js';
+import { PgMissedLog } from '../../storage/postgres/pgMissedLog.js';
+import { PgQueueRegistry } from '../../storage/postgres/pgQueueRegistry.js';
+import { PgRecentTranscript } from '../../storage/postgres/pgRecentTranscript.js';
 import { PgRateLimitStore } from '../../storage/postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from '../../storage/postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from '../../storage/postgres/pgStaffDirectory.js';
@@ -13,12 +17,16 @@ import type pg from 'pg';
 import { usePostgres } from '../support/postgres.js';
 import { accountStoreContract } from './accountStore.contract.js';
 import { auditLogContract } from './auditLog.contract.js';
+import { automationRequestStoreContract } from './automationRequests.contract.js';
+import { missedLogContract } from './missedLog.contract.js';
+import { queueRegistryContract } from './queueRegistry.contract.js';
 import { rateLimitStoreContract } from './rateLimitStore.contract.js';
 import { screenshotStoreContract } from './screenshotStore.contract.js';
 import { staffDirectoryContract } from './staffDirectory.contract.js';
 import type { MakeSubject } from './subject.js';
 import { ticketStoreContract } from './ticketStore.contract.js';
 import { tokenStoreContract } from './tokenStore.contract.js';
+import { transcriptContract } from './transcript.contract.js';
 import { usageLogContract } from './usageLog.contract.js';
 
 describe('contracts: the PostgreSQL stores', () => {
@@ -37,4 +45,8 @@ describe('contracts: the PostgreSQL stores', () => {
   screenshotStoreContract('PgScreenshotStore', onDatabase((p) => new PgScreenshotStore(p)));
   rateLimitStoreContract('PgRateLimitStore', onDatabase((p) => new PgRateLimitStore(p)), true);
   usageLogContract('PgUsageLog', onDatabase((p) => new PgUsageLog(p)));
+  queueRegistryContract('PgQueueRegistry', onDatabase((p) => new PgQueueRegistry(p)), true);
+  missedLogContract('PgMissedLog', onDatabase((p) => new PgMissedLog(p)), true);
+  automationRequestStoreContract('PgAutomationRequestStore', onDatabase((p) => new PgAutomationRequestStore(p)), true);
+  transcriptContract('PgRecentTranscript', onDatabase((p) => new PgRecentTranscript(p)), true);
 });
