@@ -275,7 +275,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     return withOrganisationValues(scopedValuesOf(org), () => turn(org.defaultLanguage));
   };
   const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk, tickets, transcript, inOrganisation });
-  const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
+  const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, transcript: stores.transcript, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 
 

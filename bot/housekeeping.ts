@@ -7,6 +7,7 @@ import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
 import type { TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+import type { RecentTranscriptStore } from '../tickets/recentTranscript.js';
 import type { TicketService } from '../tickets/ticketService.js';
 import type { TeamsHelpDesk } from './helpDesk.js';
 import type { Logger } from './logger.js';
@@ -18,6 +19,8 @@ export interface HousekeepingDeps {
   tokens: TokenStore;
   limits: PrunableRateLimitStore;
   state: LowdbVersionedStore;
+  /** Conversations' recent messages (in PostgreSQL, one row each): they go with the idle state. */
+  transcript?: Pick<RecentTranscriptStore, 'forgetBefore'>;
   desk: TeamsHelpDesk;
   retentionDays: number;
   /** Conversation and user state idle this long is dropped (the welcome-once marks have their own age). */
@@ -42,6 +45,7 @@ export interface HousekeepingReport {
   stateEntries: number;
   welcomeMarks: number;
   uploads: number;
+  recentMessages: number;
 }
 
 export class Housekeeping {
@@ -100,6 +104,7 @@ export class Housekeeping {
       stateEntries: await this.#d.state.expire(new Date(now - this.#d.stateIdleDays * DAY), isWelcomeMark),
       welcomeMarks: await this.#d.state.expire(new Date(now - (this.#d.welcomeMarkDays ?? WELCOME_MARK_DAYS) * DAY), (key) => !isWelcomeMark(key)),
       uploads: await this.#d.desk.purgeUploads(HOUR * 24),
+      recentMessages: (await this.#d.transcript?.forgetBefore(new Date(now - this.#d.stateIdleDays * DAY))) ?? 0,
     };
     // A line at info level only when something went, so a quiet day leaves a quiet log.
     const removed = Object.values(report).some((n) => n > 0);

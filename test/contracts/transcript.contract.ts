@@ -45,7 +45,7 @@ export function transcriptContract(name: string, make: MakeSubject<RecentTranscr
     it('never keeps a password-like message recorded through the bot\'s transcript, only a note that one came', async () => {
       const recorder = new RecentTranscript(s.store, () => new Date(T0));
       const turn = async (text: string) => {
-        const context = new TurnContext(new TestAdapter(), { type: 'message', channelId: 'msteams', conversation: { id: 'a:pw' } as never, from: { id: '29:alex', name: 'Alex Demo' } as never, recipient: { id: '28:bot' } as never, text });
+        const context = new TurnContext(new TestAdapter(), { type: 'message', channelId: 'msteams', conversation: { id: 'a:pw' } as never, from: { id: '29:alex', name: 'Alex Demo' }, recipient: { id: '28:bot' } as never, text });
         await recorder.track(context);
         await context.sendActivity('Thanks');
       };
