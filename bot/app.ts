@@ -9,7 +9,7 @@ import { perTurn } from '../dialogs/turnLanguage.js';
 import { currentOrganisationValues, loadContent, withOrganisationValues, type Content, type Params } from '../content/content.js';
 import { BackgroundTasks } from '../esr/backgroundTasks.js';
 import { systemClock, HOUR, MINUTE, type Clock } from '../esr/clock.js';
-import { MemoryRateLimitStore, RateLimiter } from '../esr/rateLimiter.js';
+import { RateLimiter } from '../esr/rateLimiter.js';
 import { resetPages } from '../web/resetPages.js';
 import { commonPasswords } from '../esr/commonPasswords.js';
 import { EsrService } from '../esr/esrService.js';
@@ -22,7 +22,6 @@ import { MailOutbox } from '../mail/outbox.js';
 import { OutboxFolderTransport, SmtpTransport, type MailTransport } from '../mail/transport.js';
 import type { TornTail } from '../storage/jsonLines.js';
 import { tightenTree } from '../storage/privateFiles.js';
-import { JsonlMissedLog } from '../storage/jsonlMissedLog.js';
 import { LiveUnderstanding } from '../understanding/live.js';
 import { understandingSource } from '../understanding/source.js';
 import { TicketService } from '../tickets/ticketService.js';
@@ -37,7 +36,6 @@ import { OutboxDeskMailer } from '../mail/deskMailer.js';
 import { TeamsAgentChannel } from './teamsAgentChannel.js';
 import { TeamsHelpDesk } from './teamsHelpDesk.js';
 import { TeamsStaffMessenger } from './teamsStaffMessenger.js';
-import { QueueRegistry } from './queues.js';
 import { RecentTranscript } from './recentTranscript.js';
 import { openStores } from '../storage/openStores.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
@@ -125,7 +123,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // Files in DATA_DIR, or PostgreSQL (migrated first) when DATABASE_URL is set.
   const stores = await openStores(config, { dataDir, onTornTail, onDatabaseError: (error) => logger.error({ err: error }, 'A database connection failed while idle'), now: () => clock.now() });
   if (stores.migrated.length > 0) logger.info({ migrations: stores.migrated.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`) }, `Applied ${stores.migrated.length} database migration(s)`);
-  const { staff, accounts, tokens, audit, limits, screenshots, usage, state } = stores;
+  const { staff, accounts, tokens, audit, limits, screenshots, usage, state, queues, missed } = stores;
 
   // Both languages are loaded (and checked) at start-up; each person is answered in theirs. The default (the
   // first organisation's defaultLanguage, LOCALE without an organisations file) is used where nobody's language
@@ -182,8 +180,6 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   );
 
   const tickets = new TicketService({ clock, tickets: stores.tickets, screenshots, audit, timeZone: organisations.default.timeZone });
-  const queues = await QueueRegistry.open(dataDir);
-  const missed = await new JsonlMissedLog(join(dataDir, 'unanswered.jsonl'), { onTornTail }).init();
   // Free text is understood from the content as it stands, overrides included; when an admin adds a phrasing,
   // or another instance changes the override files, the index is rebuilt from freshly loaded (and checked) files.
   const contentDir = join(dataDir, 'content');
@@ -208,11 +204,11 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const conversationState = new EtagCheckedState(botStorage, conversationStateKey);
   const userState = new EtagCheckedState(botStorage, userStateKey);
   const profiles = options.profiles ?? new TeamsProfileResolver(logger, TenantPolicy.fromConfig(config));
-  const transcript = new RecentTranscript(() => clock.now());
+  const transcript = new RecentTranscript(stores.transcript, () => clock.now(), (error) => logger.warn({ err: error }, 'Could not record a message in the recent transcript'));
   const adapter = createAdapter(config, content, logger, options.botFramework);
   // ESR_MODE=automation: the Trust's robot unlocks and reactivates accounts first; what it cannot do, or does
   // not answer in time, becomes an ESR admin task for a person (the desk decides, on the outcome).
-  const automation = config.ESR_MODE === 'automation' ? await createEsrAutomation(config, { clock, logger, dataDir }) : undefined;
+  const automation = config.ESR_MODE === 'automation' ? createEsrAutomation(config, { clock, logger, store: stores.automationRequests }) : undefined;
   const accountAutomation = options.automation ?? automation?.client;
   const appId = config.MicrosoftAppId ?? '';
   const desk = new DeskService({
@@ -287,7 +283,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     return withOrganisationValues(scopedValuesOf(org), () => turn(org.defaultLanguage));
   };
   const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk: teamsDesk, tickets, transcript, inOrganisation });
-  const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
+  const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, transcript: stores.transcript, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
   if (options.housekeeping !== false) housekeeping.start();
 
 
@@ -311,7 +307,8 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
               esr,
               content: contents,
               clock,
-              limiter: new RateLimiter(new MemoryRateLimitStore()),
+              // The shared store, so the guessing limit holds across instances (keys "web-token:...").
+              limiter: new RateLimiter(limits),
               tokenLimit: { max: 10, windowMs: 15 * MINUTE },
               trustProxy: config.TRUST_PROXY,
               resetLinkHours: config.RESET_LINK_HOURS,

@@ -1,13 +1,11 @@
 // Builds the ESR automation parts (ESR_MODE=automation) from the config: the client that sends requests,
 // the callback route that receives later outcomes, and the watchdog that gives up on missing callbacks.
-import { join } from 'node:path';
 import { MINUTE, type Clock } from '../esr/clock.js';
 import { EsrAutomationClient } from '../esr/automation/automationClient.js';
 import type { AutomationLogger, AutomationRequestStore } from '../esr/automation/ports.js';
 import { AutomationSignature } from '../esr/automation/signature.js';
 import type { AutomationOutcome } from '../esr/automation/types.js';
 import { AutomationWatchdog } from '../esr/automation/watchdog.js';
-import { LowdbAutomationRequestStore } from '../storage/lowdbAutomationRequests.js';
 import { CALLBACK_PATH, esrAutomationCallback } from '../web/esrAutomationCallback.js';
 import type { Config } from './config.js';
 import type { RouteModule } from './server.js';
@@ -23,14 +21,14 @@ export interface EsrAutomation {
 
 type AutomationConfig = Pick<Config, 'PUBLIC_URL' | 'ESR_AUTOMATION_URL' | 'ESR_AUTOMATION_SECRET' | 'ESR_AUTOMATION_TIMEOUT_S' | 'ESR_AUTOMATION_CALLBACK_MINUTES'>;
 
-export async function createEsrAutomation(
+/** `store` keeps the request records: from openStores, a file in DATA_DIR or PostgreSQL shared by every instance. */
+export function createEsrAutomation(
   config: AutomationConfig,
-  deps: { clock: Clock; logger: AutomationLogger; dataDir: string; fetch?: typeof fetch; timeoutMs?: number; retryDelayMs?: number },
-): Promise<EsrAutomation> {
+  deps: { clock: Clock; logger: AutomationLogger; store: AutomationRequestStore; fetch?: typeof fetch; timeoutMs?: number; retryDelayMs?: number },
+): EsrAutomation {
   // loadConfig already refuses automation mode without these; checked again for callers that skip it.
   if (!config.ESR_AUTOMATION_URL || !config.ESR_AUTOMATION_SECRET) throw new Error('ESR automation needs ESR_AUTOMATION_URL and ESR_AUTOMATION_SECRET');
-  const { clock, logger } = deps;
-  const store = await LowdbAutomationRequestStore.open(join(deps.dataDir, 'esr-automation-requests.json'));
+  const { clock, logger, store } = deps;
   const signature = new AutomationSignature(config.ESR_AUTOMATION_SECRET, clock);
   const client = new EsrAutomationClient({
     url: config.ESR_AUTOMATION_URL,

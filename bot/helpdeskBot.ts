@@ -118,7 +118,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
     }
     const switchTo = this.#languageAskedFor(context, text);
     if (switchTo) return this.#switchLanguage(context, switchTo);
-    this.#d.transcript.track(context);
+    await this.#d.transcript.track(context);
     if (value?.action === 'rate') return this.#onRating(context, value);
     // While an agent holds the conversation, the bot stays out of the way apart from "end chat" and "menu".
     const live = await this.#d.tickets.liveTicketForConversation(context.activity.conversation.id);

@@ -8,6 +8,7 @@ import type { TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { VersionedStateStore } from '../state/ports.js';
 import type { DeskService } from '../tickets/deskService.js';
+import type { RecentTranscriptStore } from '../tickets/recentTranscript.js';
 import type { TicketService } from '../tickets/ticketService.js';
 import type { Logger } from './logger.js';
 
@@ -18,6 +19,8 @@ export interface HousekeepingDeps {
   tokens: TokenStore;
   limits: PrunableRateLimitStore;
   state: Pick<VersionedStateStore, 'pruneIdle' | 'pruneOnceMarks'>;
+  /** Conversations' recent messages (in PostgreSQL, one row each): they go with the idle state. */
+  transcript?: Pick<RecentTranscriptStore, 'forgetBefore'>;
   desk: Pick<DeskService, 'remindWaitingTasks' | 'purgeUploads'>;
   retentionDays: number;
   /** Conversation and user state idle this long is dropped (the welcome-once marks have their own age). */
@@ -41,6 +44,7 @@ export interface HousekeepingReport {
   stateEntries: number;
   welcomeMarks: number;
   uploads: number;
+  recentMessages: number;
 }
 
 export class Housekeeping {
@@ -99,6 +103,7 @@ export class Housekeeping {
       stateEntries: await this.#d.state.pruneIdle(new Date(now - this.#d.stateIdleDays * DAY)),
       welcomeMarks: await this.#d.state.pruneOnceMarks(new Date(now - (this.#d.welcomeMarkDays ?? WELCOME_MARK_DAYS) * DAY)),
       uploads: await this.#d.desk.purgeUploads(HOUR * 24),
+      recentMessages: (await this.#d.transcript?.forgetBefore(new Date(now - this.#d.stateIdleDays * DAY))) ?? 0,
     };
     // A line at info level only when something went, so a quiet day leaves a quiet log.
     const removed = Object.values(report).some((n) => n > 0);

@@ -1,11 +1,11 @@
-// The last few messages of each conversation, so a ticket can carry "the transcript so far". Passwords
-// never get in: text that looks like one, and card submissions, are recorded only as a note that
-// something was submitted.
+// Records each turn's messages into the recent transcript (tickets/recentTranscript.ts), so a ticket can
+// carry "the transcript so far". Passwords never get in: text that looks like one, and card submissions,
+// are recorded only as a note that something was submitted. Where the entries live is the store's business:
+// in memory (embedded) or in PostgreSQL, where a conversation that moves between instances keeps its context.
 import type { Activity, TurnContext } from 'botbuilder-core';
 import { looksLikePassword } from '../dialogs/guards.js';
+import type { RecentTranscriptStore } from '../tickets/recentTranscript.js';
 import type { TranscriptEntry } from '../tickets/types.js';
-
-export const RECENT_LIMIT = 30;
 
 export function describeUserMessage(activity: Partial<Activity>): string | undefined {
   const text = (activity.text ?? '').trim();
@@ -24,50 +24,34 @@ export function describeBotMessage(activity: Partial<Activity>): string | undefi
 }
 
 export class RecentTranscript {
-  // Kept in memory, not in conversation state: writing it with the state made nearly every turn a bigger
-  // disk write (measured: p50 2.6x the echo bot's with it in state, 1.0x without). It is context for a
-  // ticket, so after a restart a ticket starts from the messages since. Oldest conversations go first.
-  readonly #byConversation = new Map<string, TranscriptEntry[]>();
+  readonly #store: RecentTranscriptStore;
   readonly #now: () => Date;
-  readonly #maxConversations: number;
+  readonly #onError: (error: unknown) => void;
 
-  constructor(now: () => Date, maxConversations = 5_000) {
+  /** `onError` hears an entry that could not be recorded: the turn and its replies go on without it. */
+  constructor(store: RecentTranscriptStore, now: () => Date, onError: (error: unknown) => void = () => undefined) {
+    this.#store = store;
     this.#now = now;
-    this.#maxConversations = maxConversations;
+    this.#onError = onError;
   }
 
   /** Records the incoming message and, as they go out, the bot's replies in this turn. */
-  track(context: TurnContext): void {
-    const entries = this.#entries(context.activity.conversation.id);
+  async track(context: TurnContext): Promise<void> {
+    const conversationId = context.activity.conversation.id;
     const user = describeUserMessage(context.activity);
-    if (user) push(entries, { at: this.#now().toISOString(), from: 'user', name: context.activity.from?.name ?? 'User', text: user });
     context.onSendActivities(async (_ctx, activities, next) => {
-      for (const a of activities) {
+      const entries = activities.flatMap((a): TranscriptEntry[] => {
         const text = describeBotMessage(a);
-        if (text) push(entries, { at: this.#now().toISOString(), from: 'bot', text: text.slice(0, 1000) });
-      }
+        return text ? [{ at: this.#now().toISOString(), from: 'bot', text: text.slice(0, 1000) }] : [];
+      });
+      // Recorded before sending, so the order stays the order things were said; a failure loses the entry, not the reply.
+      if (entries.length > 0) await this.#store.append(conversationId, entries).catch(this.#onError);
       return next();
     });
+    if (user) await this.#store.append(conversationId, [{ at: this.#now().toISOString(), from: 'user', name: context.activity.from?.name ?? 'User', text: user }]).catch(this.#onError);
   }
 
-  get(context: TurnContext): TranscriptEntry[] {
-    return [...(this.#byConversation.get(context.activity.conversation.id) ?? [])];
+  get(context: TurnContext): Promise<TranscriptEntry[]> {
+    return this.#store.recent(context.activity.conversation.id);
   }
-
-  #entries(conversationId: string): TranscriptEntry[] {
-    let entries = this.#byConversation.get(conversationId);
-    if (entries) {
-      this.#byConversation.delete(conversationId); // re-inserted below, as the most recent
-    } else {
-      entries = [];
-      if (this.#byConversation.size >= this.#maxConversations) this.#byConversation.delete(this.#byConversation.keys().next().value!);
-    }
-    this.#byConversation.set(conversationId, entries);
-    return entries;
-  }
-}
-
-function push(entries: TranscriptEntry[], entry: TranscriptEntry): void {
-  entries.push(entry);
-  if (entries.length > RECENT_LIMIT) entries.splice(0, entries.length - RECENT_LIMIT);
 }

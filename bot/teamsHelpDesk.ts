@@ -130,7 +130,7 @@ export class TeamsHelpDesk implements HelpDesk {
       profile: await this.#d.profiles.resolve(context),
       conversation: TurnContext.getConversationReference(context.activity),
       ...(language ? { language } : {}),
-      transcript: this.#d.transcript.get(context),
+      transcript: await this.#d.transcript.get(context),
     };
   }
 

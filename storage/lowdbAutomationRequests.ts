@@ -29,6 +29,22 @@ export class LowdbAutomationRequestStore implements AutomationRequestStore {
     return new LowdbAutomationRequestStore(await openStore(file, fileSchema, () => ({ version: 1, requests: {} })));
   }
 
+  /**
+   * The store over `file`, opened at its first use, so DATA_DIR gains the file only where ESR_MODE=automation
+   * uses it. Where it is used, open it at start-up instead: a corrupt file should stop start-up, not a request.
+   */
+  static lazy(file: string): AutomationRequestStore {
+    let opened: Promise<LowdbAutomationRequestStore> | undefined;
+    const store = () => (opened ??= LowdbAutomationRequestStore.open(file));
+    return {
+      begin: async (request) => (await store()).begin(request),
+      get: async (id) => (await store()).get(id),
+      finish: async (id, status, at, message) => (await store()).finish(id, status, at, message),
+      pendingSentBefore: async (before) => (await store()).pendingSentBefore(before),
+      pruneFinished: async (before) => (await store()).pruneFinished(before),
+    };
+  }
+
   async begin(request: Pick<AutomationRequestRecord, 'id' | 'action' | 'username' | 'requestedAt' | 'sentAt'>): Promise<void> {
     const earlier = this.#db.data.requests[request.id];
     this.#db.data.requests[request.id] = {

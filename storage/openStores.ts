@@ -1,22 +1,29 @@
 // Opens the stores behind the ESR, tickets and bot-state ports: files in DATA_DIR (lowdb, JSON Lines, screenshot
 // files, the state journal) by default, or PostgreSQL when DATABASE_URL is set, with its migrations applied
-// first. Conversation and user state, the welcome-once marks, the mail queue and report uploads follow
-// DATABASE_URL.
+// first. Everything the bot keeps follows DATABASE_URL except signing.key, the content overrides and the .eml
+// outbox (files that are configuration or output, not shared data).
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
 import type { MailQueueStore } from '../mail/mailQueue.js';
+import type { AutomationRequestStore } from '../esr/automation/ports.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { VersionedStateStore } from '../state/ports.js';
 import type { ScreenshotStore, TicketStore, UploadStaging } from '../tickets/ports.js';
+import type { QueueRegistry } from '../tickets/queues.js';
+import { MemoryRecentTranscript, type RecentTranscriptStore } from '../tickets/recentTranscript.js';
 import type { UsageLog } from '../tickets/usage.js';
+import type { MissedLog } from '../understanding/missed.js';
 import { FileMailQueue } from './fileMailQueue.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
 import { FileUploadStaging } from './fileUploadStaging.js';
 import { JsonlAuditLog } from './jsonlAuditLog.js';
+import { JsonlMissedLog } from './jsonlMissedLog.js';
 import type { TornTail } from './jsonLines.js';
 import { JsonlUsageLog } from './jsonlUsageLog.js';
 import { LowdbAccountStore } from './lowdbAccountStore.js';
+import { LowdbAutomationRequestStore } from './lowdbAutomationRequests.js';
+import { LowdbQueueRegistry } from './lowdbQueueRegistry.js';
 import { LowdbRateLimitStore } from './lowdbRateLimitStore.js';
 import { LowdbStaffDirectory } from './lowdbStaffDirectory.js';
 import { LowdbTicketStore } from './lowdbTicketStore.js';
@@ -26,6 +33,10 @@ import { migrate, type Migration } from './postgres/migrate.js';
 import { PgAccountStore } from './postgres/pgAccountStore.js';
 import { PgAuditLog } from './postgres/pgAuditLog.js';
 import { PgMailQueue } from './postgres/pgMailQueue.js';
+import { PgAutomationRequestStore } from './postgres/pgAutomationRequests.js';
+import { PgMissedLog } from './postgres/pgMissedLog.js';
+import { PgQueueRegistry } from './postgres/pgQueueRegistry.js';
+import { PgRecentTranscript } from './postgres/pgRecentTranscript.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
@@ -53,6 +64,14 @@ export interface Stores {
   state: VersionedStateStore;
   /** The durable mail queue (MailOutbox's store): shared by every instance on PostgreSQL. */
   mailQueue: MailQueueStore;
+  /** The agents' channels ("use this channel") and which tickets each gets. */
+  queues: QueueRegistry;
+  /** What the bot could not answer (redacted), for the dashboard's unanswered questions. */
+  missed: MissedLog;
+  /** ESR_MODE=automation: the requests sent to the Trust's ESR automation and how each ended. */
+  automationRequests: AutomationRequestStore;
+  /** Each conversation's last messages, for a ticket's "transcript so far". */
+  transcript: RecentTranscriptStore;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -74,14 +93,16 @@ export interface OpenStoresOptions {
   now?: () => Date;
 }
 
-export function openStores(config: Pick<Config, 'DATABASE_URL'>, options: OpenStoresOptions): Promise<Stores> {
-  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL, options) : openEmbedded(options);
+/** ESR_MODE, when given, says whether the ESR automation's request file is opened (and checked) at start-up. */
+export function openStores(config: Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'ESR_MODE'>>, options: OpenStoresOptions): Promise<Stores> {
+  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL, options) : openEmbedded(options, config.ESR_MODE === 'automation');
 }
 
-async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions): Promise<Stores> {
+async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions, automation: boolean): Promise<Stores> {
   const lines = onTornTail ? { onTornTail } : {};
   // The large, cold staff directory apart from the small, hot files.
   const staff = await LowdbStaffDirectory.open(join(dataDir, 'staff.json'));
+  const requestsFile = join(dataDir, 'esr-automation-requests.json');
   return {
     description: 'embedded store',
     staff,
@@ -95,6 +116,11 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions): Pr
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
     state: await LowdbVersionedStore.open(join(dataDir, 'state'), {}, now),
     mailQueue: await FileMailQueue.open(join(dataDir, 'mail-queue.json')),
+    queues: await LowdbQueueRegistry.open(join(dataDir, 'queues.json')),
+    missed: await new JsonlMissedLog(join(dataDir, 'unanswered.jsonl'), lines).init(),
+    automationRequests: automation ? await LowdbAutomationRequestStore.open(requestsFile) : LowdbAutomationRequestStore.lazy(requestsFile),
+    // In memory, not in a file: see MemoryRecentTranscript for the measured cost of writing it each turn.
+    transcript: new MemoryRecentTranscript(),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
@@ -123,6 +149,10 @@ async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOpt
     usage: new PgUsageLog(pool),
     state: new PgStateStore(pool, now),
     mailQueue: new PgMailQueue(pool),
+    queues: new PgQueueRegistry(pool),
+    missed: new PgMissedLog(pool),
+    automationRequests: new PgAutomationRequestStore(pool),
+    transcript: new PgRecentTranscript(pool),
     migrated,
     watchStaff: () => () => undefined,
     close: () => pool.end(),

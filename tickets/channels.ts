@@ -4,8 +4,8 @@
 // the email one mail/deskMailer.ts.
 import type { Content } from '../content/content.js';
 import type { Language } from '../content/language.js';
-import type { StaffGroup } from '../esr/types.js';
-import type { ChannelPost, Ticket, TicketCategory } from './types.js';
+import type { QueueRegistry, QueueScope } from './queues.js';
+import type { ChannelPost, Ticket } from './types.js';
 
 /** What an agents' card shows besides the ticket itself. */
 export interface CardView {
@@ -52,15 +52,8 @@ export interface DeskMailer {
   toPerson(mail: { words: Content; language: Language; ticket: Ticket; text: string }): Promise<boolean>;
 }
 
-/** One agents' channel's job, as an agent chose it with "use this channel [for ...]" (bot/queues.ts). */
-export type ChannelScope =
-  | { kind: 'all' }
-  | { kind: 'tasks' }
-  | { kind: 'staffGroup'; group: StaffGroup }
-  | { kind: 'category'; category: TicketCategory }
-  | { kind: 'organisation'; code: string };
-
-type MaybeAsync<T> = T | Promise<T>;
+/** One agents' channel's job, as an agent chose it with "use this channel [for ...]" (bot/queues.ts reads it). */
+export type ChannelScope = QueueScope;
 
 /**
  * Which agents' channel (queue) serves what. The registry keeps the channels agents chose and applies the
@@ -68,7 +61,4 @@ type MaybeAsync<T> = T | Promise<T>;
  * its organisation's, else the general one; an ESR admin task to its organisation's channel, else the admin
  * tasks channel, else the general one. The desk decides what is asked: task or ticket, and whose organisation.
  */
-export interface QueueRouting {
-  route(ticket: { category: TicketCategory; staffGroup?: StaffGroup; organisationCode?: string }): MaybeAsync<{ id: string } | undefined>;
-  routeTask(task: { organisationCode?: string }): MaybeAsync<{ id: string } | undefined>;
-}
+export type QueueRouting = Pick<QueueRegistry, 'route' | 'routeTask'>;

@@ -41,7 +41,7 @@ describe('housekeeping', () => {
 describe('housekeeping of conversation state and welcome marks', () => {
   const welcomed = (texts: string[]) => texts.some((text) => text.includes("I'm the ESR Helpdesk"));
 
-  it('forgets state idle for 180 days and welcome marks older than 400 days, so a person is welcomed again after that', async () => {
+  it('forgets state and recent messages idle for 180 days and welcome marks older than 400 days, so a person is welcomed again after that', async () => {
     const clock = new ManualClock('2026-03-02T10:00:00Z');
     const t = await startTestApp({ clock, housekeeping: false });
     try {
@@ -53,6 +53,7 @@ describe('housekeeping of conversation state and welcome marks', () => {
       const idle = await t.app.housekeeping.runOnce();
       expect(idle.stateEntries, 'conversation and user state').to.be.at.least(1);
       expect(idle.welcomeMarks).to.equal(0);
+      expect(idle.recentMessages, 'the recent transcript goes with the state').to.be.at.least(2);
       expect(welcomed((await bea.say('how do I get the app')).map(replyText)), 'the mark outlives the state').to.equal(false);
 
       clock.advance(220 * DAY);

@@ -50,7 +50,7 @@ describe('the app on PostgreSQL (DATABASE_URL)', function () {
     }
     expect(await t.app.staff.count()).to.equal(1);
     expect(await t.app.mail.counts()).to.deep.equal({ waiting: 0, failed: 0 }); // the queue is in the database
-    for (const file of ['staff.json', 'accounts.json', 'tokens.json', 'tickets.json', 'audit.jsonl', 'mail-queue.json']) {
+    for (const file of ['staff.json', 'accounts.json', 'tokens.json', 'tickets.json', 'audit.jsonl', 'mail-queue.json', 'queues.json', 'unanswered.jsonl', 'esr-automation-requests.json', 'state', 'uploads']) {
       expect(await access(join(t.dataDir, file)).then(() => 'there', () => 'absent'), file).to.equal('absent');
     }
   });

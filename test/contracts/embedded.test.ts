@@ -7,8 +7,11 @@ import { FileMailQueue } from '../../storage/fileMailQueue.js';
 import { FileScreenshotStore } from '../../storage/fileScreenshotStore.js';
 import { FileUploadStaging } from '../../storage/fileUploadStaging.js';
 import { JsonlAuditLog } from '../../storage/jsonlAuditLog.js';
+import { JsonlMissedLog } from '../../storage/jsonlMissedLog.js';
 import { JsonlUsageLog } from '../../storage/jsonlUsageLog.js';
 import { LowdbAccountStore } from '../../storage/lowdbAccountStore.js';
+import { LowdbAutomationRequestStore } from '../../storage/lowdbAutomationRequests.js';
+import { LowdbQueueRegistry } from '../../storage/lowdbQueueRegistry.js';
 import { LowdbRateLimitStore } from '../../storage/lowdbRateLimitStore.js';
 import { LowdbStaffDirectory } from '../../storage/lowdbStaffDirectory.js';
 import { LowdbTicketStore } from '../../storage/lowdbTicketStore.js';
@@ -17,6 +20,10 @@ import { LowdbVersionedStore } from '../../storage/lowdbVersionedStore.js';
 import { accountStoreContract } from './accountStore.contract.js';
 import { auditLogContract } from './auditLog.contract.js';
 import { mailQueueContract } from './mailQueue.contract.js';
+import { MemoryRecentTranscript } from '../../tickets/recentTranscript.js';
+import { automationRequestStoreContract } from './automationRequests.contract.js';
+import { missedLogContract } from './missedLog.contract.js';
+import { queueRegistryContract } from './queueRegistry.contract.js';
 import { rateLimitStoreContract } from './rateLimitStore.contract.js';
 import { screenshotStoreContract } from './screenshotStore.contract.js';
 import { staffDirectoryContract } from './staffDirectory.contract.js';
@@ -25,6 +32,7 @@ import type { MakeSubject } from './subject.js';
 import { ticketStoreContract } from './ticketStore.contract.js';
 import { tokenStoreContract } from './tokenStore.contract.js';
 import { uploadStagingContract } from './uploadStaging.contract.js';
+import { transcriptContract } from './transcript.contract.js';
 import { usageLogContract } from './usageLog.contract.js';
 
 describe('contracts: the embedded stores', () => {
@@ -49,4 +57,10 @@ describe('contracts: the embedded stores', () => {
   stateStoreContract('LowdbVersionedStore', (now) => onFile('state', (d) => LowdbVersionedStore.open(d, {}, now))());
   uploadStagingContract('FileUploadStaging', (now) => onFile('uploads', (f) => FileUploadStaging.open(f, now)));
   mailQueueContract('FileMailQueue', onFile('mail-queue.json', (f) => FileMailQueue.open(f)));
+  queueRegistryContract('LowdbQueueRegistry', onFile('queues.json', (f) => LowdbQueueRegistry.open(f)));
+  missedLogContract('JsonlMissedLog', onFile('unanswered.jsonl', (f) => new JsonlMissedLog(f).init()));
+  automationRequestStoreContract('LowdbAutomationRequestStore', onFile('esr-automation-requests.json', (f) => LowdbAutomationRequestStore.open(f)));
+  automationRequestStoreContract('LowdbAutomationRequestStore (opened at first use)', onFile('esr-automation-requests.json', (f) => Promise.resolve(LowdbAutomationRequestStore.lazy(f))));
+  // In memory by design (measured: see MemoryRecentTranscript): a restart starts an empty one.
+  transcriptContract('MemoryRecentTranscript', () => Promise.resolve({ store: new MemoryRecentTranscript(), reopen: () => Promise.resolve(new MemoryRecentTranscript()) }));
 });

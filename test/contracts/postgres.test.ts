@@ -4,6 +4,10 @@
 import { PgAccountStore } from '../../storage/postgres/pgAccountStore.js';
 import { PgAuditLog } from '../../storage/postgres/pgAuditLog.js';
 import { PgMailQueue } from '../../storage/postgres/pgMailQueue.js';
+import { PgAutomationRequestStore } from '../../storage/postgres/pgAutomationRequests.js';
+import { PgMissedLog } from '../../storage/postgres/pgMissedLog.js';
+import { PgQueueRegistry } from '../../storage/postgres/pgQueueRegistry.js';
+import { PgRecentTranscript } from '../../storage/postgres/pgRecentTranscript.js';
 import { PgRateLimitStore } from '../../storage/postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from '../../storage/postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from '../../storage/postgres/pgStaffDirectory.js';
@@ -17,6 +21,9 @@ import { usePostgres } from '../support/postgres.js';
 import { accountStoreContract } from './accountStore.contract.js';
 import { auditLogContract } from './auditLog.contract.js';
 import { mailQueueContract } from './mailQueue.contract.js';
+import { automationRequestStoreContract } from './automationRequests.contract.js';
+import { missedLogContract } from './missedLog.contract.js';
+import { queueRegistryContract } from './queueRegistry.contract.js';
 import { rateLimitStoreContract } from './rateLimitStore.contract.js';
 import { screenshotStoreContract } from './screenshotStore.contract.js';
 import { staffDirectoryContract } from './staffDirectory.contract.js';
@@ -25,6 +32,7 @@ import type { MakeSubject } from './subject.js';
 import { ticketStoreContract } from './ticketStore.contract.js';
 import { tokenStoreContract } from './tokenStore.contract.js';
 import { uploadStagingContract } from './uploadStaging.contract.js';
+import { transcriptContract } from './transcript.contract.js';
 import { usageLogContract } from './usageLog.contract.js';
 
 describe('contracts: the PostgreSQL stores', () => {
@@ -46,4 +54,8 @@ describe('contracts: the PostgreSQL stores', () => {
   stateStoreContract('PgStateStore', (now) => onDatabase((p) => new PgStateStore(p, now))(), true);
   uploadStagingContract('PgUploadStaging', (now) => onDatabase((p) => new PgUploadStaging(p, now)));
   mailQueueContract('PgMailQueue', onDatabase((p) => new PgMailQueue(p)), true);
+  queueRegistryContract('PgQueueRegistry', onDatabase((p) => new PgQueueRegistry(p)), true);
+  missedLogContract('PgMissedLog', onDatabase((p) => new PgMissedLog(p)), true);
+  automationRequestStoreContract('PgAutomationRequestStore', onDatabase((p) => new PgAutomationRequestStore(p)), true);
+  transcriptContract('PgRecentTranscript', onDatabase((p) => new PgRecentTranscript(p)), true);
 });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { organisationValues } from '../../bot/app.js';
 import { parseOrganisations } from '../../bot/organisations.js';
-import { QueueRegistry, type QueueScope } from '../../bot/queues.js';
+import type { QueueScope } from '../../tickets/queues.js';
+import { LowdbQueueRegistry } from '../../storage/lowdbQueueRegistry.js';
 import { loadContent, type Content } from '../../content/content.js';
 import type { Language, PerLanguage } from '../../content/language.js';
 import type { StaffAccount, StaffRecord } from '../../esr/types.js';
@@ -140,7 +141,7 @@ interface DeskHarness {
 async function createDeskHarness(): Promise<DeskHarness> {
   const tickets = await createTicketHarness();
   const queueDir = await mkdtemp(join(tmpdir(), 'esr-desk-queues-'));
-  const queues = await QueueRegistry.open(queueDir);
+  const queues = await LowdbQueueRegistry.open(join(queueDir, 'queues.json'));
   const organisations = parseOrganisations(JSON.stringify(TWO_ORGANISATIONS));
   const content: PerLanguage<Content> = { 'en-GB': await loadContent({ locale: 'en-GB' }), 'cy-GB': await loadContent({ locale: 'cy-GB' }) };
   const accounts = new Map(Object.values(PEOPLE).map((r) => [r.entraObjectId!, [{ record: r } as StaffAccount]]));

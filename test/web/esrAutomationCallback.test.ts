@@ -2,9 +2,6 @@
 // place), with the automation built by the same factory the app uses.
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Server } from 'restify';
 import type { CloudAdapter } from 'botbuilder';
@@ -16,7 +13,7 @@ import { ManualClock, MINUTE } from '../../esr/clock.js';
 import { signBody } from '../../esr/automation/signature.js';
 import type { AutomationOutcome } from '../../esr/automation/types.js';
 import { startAutomationStub, type AutomationStub } from '../../scripts/esr-automation-stub.js';
-import { SECRET, recordingLogger, sampleRequest } from '../support/automation.js';
+import { SECRET, recordingLogger, sampleRequest, tempStore } from '../support/automation.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 
 const PATH = '/api/esr-automation/callback';
@@ -42,7 +39,7 @@ describe('the ESR automation callback', () => {
       ESR_AUTOMATION_TIMEOUT_S: 5,
       ESR_AUTOMATION_CALLBACK_MINUTES: 15,
     };
-    automation = await createEsrAutomation(config, { clock, logger, dataDir: await mkdtemp(join(tmpdir(), 'esr-callback-')) });
+    automation = createEsrAutomation(config, { clock, logger, store: (await tempStore()).store });
     server = createServer({
       adapter: {} as CloudAdapter,
       bot: {} as ActivityHandlerBase,
