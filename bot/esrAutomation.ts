@@ -6,6 +6,7 @@ import { EsrAutomationClient } from '../esr/automation/automationClient.js';
 import type { AutomationLogger, AutomationRequestStore } from '../esr/automation/ports.js';
 import { AutomationSignature } from '../esr/automation/signature.js';
 import type { AutomationOutcome } from '../esr/automation/types.js';
+import type { JobLock } from '../esr/locks.js';
 import { AutomationWatchdog } from '../esr/automation/watchdog.js';
 import { LowdbAutomationRequestStore } from '../storage/lowdbAutomationRequests.js';
 import { CALLBACK_PATH, esrAutomationCallback } from '../web/esrAutomationCallback.js';
@@ -25,7 +26,7 @@ type AutomationConfig = Pick<Config, 'PUBLIC_URL' | 'ESR_AUTOMATION_URL' | 'ESR_
 
 export async function createEsrAutomation(
   config: AutomationConfig,
-  deps: { clock: Clock; logger: AutomationLogger; dataDir: string; fetch?: typeof fetch; timeoutMs?: number; retryDelayMs?: number },
+  deps: { clock: Clock; logger: AutomationLogger; dataDir: string; fetch?: typeof fetch; timeoutMs?: number; retryDelayMs?: number; jobs?: JobLock },
 ): Promise<EsrAutomation> {
   // loadConfig already refuses automation mode without these; checked again for callers that skip it.
   if (!config.ESR_AUTOMATION_URL || !config.ESR_AUTOMATION_SECRET) throw new Error('ESR automation needs ESR_AUTOMATION_URL and ESR_AUTOMATION_SECRET');
@@ -47,6 +48,6 @@ export async function createEsrAutomation(
     client,
     store,
     callbackRoute: (onOutcome) => esrAutomationCallback({ signature, store, clock, logger, onOutcome }),
-    watchdog: (onTimeout) => new AutomationWatchdog({ store, clock, logger, callbackWaitMs: config.ESR_AUTOMATION_CALLBACK_MINUTES * MINUTE, onTimeout }),
+    watchdog: (onTimeout) => new AutomationWatchdog({ store, clock, logger, callbackWaitMs: config.ESR_AUTOMATION_CALLBACK_MINUTES * MINUTE, onTimeout, ...(deps.jobs ? { jobs: deps.jobs } : {}) }),
   };
 }

@@ -4,6 +4,7 @@
 // DATABASE_URL.
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
+import { inProcessLocks, type InstanceLocks } from '../esr/locks.js';
 import type { MailQueueStore } from '../mail/mailQueue.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
@@ -26,6 +27,7 @@ import { migrate, type Migration } from './postgres/migrate.js';
 import { PgAccountStore } from './postgres/pgAccountStore.js';
 import { PgAuditLog } from './postgres/pgAuditLog.js';
 import { PgMailQueue } from './postgres/pgMailQueue.js';
+import { PgLocks } from './postgres/pgLocks.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
@@ -53,6 +55,11 @@ export interface Stores {
   state: VersionedStateStore;
   /** The durable mail queue (MailOutbox's store): shared by every instance on PostgreSQL. */
   mailQueue: MailQueueStore;
+  /**
+   * Turns of one conversation one at a time, periodic jobs on one instance at a time: within this process
+   * (embedded), or across every instance on the database (PostgreSQL advisory locks).
+   */
+  locks: InstanceLocks;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -72,6 +79,10 @@ export interface OpenStoresOptions {
   onDatabaseError?: (error: Error) => void;
   /** The app's clock: stamps state writes (for expiring idle state) and uploads kept aside (default: the system's). */
   now?: () => Date;
+  /** Told when a turn waits for its conversation's previous turn on another instance (PostgreSQL only). */
+  onTurnLockWait?: (conversationId: string) => void;
+  /** How long a turn may wait for that before it fails (PostgreSQL only; default 20 s). */
+  turnLockWaitMs?: number;
 }
 
 export function openStores(config: Pick<Config, 'DATABASE_URL'>, options: OpenStoresOptions): Promise<Stores> {
@@ -95,19 +106,24 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions): Pr
     usage: await new JsonlUsageLog(join(dataDir, 'usage.jsonl'), lines).init(),
     state: await LowdbVersionedStore.open(join(dataDir, 'state'), {}, now),
     mailQueue: await FileMailQueue.open(join(dataDir, 'mail-queue.json')),
+    locks: inProcessLocks(),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
   };
 }
 
-async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOptions): Promise<Stores> {
-  const pool = createPool(url, onDatabaseError ? { onError: onDatabaseError } : {});
+async function openPostgres(url: string, { onDatabaseError, onTurnLockWait, turnLockWaitMs, now }: OpenStoresOptions): Promise<Stores> {
+  const onError = onDatabaseError ? { onError: onDatabaseError } : {};
+  const pool = createPool(url, onError);
+  // The locks' own connections, apart from the main pool (storage/postgres/pgLocks.ts says why); as many as
+  // the turns this instance runs at once.
+  const lockPool = createPool(url, { ...onError, applicationName: 'esr-helpdesk-locks', max: 10 });
   let migrated: Migration[];
   try {
     migrated = await migrate(pool);
   } catch (error) {
-    await pool.end();
+    await Promise.all([pool.end(), lockPool.end()]);
     throw new Error(`Could not open the database at ${describeDatabaseUrl(url)} (DATABASE_URL): ${(error as Error).message}`, { cause: error });
   }
   return {
@@ -123,8 +139,15 @@ async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOpt
     usage: new PgUsageLog(pool),
     state: new PgStateStore(pool, now),
     mailQueue: new PgMailQueue(pool),
+    locks: new PgLocks(lockPool, {
+      ...onError,
+      ...(onTurnLockWait ? { onWait: onTurnLockWait } : {}),
+      ...(turnLockWaitMs !== undefined ? { turnWaitMs: turnLockWaitMs } : {}),
+    }),
     migrated,
     watchStaff: () => () => undefined,
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), lockPool.end()]);
+    },
   };
 }
