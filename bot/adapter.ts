@@ -36,7 +36,7 @@ export function createAdapter(config: Config, content: Content, logger: Logger, 
     const conflict = error instanceof EtagConflictError;
     const where = { err: error, activityType: context.activity.type, conversationId: context.activity.conversation?.id };
     if (error instanceof LockWaitTimeout) {
-      logger.warn({ ...where, waitedMs: error.waitedMs }, `A turn waited ${Math.round(error.waitedMs / 1000)} s for this conversation's previous turn (on another instance) and was dropped; the person was asked to send it again`);
+      logger.warn({ ...where, waitedMs: error.waitedMs }, `A turn waited ${(error.waitedMs / 1000).toFixed(1)} s for this conversation's previous turn (on another instance) and was dropped; the person was asked to send it again`);
     } else {
       logger[conflict ? 'warn' : 'error'](where, conflict ? 'A turn lost a state race and was refused' : 'Unhandled error in a turn');
     }
