@@ -86,9 +86,9 @@ export class PgLocks implements InstanceLocks {
           if (late) client.release();
           else resolve(new LockConnection(client, this.#options.onError));
         },
-        (error: unknown) => {
+        (error: Error) => {
           clearTimeout(timer);
-          if (!late) reject(error as Error);
+          if (!late) reject(error);
         },
       );
     });

@@ -1,6 +1,6 @@
 // Two instances of the real app on one PostgreSQL database, as behind a load balancer: two turns of one
-// conversation that reach the two at the same moment run one after the other, and the daily tidy-up runs on
-// whichever instance holds its lock. Bot state still lives in each instance's DATA_DIR for now, so the order of
+// conversation that reach the two at the same moment run one after the other (or, waiting too long, the
+// person is asked to send it again), and the daily tidy-up runs on whichever instance holds its lock. Bot state still lives in each instance's DATA_DIR for now, so the order of
 // the turns is seen where the replies go (the connector), not in shared dialog state.
 import { expect } from 'chai';
 import pg from 'pg';
@@ -23,7 +23,7 @@ describe('two instances of the app on one PostgreSQL database', function () {
     }
     connector = await new CaptureConnector().start();
     // One after the other: the second finds the database migrated and the demo staff there.
-    for (let i = 0; i < 2; i++) apps.push(await startTestApp({ connector, housekeeping: false, env: { DATABASE_URL: database!.url } }));
+    for (let i = 0; i < 2; i++) apps.push(await startTestApp({ connector, housekeeping: false, env: { DATABASE_URL: database.url } }));
   });
   after(async () => {
     for (const t of apps) await t.stop({ keepData: false });
@@ -72,6 +72,33 @@ describe('two instances of the app on one PostgreSQL database', function () {
       expect(logs).not.to.contain('Unhandled error in a turn');
       expect(logs).not.to.contain('lost a state race');
       expect(logs).not.to.contain('and was dropped');
+    }
+  });
+
+  it('tells the person to send it again when a turn waits too long for the other instance, and logs why', async () => {
+    const [one] = apps as [TestApp, TestApp];
+    // A third instance that gives up sooner than the default 20 s.
+    const impatient = await startTestApp({ connector, housekeeping: false, turnLockWaitMs: 300, env: { DATABASE_URL: database!.url } });
+    apps.push(impatient);
+    const alexOnOne = one.user(DEMO_USERS.alex);
+    const alexElsewhere = impatient.user({ ...DEMO_USERS.alex, conversationId: alexOnOne.conversationId });
+    let letGo!: () => void;
+    const held = new Promise<void>((resolve) => (letGo = resolve));
+    connector!.hold = (call) => (call.activityId === 'slow-turn' ? held : undefined);
+    try {
+      const firstReplying = connector!.waitFor((call) => call.activityId === 'slow-turn');
+      const slow = alexOnOne.post({ id: 'slow-turn', text: 'hello' });
+      await firstReplying;
+      const replies = await alexElsewhere.say('password rules');
+      expect(replies.map(replyText)).to.deep.equal(['I was still working on your last message. Please wait a moment, then send that again.']);
+      const line = await impatient.waitForLog('and was dropped');
+      expect(line).to.contain("for this conversation's previous turn (on another instance)");
+      expect(line).to.contain(alexOnOne.conversationId);
+      letGo();
+      expect(await slow).to.equal(200);
+    } finally {
+      connector!.hold = undefined;
+      letGo();
     }
   });
 
