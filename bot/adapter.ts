@@ -4,6 +4,7 @@ import { CallerIdConstants, ConfigurationBotFrameworkAuthentication, type CloudA
 import { MessageFactory } from 'botbuilder-core';
 import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Content } from '../content/content.js';
+import { LockWaitTimeout } from '../esr/locks.js';
 import { EtagConflictError } from '../state/ports.js';
 import type { Config } from './config.js';
 import { EdgeCloudAdapter } from './edgeAdapter.js';
@@ -33,12 +34,14 @@ export function createAdapter(config: Config, content: Content, logger: Logger, 
   const adapter = new EdgeCloudAdapter(auth, { tenants: TenantPolicy.fromConfig(config), channelTokensOnly: config.NODE_ENV === 'production', logger });
   adapter.onTurnError = async (context, error) => {
     const conflict = error instanceof EtagConflictError;
-    logger[conflict ? 'warn' : 'error'](
-      { err: error, activityType: context.activity.type, conversationId: context.activity.conversation?.id },
-      conflict ? 'A turn lost a state race and was refused' : 'Unhandled error in a turn',
-    );
+    const where = { err: error, activityType: context.activity.type, conversationId: context.activity.conversation?.id };
+    if (error instanceof LockWaitTimeout) {
+      logger.warn({ ...where, waitedMs: error.waitedMs }, `A turn waited ${(error.waitedMs / 1000).toFixed(1)} s for this conversation's previous turn (on another instance) and was dropped; the person was asked to send it again`);
+    } else {
+      logger[conflict ? 'warn' : 'error'](where, conflict ? 'A turn lost a state race and was refused' : 'Unhandled error in a turn');
+    }
     try {
-      await context.sendActivity(MessageFactory.text(content.t(conflict ? 'guard.busy' : 'guard.error')));
+      await context.sendActivity(MessageFactory.text(content.t(conflict || error instanceof LockWaitTimeout ? 'guard.busy' : 'guard.error')));
     } catch (sendError) {
       logger.error({ err: sendError }, 'Could not tell the user about the error');
     }

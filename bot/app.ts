@@ -77,6 +77,8 @@ export interface AppOptions {
   automationTurnWaitMs?: number;
   /** Replace the organisations (default: the organisations file, else the settings' one organisation). */
   organisations?: Organisations;
+  /** How long a turn waits for its conversation's previous turn on another instance (PostgreSQL; default 20 s). */
+  turnLockWaitMs?: number;
 }
 
 export interface HelpdeskApp {
@@ -121,9 +123,16 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       : `The last line of ${tail.file} lacked its newline (a crash while writing); it was whole and has been kept`);
 
   // Files in DATA_DIR, or PostgreSQL (migrated first) when DATABASE_URL is set.
-  const stores = await openStores(config, { dataDir, onTornTail, onDatabaseError: (error) => logger.error({ err: error }, 'A database connection failed while idle'), now: () => clock.now() });
+  const stores = await openStores(config, {
+    dataDir,
+    onTornTail,
+    onDatabaseError: (error) => logger.error({ err: error }, 'A database connection failed'),
+    onTurnLockWait: (conversationId) => logger.debug({ conversationId }, "Waiting for this conversation's previous turn to finish on another instance"),
+    ...(options.turnLockWaitMs !== undefined ? { turnLockWaitMs: options.turnLockWaitMs } : {}),
+    now: () => clock.now(),
+  });
   if (stores.migrated.length > 0) logger.info({ migrations: stores.migrated.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`) }, `Applied ${stores.migrated.length} database migration(s)`);
-  const { staff, accounts, tokens, audit, limits, screenshots, usage, state, queues, missed } = stores;
+  const { staff, accounts, tokens, audit, limits, screenshots, usage, state, queues, missed, locks } = stores;
 
   // Both languages are loaded (and checked) at start-up; each person is answered in theirs. The default (the
   // first organisation's defaultLanguage, LOCALE without an organisations file) is used where nobody's language
@@ -208,7 +217,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const adapter = createAdapter(config, content, logger, options.botFramework);
   // ESR_MODE=automation: the Trust's robot unlocks and reactivates accounts first; what it cannot do, or does
   // not answer in time, becomes an ESR admin task for a person (the desk decides, on the outcome).
-  const automation = config.ESR_MODE === 'automation' ? createEsrAutomation(config, { clock, logger, store: stores.automationRequests }) : undefined;
+  const automation = config.ESR_MODE === 'automation' ? createEsrAutomation(config, { clock, logger, store: stores.automationRequests, jobs: locks.jobs }) : undefined;
   const accountAutomation = options.automation ?? automation?.client;
   const appId = config.MicrosoftAppId ?? '';
   const desk = new DeskService({
@@ -282,8 +291,8 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     const org = organisations.forRecord(record);
     return withOrganisationValues(scopedValuesOf(org), () => turn(org.defaultLanguage));
   };
-  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk: teamsDesk, tickets, transcript, inOrganisation });
-  const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, transcript: stores.transcript, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180 });
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state), logger, desk: teamsDesk, tickets, transcript, inOrganisation, turnLock: locks.turns });
+  const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, transcript: stores.transcript, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180, jobs: locks.jobs });
   if (options.housekeeping !== false) housekeeping.start();
 
 

@@ -5,6 +5,7 @@ import { EsrAutomationClient } from '../esr/automation/automationClient.js';
 import type { AutomationLogger, AutomationRequestStore } from '../esr/automation/ports.js';
 import { AutomationSignature } from '../esr/automation/signature.js';
 import type { AutomationOutcome } from '../esr/automation/types.js';
+import type { JobLock } from '../esr/locks.js';
 import { AutomationWatchdog } from '../esr/automation/watchdog.js';
 import { CALLBACK_PATH, esrAutomationCallback } from '../web/esrAutomationCallback.js';
 import type { Config } from './config.js';
@@ -24,7 +25,7 @@ type AutomationConfig = Pick<Config, 'PUBLIC_URL' | 'ESR_AUTOMATION_URL' | 'ESR_
 /** `store` keeps the request records: from openStores, a file in DATA_DIR or PostgreSQL shared by every instance. */
 export function createEsrAutomation(
   config: AutomationConfig,
-  deps: { clock: Clock; logger: AutomationLogger; store: AutomationRequestStore; fetch?: typeof fetch; timeoutMs?: number; retryDelayMs?: number },
+  deps: { clock: Clock; logger: AutomationLogger; store: AutomationRequestStore; fetch?: typeof fetch; timeoutMs?: number; retryDelayMs?: number; jobs?: JobLock },
 ): EsrAutomation {
   // loadConfig already refuses automation mode without these; checked again for callers that skip it.
   if (!config.ESR_AUTOMATION_URL || !config.ESR_AUTOMATION_SECRET) throw new Error('ESR automation needs ESR_AUTOMATION_URL and ESR_AUTOMATION_SECRET');
@@ -45,6 +46,6 @@ export function createEsrAutomation(
     client,
     store,
     callbackRoute: (onOutcome) => esrAutomationCallback({ signature, store, clock, logger, onOutcome }),
-    watchdog: (onTimeout) => new AutomationWatchdog({ store, clock, logger, callbackWaitMs: config.ESR_AUTOMATION_CALLBACK_MINUTES * MINUTE, onTimeout }),
+    watchdog: (onTimeout) => new AutomationWatchdog({ store, clock, logger, callbackWaitMs: config.ESR_AUTOMATION_CALLBACK_MINUTES * MINUTE, onTimeout, ...(deps.jobs ? { jobs: deps.jobs } : {}) }),
   };
 }

@@ -20,7 +20,8 @@ import { asAttachment } from '../cards/render.js';
 import { noticeCard } from '../cards/cards.js';
 import type { TicketService } from '../tickets/ticketService.js';
 import type { TeamsHelpDesk } from './teamsHelpDesk.js';
-import { KeyedMutex } from './keyedMutex.js';
+import { KeyedMutex } from '../esr/keyedMutex.js';
+import type { TurnLock } from '../esr/locks.js';
 import { parseUseChannel } from './queues.js';
 import type { RecentTranscript } from './recentTranscript.js';
 import type { Logger } from './logger.js';
@@ -46,6 +47,8 @@ export interface HelpdeskBotDeps {
   logger: Logger;
   /** Runs a turn in the words (name, contacts, hours) of the person's own organisation. */
   inOrganisation?: <T>(context: TurnContext, turn: (defaultLanguage?: Language) => Promise<T>) => Promise<T>;
+  /** Serialises a conversation's turns across instances (the stores' locks); without it, this process only. */
+  turnLock?: TurnLock;
 }
 
 export class HelpdeskBot extends TeamsActivityHandler {
@@ -76,7 +79,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
-    await this.#turns.run(context.activity.conversation?.id ?? '', async () => {
+    await this.#oneAtATime(context.activity.conversation?.id ?? '', async () => {
       const stored = context.activity.from?.id ? await this.#language.get(context) : undefined;
       // The person's organisation's default language (from their staff record) when neither Teams nor they chose one.
       const begin = (orgDefault: Language) => {
@@ -87,6 +90,13 @@ export class HelpdeskBot extends TeamsActivityHandler {
       await this.#d.conversationState.saveChanges(context);
       await this.#d.userState.saveChanges(context);
     });
+  }
+
+  // This process's queue first, so turns waiting here hold no lock connection; then the shared lock, so a
+  // turn of the same conversation on another instance waits for this one (and this one for it).
+  #oneAtATime(conversationId: string, turn: () => Promise<void>): Promise<void> {
+    const lock = this.#d.turnLock;
+    return this.#turns.run(conversationId, () => (lock ? lock.run(conversationId, turn) : turn()));
   }
 
   async #onMessage(context: TurnContext): Promise<void> {

@@ -4,6 +4,7 @@
 // for reports never sent. Each run logs what it removed (counts only). Besides, every few minutes, ESR admin
 // tasks nobody has picked up are posted again in the agents' channel (office hours only).
 import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
+import type { JobLock } from '../esr/locks.js';
 import type { TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { VersionedStateStore } from '../state/ports.js';
@@ -31,6 +32,8 @@ export interface HousekeepingDeps {
    * when that person next installs the app or writes: harmless, and cheaper than a mark per person for ever.
    */
   welcomeMarkDays?: number;
+  /** With several instances on one database, each pass runs on one of them at a time (default: always here). */
+  jobs?: JobLock;
 }
 
 export const WELCOME_MARK_DAYS = 400;
@@ -51,23 +54,31 @@ export class Housekeeping {
   readonly #d: HousekeepingDeps;
   #timer: NodeJS.Timeout | undefined;
   #reminderTimer: NodeJS.Timeout | undefined;
-  #running: Promise<HousekeepingReport> | undefined;
+  #running: Promise<HousekeepingReport | undefined> | undefined;
   #reminding: Promise<number> | undefined;
 
   constructor(deps: HousekeepingDeps) {
     this.#d = deps;
   }
 
-  /** One pass; concurrent calls share it. */
-  runOnce(): Promise<HousekeepingReport> {
-    this.#running ??= this.#run().finally(() => (this.#running = undefined));
+  /** One pass; concurrent calls share it. Undefined when another instance was running it (this round skipped). */
+  runOnce(): Promise<HousekeepingReport | undefined> {
+    this.#running ??= this.#exclusive('housekeeping', () => this.#run(), undefined).finally(() => (this.#running = undefined));
     return this.#running;
   }
 
-  /** Posts waiting ESR admin tasks again where due; concurrent calls share one pass. Returns how many. */
+  /** Posts waiting ESR admin tasks again where due; concurrent calls share one pass. Returns how many (0 when another instance was at it). */
   remindTasks(): Promise<number> {
-    this.#reminding ??= this.#d.desk.remindWaitingTasks().finally(() => (this.#reminding = undefined));
+    this.#reminding ??= this.#exclusive('admin-task-reminders', () => this.#d.desk.remindWaitingTasks(), 0).finally(() => (this.#reminding = undefined));
     return this.#reminding;
+  }
+
+  async #exclusive<T, S>(name: string, job: () => Promise<T>, skipped: S): Promise<T | S> {
+    if (!this.#d.jobs) return job();
+    const round = await this.#d.jobs.runExclusive(name, job);
+    if (round.ran) return round.value;
+    this.#d.logger.debug({ job: name }, 'Skipped this round: another instance is running it');
+    return skipped;
   }
 
   start(intervalMs = DAY, reminderIntervalMs = 5 * MINUTE): void {

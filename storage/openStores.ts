@@ -4,6 +4,7 @@
 // outbox (files that are configuration or output, not shared data).
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
+import { inProcessLocks, type InstanceLocks } from '../esr/locks.js';
 import type { MailQueueStore } from '../mail/mailQueue.js';
 import type { AutomationRequestStore } from '../esr/automation/ports.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';
@@ -37,6 +38,7 @@ import { PgAutomationRequestStore } from './postgres/pgAutomationRequests.js';
 import { PgMissedLog } from './postgres/pgMissedLog.js';
 import { PgQueueRegistry } from './postgres/pgQueueRegistry.js';
 import { PgRecentTranscript } from './postgres/pgRecentTranscript.js';
+import { PgLocks } from './postgres/pgLocks.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
@@ -72,6 +74,11 @@ export interface Stores {
   automationRequests: AutomationRequestStore;
   /** Each conversation's last messages, for a ticket's "transcript so far". */
   transcript: RecentTranscriptStore;
+  /**
+   * Turns of one conversation one at a time, periodic jobs on one instance at a time: within this process
+   * (embedded), or across every instance on the database (PostgreSQL advisory locks).
+   */
+  locks: InstanceLocks;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -91,6 +98,10 @@ export interface OpenStoresOptions {
   onDatabaseError?: (error: Error) => void;
   /** The app's clock: stamps state writes (for expiring idle state) and uploads kept aside (default: the system's). */
   now?: () => Date;
+  /** Told when a turn waits for its conversation's previous turn on another instance (PostgreSQL only). */
+  onTurnLockWait?: (conversationId: string) => void;
+  /** How long a turn may wait for that before it fails (PostgreSQL only; default 10 s). */
+  turnLockWaitMs?: number;
 }
 
 /** ESR_MODE, when given, says whether the ESR automation's request file is opened (and checked) at start-up. */
@@ -121,19 +132,24 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions, aut
     automationRequests: automation ? await LowdbAutomationRequestStore.open(requestsFile) : LowdbAutomationRequestStore.lazy(requestsFile),
     // In memory, not in a file: see MemoryRecentTranscript for the measured cost of writing it each turn.
     transcript: new MemoryRecentTranscript(),
+    locks: inProcessLocks(),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
   };
 }
 
-async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOptions): Promise<Stores> {
-  const pool = createPool(url, onDatabaseError ? { onError: onDatabaseError } : {});
+async function openPostgres(url: string, { onDatabaseError, onTurnLockWait, turnLockWaitMs, now }: OpenStoresOptions): Promise<Stores> {
+  const onError = onDatabaseError ? { onError: onDatabaseError } : {};
+  const pool = createPool(url, onError);
+  // The locks' own connections, apart from the main pool (storage/postgres/pgLocks.ts says why); as many as
+  // the turns this instance runs at once.
+  const lockPool = createPool(url, { ...onError, applicationName: 'esr-helpdesk-locks', max: 10 });
   let migrated: Migration[];
   try {
     migrated = await migrate(pool);
   } catch (error) {
-    await pool.end();
+    await Promise.all([pool.end(), lockPool.end()]);
     throw new Error(`Could not open the database at ${describeDatabaseUrl(url)} (DATABASE_URL): ${(error as Error).message}`, { cause: error });
   }
   return {
@@ -153,8 +169,15 @@ async function openPostgres(url: string, { onDatabaseError, now }: OpenStoresOpt
     missed: new PgMissedLog(pool),
     automationRequests: new PgAutomationRequestStore(pool),
     transcript: new PgRecentTranscript(pool),
+    locks: new PgLocks(lockPool, {
+      ...onError,
+      ...(onTurnLockWait ? { onWait: onTurnLockWait } : {}),
+      ...(turnLockWaitMs !== undefined ? { turnWaitMs: turnLockWaitMs } : {}),
+    }),
     migrated,
     watchStaff: () => () => undefined,
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), lockPool.end()]);
+    },
   };
 }

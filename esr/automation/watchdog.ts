@@ -2,6 +2,7 @@
 // was sent is marked timed out (so a late callback is refused) and handed back through onTimeout, for a
 // person to do. Also forgets finished requests after a while, so the file stays small.
 import { DAY, MINUTE, type Clock } from '../clock.js';
+import type { JobLock } from '../locks.js';
 import type { AutomationLogger, AutomationRequestStore } from './ports.js';
 
 export interface WatchdogOptions {
@@ -15,6 +16,8 @@ export interface WatchdogOptions {
   intervalMs?: number;
   /** How long finished requests are kept, to recognise a repeated callback. */
   keepFinishedMs?: number;
+  /** With several instances on one database, each check runs on one of them at a time (default: always here). */
+  jobs?: JobLock;
 }
 
 export class AutomationWatchdog {
@@ -42,9 +45,22 @@ export class AutomationWatchdog {
 
   /** One check; resolves with the ids it timed out. Never rejects: failures are logged. */
   runOnce(): Promise<string[]> {
-    // One check at a time: a slow disk must not let two checks time out the same request.
-    this.#running ??= this.#check().finally(() => (this.#running = undefined));
+    // One check at a time: a slow disk must not let two checks time out the same request. Another instance
+    // checking already: this round is skipped here.
+    this.#running ??= this.#exclusive().finally(() => (this.#running = undefined));
     return this.#running;
+  }
+
+  async #exclusive(): Promise<string[]> {
+    const { jobs, logger } = this.#options;
+    if (!jobs) return this.#check();
+    try {
+      const round = await jobs.runExclusive('esr-automation-watchdog', () => this.#check());
+      return round.ran ? round.value : [];
+    } catch (error) {
+      logger.error({ err: error }, 'ESR automation watchdog check failed; will try again');
+      return [];
+    }
   }
 
   async #check(): Promise<string[]> {

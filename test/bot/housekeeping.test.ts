@@ -20,7 +20,7 @@ describe('housekeeping', () => {
       await tickets.resolve(resolved.id, { id: 'agent', name: 'Fran' });
 
       clock.advance(89 * DAY);
-      expect((await t.app.housekeeping.runOnce()).tickets).to.equal(0);
+      expect((await t.app.housekeeping.runOnce())!.tickets).to.equal(0);
 
       clock.advance(2 * DAY);
       const report = await t.app.housekeeping.runOnce();
@@ -50,14 +50,14 @@ describe('housekeeping of conversation state and welcome marks', () => {
       expect(welcomed((await bea.say('how do I get the app')).map(replyText))).to.equal(true);
 
       clock.advance(181 * DAY);
-      const idle = await t.app.housekeeping.runOnce();
+      const idle = (await t.app.housekeeping.runOnce())!;
       expect(idle.stateEntries, 'conversation and user state').to.be.at.least(1);
       expect(idle.welcomeMarks).to.equal(0);
       expect(idle.recentMessages, 'the recent transcript goes with the state').to.be.at.least(2);
       expect(welcomed((await bea.say('how do I get the app')).map(replyText)), 'the mark outlives the state').to.equal(false);
 
       clock.advance(220 * DAY);
-      const old = await t.app.housekeeping.runOnce();
+      const old = (await t.app.housekeeping.runOnce())!;
       expect(old.welcomeMarks).to.equal(1);
       expect(old.stateEntries, 'the state written 220 days ago').to.be.at.least(1);
       expect(welcomed((await bea.say('hello')).map(replyText))).to.equal(true);

@@ -29,6 +29,8 @@ export class CaptureConnector {
   readonly roster = new Map<string, RosterMember>();
   /** Lets a test answer a call differently (403 blocked, 429 with Retry-After). */
   respond: Respond | undefined;
+  /** Lets a test hold a call (recorded, unanswered) until the promise it returns settles: a turn kept under way. */
+  hold: ((call: CapturedCall) => Promise<void> | undefined) | undefined;
   #server: Server | undefined;
   #nextId = 1;
   #waiters: Array<{ predicate: (c: CapturedCall) => boolean; resolve: (c: CapturedCall) => void }> = [];
@@ -95,6 +97,7 @@ export class CaptureConnector {
     this.count++;
     if (this.keepBodies) this.calls.push(call);
     this.#waiters = this.#waiters.filter((w) => (w.predicate(call) ? (w.resolve(call), false) : true));
+    await this.hold?.(call);
     const custom = this.respond?.(call);
     if (custom) {
       res.writeHead(custom.status, { 'content-type': 'application/json', ...custom.headers });

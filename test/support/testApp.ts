@@ -17,6 +17,8 @@ export interface TestApp {
   dataDir: string;
   /** Every log line written so far, raw JSON text. */
   logs: string[];
+  /** Resolves with the first log line (written already or yet to come) that contains `text`. */
+  waitForLog(text: string, timeoutMs?: number): Promise<string>;
   user(options: { userId: string; aadObjectId?: string; name?: string; conversationId?: string }): TeamsUser;
   /**
    * Sets a demo person's username up for use from home, as they would at work with a smartcard (reset and
@@ -32,9 +34,12 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'esr-app-')));
   const logs: string[] = [];
+  let logWaiters: Array<{ text: string; resolve: (line: string) => void }> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      logs.push(chunk.toString('utf8'));
+      const line = chunk.toString('utf8');
+      logs.push(line);
+      logWaiters = logWaiters.filter((w) => (line.includes(w.text) ? (w.resolve(line), false) : true));
       done();
     },
   });
@@ -50,6 +55,20 @@ export async function startTestApp(
     connector,
     dataDir,
     logs,
+    waitForLog: (text, timeoutMs = 5000) => {
+      const found = logs.find((line) => line.includes(text));
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for a log line containing "${text}"`)), timeoutMs);
+        logWaiters.push({
+          text,
+          resolve: (line) => {
+            clearTimeout(timer);
+            resolve(line);
+          },
+        });
+      });
+    },
     user: (u) => new TeamsUser({ botUrl: url, connector, ...u }),
     setUpAtWork: async (user, username, password = SET_UP_AT_WORK_PASSWORD) => {
       await app.esr.registerInternetAccess({ identity: { entraObjectId: user.aadObjectId }, username, password, confirmPassword: password, actor: { kind: 'staff', id: user.aadObjectId }, channel: 'teams' });

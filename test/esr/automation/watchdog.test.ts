@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { DAY, ManualClock, MINUTE } from '../../../esr/clock.js';
 import { AutomationWatchdog } from '../../../esr/automation/watchdog.js';
+import type { JobLock } from '../../../esr/locks.js';
 import type { LowdbAutomationRequestStore } from '../../../storage/lowdbAutomationRequests.js';
 import { recordingLogger, sampleRequest, tempStore } from '../../support/automation.js';
 
@@ -66,6 +67,33 @@ describe('the ESR automation watchdog', () => {
     expect(a).to.equal(b); // the second call joined the check under way
     expect(a).to.deep.equal([id]);
     expect(timedOut).to.deep.equal([id]);
+  });
+
+  it('skips its round while another instance runs the check, and times the request out on a later round', async () => {
+    const id = await sent();
+    clock.advance(16 * MINUTE);
+    let elsewhere = true;
+    const asked: string[] = [];
+    const jobs: JobLock = {
+      runExclusive: async (name, job) => {
+        asked.push(name);
+        return elsewhere ? { ran: false } : { ran: true, value: await job() };
+      },
+    };
+    const shared = new AutomationWatchdog({ store, clock, logger, callbackWaitMs: 15 * MINUTE, onTimeout: (x) => void timedOut.push(x), jobs });
+    expect(await shared.runOnce()).to.deep.equal([]);
+    expect(await store.get(id)).to.include({ status: 'pending' });
+    elsewhere = false;
+    expect(await shared.runOnce()).to.deep.equal([id]);
+    expect(timedOut).to.deep.equal([id]);
+    expect(asked).to.deep.equal(['esr-automation-watchdog', 'esr-automation-watchdog']);
+  });
+
+  it('logs a lock that cannot be had (the database down) and tries again next round, never rejecting', async () => {
+    const jobs: JobLock = { runExclusive: () => Promise.reject(new Error('connection refused')) };
+    const shared = new AutomationWatchdog({ store, clock, logger, callbackWaitMs: 15 * MINUTE, onTimeout: (x) => void timedOut.push(x), jobs });
+    expect(await shared.runOnce()).to.deep.equal([]);
+    expect(logger.lines.some((l) => l.level === 'error' && (l.object.err as Error).message === 'connection refused')).to.equal(true);
   });
 
   it('keeps going when handing one request over fails, and logs it', async () => {
