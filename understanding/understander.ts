@@ -41,17 +41,25 @@ export interface Candidate {
   score: number;
   /** Share of the message's meaning (IDF-weighted terms) this intent accounts for, 0 to 1. */
   coverage: number;
+  /** Whether the message holds every word of one of the intent's phrases or its title (the old all-words rule). */
+  whole: boolean;
+  /** The message's terms this intent accounts for, with how fully (1: a phrase's own word). */
+  matched: ReadonlyMap<string, number>;
 }
 
 /** Tuned on test/understanding/tuning.en-GB.jsonl, dev.en-GB.jsonl, dev2.en-GB.jsonl and retired-heldout.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
 export const THRESHOLDS = {
   /** Below this coverage nothing is claimed. */
   minCoverage: 0.5,
+  /** Below minCoverage but at least this, an intent one of whose phrases the message holds whole is offered. */
+  askCoverage: Number(process.env.ASKCOV ?? 0.3),
   /** The winner must beat the runner-up's score by this factor to be answered without asking. */
   clearMargin: 1.25,
   /** Runners-up within this factor of the winner are offered in "did you mean". */
   offerWithin: 1.6,
   maxOffered: 3,
+  /** A word is telling when at most this many intents use it. */
+  telling: Number(process.env.TELL ?? 2),
   /** A winner this many times the runner-up's score needs only dominantCoverage. */
   dominantMargin: 3,
   dominantCoverage: 0.4,
@@ -80,6 +88,8 @@ interface Doc {
   intent: string;
   kind: DocKind;
   text: string;
+  /** How many different terms the text has. */
+  size: number;
 }
 
 // "Speak to someone" interrupts anything, as long as it is short enough to be a request and not a story.
@@ -92,6 +102,8 @@ export class Understander {
   readonly #search: MiniSearch<Doc>;
   /** How telling each term is: ln(1 + intents / intents whose phrases or title use it); other words weigh 1. */
   readonly #idf = new Map<string, number>();
+  /** How many intents' phrases or titles use each term. */
+  readonly #users = new Map<string, number>();
   readonly intents: readonly string[];
   /** Every word of the command phrases (help, cancel...), as terms. */
   readonly #commandTerms = new Set<string>();
@@ -102,7 +114,7 @@ export class Understander {
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
     const docs: Doc[] = [];
-    const add = (intent: string, kind: DocKind, text: string) => docs.push({ id: docs.length, intent, kind, text });
+    const add = (intent: string, kind: DocKind, text: string) => docs.push({ id: docs.length, intent, kind, text, size: 0 });
     for (const [intent, phrases] of Object.entries(source.intents)) {
       if (intent.startsWith('_') || isControl(intent)) continue;
       for (const phrase of phrases) for (const text of expandPhrase(phrase)) add(intent, 'phrase', text);
@@ -121,9 +133,10 @@ export class Understander {
     const seen = new Map<string, string[]>();
     const tokenizeDoc = (text: string) => seen.get(text) ?? seen.set(text, this.#pipeline.terms(text)).get(text)!;
     const tokenize = (text: string) => this.#pipeline.terms(text);
+    for (const doc of docs) doc.size = new Set(tokenizeDoc(doc.text)).size;
     this.#search = new MiniSearch<Doc>({
       fields: ['text'],
-      storeFields: ['intent', 'kind'],
+      storeFields: ['intent', 'kind', 'size'],
       tokenize: tokenizeDoc,
       processTerm: (term) => term,
       searchOptions: {
@@ -141,6 +154,7 @@ export class Understander {
     for (const doc of docs.filter((d) => d.kind !== 'answer')) for (const term of tokenizeDoc(doc.text)) (users.get(term) ?? users.set(term, new Set()).get(term)!).add(doc.intent);
     const intents = new Set(docs.map((d) => d.intent));
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
+    for (const [term, set] of users) this.#users.set(term, set.size);
     for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.has(OFF_TOPIC) ? COVERAGE.offTopicWeight : 1));
   }
 
@@ -168,7 +182,12 @@ export class Understander {
     if (offTopic && (!top || offTopic.coverage > top.coverage)) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
-    if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
+    if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) {
+      // Too little of the message is accounted for to answer, but one of our phrases is there whole: ask.
+      const offered = ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
+      if (offered.length > 0) return { kind: 'ask', candidates: offered.map((c) => c.intent) };
+      return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
+    }
     if (!second || top.score >= second.score * THRESHOLDS.clearMargin || second.coverage < THRESHOLDS.minCoverage) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
     const offered = ranked.filter((c) => c.coverage >= THRESHOLDS.minCoverage && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
@@ -181,10 +200,12 @@ export class Understander {
     // A number ("241", "ward 5") is rarely what a message is about.
     const weight = (t: string) => this.#idf.get(t) ?? (/^\d+$/.test(t) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
-    const byIntent = new Map<string, { score: number; matched: Map<string, number> }>();
-    for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind }>) {
-      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, matched: new Map() }).get(r.intent)!;
+    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number> }>();
+    for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map() }).get(r.intent)!;
       entry.score = Math.max(entry.score, r.score);
+      // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
+      if (r.kind !== 'answer' && r.terms.length >= r.size && (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling)) entry.whole = true;
       const kind = COVERAGE.kind[r.kind] ?? 1;
       for (const q of r.queryTerms) {
         const how = r.terms.includes(q) ? 1 : r.terms.some((t) => t.startsWith(q)) ? COVERAGE.prefix : COVERAGE.fuzzy;
@@ -195,7 +216,7 @@ export class Understander {
       .map(([intent, e]) => {
         const coverage = terms.reduce((s, t) => s + weight(t) * (e.matched.get(t) ?? 0), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
-        return { intent, score: e.score * coverage, coverage };
+        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched };
       })
       .sort((a, b) => b.score - a.score);
   }
