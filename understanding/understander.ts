@@ -24,7 +24,7 @@ export interface UnderstandingSource {
   titles: Record<string, readonly string[]>;
   /** Phrases about things that are not ESR (rotas, NHSmail, the computer log on): matching them best means "none". */
   offTopic?: readonly string[];
-  rules: TextRules & { diagnosis: DiagnosisPatterns };
+  rules: TextRules & { diagnosis: DiagnosisPatterns; topicWords?: readonly string[] };
   /** The language of the phrases (en-GB when absent): it chooses how words are reduced. */
   locale?: string;
 }
@@ -45,6 +45,8 @@ export interface Candidate {
   whole: boolean;
   /** The message's terms this intent accounts for, with how fully (1: a phrase's own word). */
   matched: ReadonlyMap<string, number>;
+  /** The message's terms found as they are (not by typo tolerance) in one of the intent's phrases that the message holds whole. */
+  explained: ReadonlySet<string>;
 }
 
 /** Tuned on test/understanding/tuning.en-GB.jsonl, dev.en-GB.jsonl, dev2.en-GB.jsonl and retired-heldout.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
@@ -107,11 +109,14 @@ export class Understander {
   readonly intents: readonly string[];
   /** Every word of the command phrases (help, cancel...), as terms. */
   readonly #commandTerms = new Set<string>();
+  /** The words (as stems, in order) that name what the bot is about (content understanding.topicWords). */
+  readonly #topicNames: string[][];
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
     this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
+    this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
     const docs: Doc[] = [];
     const add = (intent: string, kind: DocKind, text: string) => docs.push({ id: docs.length, intent, kind, text, size: 0 });
@@ -177,9 +182,12 @@ export class Understander {
     const all = this.rank(text);
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
-    // Off-topic wins only by accounting for more of the message than any ESR answer does.
+    // Off-topic wins by accounting for more of the message than any ESR answer does, or, in a message that does
+    // not name ESR, by one of its phrases being there whole ("Windows password") unless the best answer has a
+    // phrase of its own for those words ("is ESR's password the same as Windows'").
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
     if (offTopic && (!top || offTopic.coverage > top.coverage)) return { kind: 'none' };
+    if (offTopic && top!.coverage < 1 && !this.#namesTopic(text) && [...offTopic.explained].some((t) => !top!.explained.has(t))) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
     if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) {
@@ -200,12 +208,15 @@ export class Understander {
     // A number ("241", "ward 5") is rarely what a message is about.
     const weight = (t: string) => this.#idf.get(t) ?? (/^\d+$/.test(t) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
-    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number> }>();
+    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string> }>();
     for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
-      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map() }).get(r.intent)!;
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set() }).get(r.intent)!;
       entry.score = Math.max(entry.score, r.score);
-      // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
-      if (r.kind !== 'answer' && r.terms.length >= r.size && (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling)) entry.whole = true;
+      if (r.kind !== 'answer' && r.terms.length >= r.size) {
+        for (const q of r.queryTerms) if (r.terms.includes(q)) entry.explained.add(q);
+        // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
+        if (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling) entry.whole = true;
+      }
       const kind = COVERAGE.kind[r.kind] ?? 1;
       for (const q of r.queryTerms) {
         const how = r.terms.includes(q) ? 1 : r.terms.some((t) => t.startsWith(q)) ? COVERAGE.prefix : COVERAGE.fuzzy;
@@ -216,7 +227,7 @@ export class Understander {
       .map(([intent, e]) => {
         const coverage = terms.reduce((s, t) => s + weight(t) * (e.matched.get(t) ?? 0), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
-        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched };
+        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained };
       })
       .sort((a, b) => b.score - a.score);
   }
@@ -227,6 +238,12 @@ export class Understander {
     if (u.kind === 'command' || u.kind === 'answer') return { intent: u.intent, score: 1 };
     if (u.kind === 'diagnosis' && u.action.kind === 'flow') return { intent: u.action.flow, score: 1 };
     return undefined;
+  }
+
+  /** Does the message name what the bot is about ("ESR")? */
+  #namesTopic(text: string): boolean {
+    const stems = this.#pipeline.stems(text);
+    return this.#topicNames.some((name) => stems.some((_, i) => name.every((s, k) => stems[i + k] === s)));
   }
 
   /** The stable key of a wording, for counting similar messages together: sorted unique stems. */
