@@ -61,7 +61,7 @@ export const THRESHOLDS = {
   offerWithin: 1.6,
   maxOffered: 3,
   /** A word is telling when at most this many intents use it. */
-  telling: Number(process.env.TELL ?? 2),
+  telling: 2,
   /** A winner this many times the runner-up's score needs only dominantCoverage. */
   dominantMargin: 3,
   dominantCoverage: 0.4,
@@ -78,7 +78,7 @@ export const COVERAGE = {
   fuzzy: 0.6,
   unknownWeight: 2,
   numberWeight: 0.5,
-  /** A word the off-topic phrases use ("rota", "Windows") changes the subject: it weighs this much more. */
+  /** A word only the off-topic phrases use ("rota", "canteen") changes the subject: it weighs this much more. */
   offTopicWeight: 2,
 };
 
@@ -160,7 +160,7 @@ export class Understander {
     const intents = new Set(docs.map((d) => d.intent));
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
     for (const [term, set] of users) this.#users.set(term, set.size);
-    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.has(OFF_TOPIC) ? COVERAGE.offTopicWeight : 1));
+    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.has(OFF_TOPIC) && set.size === 1 ? COVERAGE.offTopicWeight : 1));
   }
 
   understand(text: string): Understood {
