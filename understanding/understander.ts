@@ -78,8 +78,6 @@ export const COVERAGE = {
   fuzzy: 0.6,
   unknownWeight: 2,
   numberWeight: 0.5,
-  /** A word only the off-topic phrases use ("rota", "canteen") changes the subject: it weighs this much more. */
-  offTopicWeight: 2,
 };
 
 // Each document is one phrase, title or answer; an intent's score is its best document's.
@@ -160,7 +158,7 @@ export class Understander {
     const intents = new Set(docs.map((d) => d.intent));
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
     for (const [term, set] of users) this.#users.set(term, set.size);
-    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.has(OFF_TOPIC) && set.size === 1 ? COVERAGE.offTopicWeight : 1));
+    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
   }
 
   understand(text: string): Understood {
@@ -225,7 +223,8 @@ export class Understander {
     }
     return [...byIntent.entries()]
       .map(([intent, e]) => {
-        const coverage = terms.reduce((s, t) => s + weight(t) * (e.matched.get(t) ?? 0), 0) / total;
+        // Off-topic phrases only count where one is there whole: "doesn't work" alone is no other subject.
+        const coverage = terms.reduce((s, t) => s + weight(t) * (intent === OFF_TOPIC ? (e.explained.has(t) ? 1 : 0) : (e.matched.get(t) ?? 0)), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
         return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained };
       })
