@@ -87,6 +87,11 @@ export class TermPipeline {
     return kept.length > 0 ? kept : all;
   }
 
+  /** Does the text hold any word that is not one of the little ones? */
+  hasMeaning(text: string): boolean {
+    return this.stems(text).some((t) => !this.#ignored.has(t));
+  }
+
   isIgnored(term: string): boolean {
     return this.#ignored.has(term);
   }

@@ -60,6 +60,8 @@ export const THRESHOLDS = {
   /** Runners-up within this factor of the winner are offered in "did you mean". */
   offerWithin: 1.6,
   maxOffered: 3,
+  /** A message holding a command word ("stop") is taken as a question instead only when this sure of the answer. */
+  overrideCommand: 0.75,
   /** A word is telling when at most this many intents use it. */
   telling: 2,
   /** A winner this many times the runner-up's score needs only dominantCoverage. */
@@ -97,6 +99,8 @@ const MAX_COMMAND_WORDS = 4;
 
 export class Understander {
   readonly #commands: IntentRecogniser;
+  /** The commands again, for longer messages made only of little words ("what can you help me with"). */
+  readonly #wordyCommands: IntentRecogniser;
   readonly #pipeline: TermPipeline;
   readonly #diagnoser: Diagnoser;
   readonly #search: MiniSearch<Doc>;
@@ -112,6 +116,7 @@ export class Understander {
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
+    this.#wordyCommands = new IntentRecogniser(Object.fromEntries(CONTROL_INTENTS.map((i) => [i, source.intents[i] ?? []])), { maxControlWords: Infinity });
     this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
@@ -162,17 +167,18 @@ export class Understander {
   }
 
   understand(text: string): Understood {
-    const command = this.#commands.recognise(text);
+    const command = this.#commands.recognise(text) ?? (this.#pipeline.hasMeaning(text) ? undefined : this.#wordyCommands.recognise(text));
     if (command && isControl(command.intent)) {
       // "stop ESR emails" holds the command word "stop" but asks for something else: words beyond the
       // command's own that lead to a clear answer win; otherwise it is the command, as it always was.
       const extra = this.#pipeline.terms(text).some((t) => !this.#commandTerms.has(t));
       const answer = extra ? this.#retrieve(text) : undefined;
-      return answer?.kind === 'answer' ? answer : { kind: 'command', intent: command.intent };
+      return answer?.kind === 'answer' && answer.confidence >= THRESHOLDS.overrideCommand ? answer : { kind: 'command', intent: command.intent };
     }
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
-    if (diagnosis) return { kind: 'diagnosis', ...diagnosis };
+    // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
+    if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) return { kind: 'diagnosis', ...diagnosis };
     return this.#retrieve(text);
   }
 
@@ -195,7 +201,7 @@ export class Understander {
       return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
     }
     if (!second || top.score >= second.score * THRESHOLDS.clearMargin || second.coverage < THRESHOLDS.minCoverage) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
-    const offered = ranked.filter((c) => c.coverage >= THRESHOLDS.minCoverage && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
+    const offered = ranked.filter((c) => (c.coverage >= THRESHOLDS.minCoverage || (c.whole && c.coverage >= THRESHOLDS.askCoverage)) && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
   }
 
@@ -237,6 +243,11 @@ export class Understander {
     if (u.kind === 'command' || u.kind === 'answer') return { intent: u.intent, score: 1 };
     if (u.kind === 'diagnosis' && u.action.kind === 'flow') return { intent: u.action.flow, score: 1 };
     return undefined;
+  }
+
+  /** Does one of the off-topic phrases appear whole in the message? */
+  #offTopicWhole(text: string): boolean {
+    return this.rank(text).some((c) => c.intent === OFF_TOPIC && c.explained.size > 0);
   }
 
   /** Does the message name what the bot is about ("ESR")? */
