@@ -60,6 +60,8 @@ export const THRESHOLDS = {
   /** Runners-up within this factor of the winner are offered in "did you mean". */
   offerWithin: 1.6,
   maxOffered: 3,
+  /** An answer accounting for this much of a message accounts for its off-topic words too ("is it my Windows password"). */
+  explainsAll: 0.85,
   /** A message holding a command word ("stop") is taken as a question instead only when this sure of the answer. */
   overrideCommand: 0.75,
   /** A word is telling when at most this many intents use it. */
@@ -80,6 +82,8 @@ export const COVERAGE = {
   fuzzy: 0.6,
   unknownWeight: 2,
   numberWeight: 0.5,
+  /** How a phrase only partly found counts: (share of its meaning found) to this power. */
+  partialPhrase: Number(process.env.PP ?? 0.5),
 };
 
 // Each document is one phrase, title or answer; an intent's score is its best document's.
@@ -106,6 +110,8 @@ export class Understander {
   readonly #search: MiniSearch<Doc>;
   /** How telling each term is: ln(1 + intents / intents whose phrases or title use it); other words weigh 1. */
   readonly #idf = new Map<string, number>();
+  /** Each document's terms' IDF added up, by document id: how much a whole match of it says. */
+  readonly #docWeight: number[] = [];
   /** How many intents' phrases or titles use each term. */
   readonly #users = new Map<string, number>();
   readonly intents: readonly string[];
@@ -164,6 +170,7 @@ export class Understander {
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
     for (const [term, set] of users) this.#users.set(term, set.size);
     for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
+    for (const doc of docs) this.#docWeight[doc.id] = [...new Set(tokenizeDoc(doc.text))].reduce((sum, t) => sum + (this.#idf.get(t) ?? 0), 0);
   }
 
   understand(text: string): Understood {
@@ -191,7 +198,7 @@ export class Understander {
     // phrase of its own for those words ("is ESR's password the same as Windows'").
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
     if (offTopic && (!top || offTopic.coverage > top.coverage)) return { kind: 'none' };
-    if (offTopic && top!.coverage < 1 && !this.#namesTopic(text) && [...offTopic.explained].some((t) => !top!.explained.has(t))) return { kind: 'none' };
+    if (offTopic && top!.coverage < THRESHOLDS.explainsAll && !this.#namesTopic(text) && [...offTopic.explained].some((t) => !top!.explained.has(t))) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
     if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) {
@@ -221,7 +228,10 @@ export class Understander {
         // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
         if (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling) entry.whole = true;
       }
-      const kind = COVERAGE.kind[r.kind] ?? 1;
+      // A phrase counts for as much of itself as the message holds: "error" alone says little of "app error".
+      const matchedWeight = r.terms.reduce((sum, t) => sum + (this.#idf.get(t) ?? 0), 0);
+      const completeness = r.kind === 'answer' || !this.#docWeight[r.id] ? 1 : Math.min(1, matchedWeight / this.#docWeight[r.id]!) ** COVERAGE.partialPhrase;
+      const kind = (COVERAGE.kind[r.kind] ?? 1) * completeness;
       for (const q of r.queryTerms) {
         const how = r.terms.includes(q) ? 1 : r.terms.some((t) => t.startsWith(q)) ? COVERAGE.prefix : COVERAGE.fuzzy;
         entry.matched.set(q, Math.max(entry.matched.get(q) ?? 0, kind * how));
