@@ -196,9 +196,12 @@ export class Understander {
     // Off-topic wins by accounting for more of the message than any ESR answer does, or, in a message that does
     // not name ESR, by one of its phrases being there whole ("Windows password") unless the best answer has a
     // phrase of its own for those words ("is ESR's password the same as Windows'").
+    // A message that names ESR and holds one of our phrases whole is about ESR, whatever else it mentions
+    // ("I'm on maternity leave and need ESR from home").
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
-    if (offTopic && (!top || offTopic.coverage > top.coverage)) return { kind: 'none' };
-    if (offTopic && top!.coverage < THRESHOLDS.explainsAll && !this.#namesTopic(text) && [...offTopic.explained].some((t) => !top!.explained.has(t))) return { kind: 'none' };
+    const namesTopic = this.#namesTopic(text);
+    if (offTopic && (!top || (offTopic.coverage > top.coverage && !(namesTopic && top.whole)))) return { kind: 'none' };
+    if (offTopic && !namesTopic && top!.coverage < THRESHOLDS.explainsAll && [...offTopic.explained].some((t) => !top!.explained.has(t))) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
     if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) {
