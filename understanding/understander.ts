@@ -54,7 +54,9 @@ export const THRESHOLDS = {
   /** Below this coverage nothing is claimed. */
   minCoverage: 0.5,
   /** Below minCoverage but at least this, an intent one of whose phrases the message holds whole is offered. */
-  askCoverage: Number(process.env.ASKCOV ?? 0.3),
+  askCoverage: 0.3,
+  /** ...and only when at most this share of the message is words no phrase or title knows. */
+  maxUnknownToAsk: 0.2,
   /** The winner must beat the runner-up's score by this factor to be answered without asking. */
   clearMargin: 1.25,
   /** Runners-up within this factor of the winner are offered in "did you mean". */
@@ -190,6 +192,7 @@ export class Understander {
   }
 
   #retrieve(text: string): Understood {
+    const terms = this.#pipeline.terms(text);
     const all = this.rank(text);
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
@@ -205,8 +208,10 @@ export class Understander {
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
     if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) {
-      // Too little of the message is accounted for to answer, but one of our phrases is there whole: ask.
-      const offered = ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
+      // Too little of the message is accounted for to answer, but one of our phrases is there whole: ask, unless
+      // much of the rest is words we do not know, which are likely another subject ("who do I contact about my
+      // student loan").
+      const offered = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered) : [];
       if (offered.length > 0) return { kind: 'ask', candidates: offered.map((c) => c.intent) };
       return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
     }
@@ -219,8 +224,7 @@ export class Understander {
   rank(text: string): Candidate[] {
     const terms = this.#pipeline.terms(text);
     if (terms.length === 0) return [];
-    // A number ("241", "ward 5") is rarely what a message is about.
-    const weight = (t: string) => this.#idf.get(t) ?? (/^\d+$/.test(t) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
+    const weight = (t: string) => this.#weight(t);
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
     const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string> }>();
     for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
@@ -248,6 +252,18 @@ export class Understander {
         return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained };
       })
       .sort((a, b) => b.score - a.score);
+  }
+
+  /** How much a term tells: its IDF; a number little; a word no phrase or title knows, as much as a rare one. */
+  #weight(term: string): number {
+    return this.#idf.get(term) ?? (/^\d+$/.test(term) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
+  }
+
+  /** Share of the terms' meaning in words no phrase or title knows (numbers aside). */
+  #unknownShare(terms: readonly string[]): number {
+    const total = terms.reduce((sum, t) => sum + this.#weight(t), 0);
+    const unknown = terms.filter((t) => !this.#idf.has(t) && !/^\d+$/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
+    return total === 0 ? 0 : unknown / total;
   }
 
   /** For callers that only act on a clear answer: commands, confident answers and diagnoses that name a flow. */
