@@ -211,7 +211,9 @@ export class Understander {
       // Too little of the message is accounted for to answer, but one of our phrases is there whole: ask, unless
       // much of the rest is words we do not know, which are likely another subject ("who do I contact about my
       // student loan").
-      const offered = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered) : [];
+      // The best match is offered with them even without a whole phrase of its own.
+      const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : [];
+      const offered = telling.length === 0 ? [] : ranked.filter((c) => (c === top || telling.includes(c)) && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
       if (offered.length > 0) return { kind: 'ask', candidates: offered.map((c) => c.intent) };
       return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
     }
