@@ -52,15 +52,15 @@ export interface Candidate {
 /** Tuned on test/understanding/tuning.en-GB.jsonl, dev.en-GB.jsonl, dev2.en-GB.jsonl and retired-heldout.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
 export const THRESHOLDS = {
   /** Below this coverage nothing is claimed. */
-  minCoverage: 0.5,
+  minCoverage: Number(process.env.minCoverage ?? 0.5),
   /** Below minCoverage but at least this, an intent one of whose phrases the message holds whole is offered. */
   askCoverage: 0.3,
   /** ...and only when at most this share of the message is words no phrase or title knows. */
   maxUnknownToAsk: 0.2,
   /** The winner must beat the runner-up's score by this factor to be answered without asking. */
-  clearMargin: 1.25,
+  clearMargin: Number(process.env.clearMargin ?? 1.25),
   /** Runners-up within this factor of the winner are offered in "did you mean". */
-  offerWithin: 1.6,
+  offerWithin: Number(process.env.offerWithin ?? 1.6),
   maxOffered: 3,
   /** An answer accounting for this much of a message accounts for its off-topic words too ("is it my Windows password"). */
   explainsAll: 0.85,
@@ -69,8 +69,8 @@ export const THRESHOLDS = {
   /** A word is telling when at most this many intents use it. */
   telling: 2,
   /** A winner this many times the runner-up's score needs only dominantCoverage. */
-  dominantMargin: 3,
-  dominantCoverage: 0.4,
+  dominantMargin: Number(process.env.dominantMargin ?? 3),
+  dominantCoverage: Number(process.env.dominantCoverage ?? 0.4),
 };
 
 /**
