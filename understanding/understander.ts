@@ -82,9 +82,9 @@ export const COVERAGE = {
   kind: { phrase: 1, title: 1, answer: 0.5 },
   prefix: 0.7,
   fuzzy: 0.6,
-  unknownWeight: 2,
+  unknownWeight: Number(process.env.UW ?? 2),
   numberWeight: 0.5,
-  /** How a phrase only partly found counts: (share of its meaning found) to this power. */
+  /** How a phrase only partly found counts: (share of its words found) to this power. */
   partialPhrase: Number(process.env.PP ?? 0.5),
 };
 
@@ -112,8 +112,6 @@ export class Understander {
   readonly #search: MiniSearch<Doc>;
   /** How telling each term is: ln(1 + intents / intents whose phrases or title use it); other words weigh 1. */
   readonly #idf = new Map<string, number>();
-  /** Each document's terms' IDF added up, by document id: how much a whole match of it says. */
-  readonly #docWeight: number[] = [];
   /** How many intents' phrases or titles use each term. */
   readonly #users = new Map<string, number>();
   readonly intents: readonly string[];
@@ -172,7 +170,6 @@ export class Understander {
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
     for (const [term, set] of users) this.#users.set(term, set.size);
     for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
-    for (const doc of docs) this.#docWeight[doc.id] = [...new Set(tokenizeDoc(doc.text))].reduce((sum, t) => sum + (this.#idf.get(t) ?? 0), 0);
   }
 
   understand(text: string): Understood {
@@ -237,9 +234,8 @@ export class Understander {
         // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
         if (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling) entry.whole = true;
       }
-      // A phrase counts for as much of itself as the message holds: "error" alone says little of "app error".
-      const matchedWeight = r.terms.reduce((sum, t) => sum + (this.#idf.get(t) ?? 0), 0);
-      const completeness = r.kind === 'answer' || !this.#docWeight[r.id] ? 1 : Math.min(1, matchedWeight / this.#docWeight[r.id]!) ** COVERAGE.partialPhrase;
+      // A phrase counts for as much of itself as the message holds: "error" alone is only half of "app error".
+      const completeness = r.kind === 'answer' || r.size === 0 ? 1 : Math.min(1, r.terms.length / r.size) ** COVERAGE.partialPhrase;
       const kind = (COVERAGE.kind[r.kind] ?? 1) * completeness;
       for (const q of r.queryTerms) {
         const how = r.terms.includes(q) ? 1 : r.terms.some((t) => t.startsWith(q)) ? COVERAGE.prefix : COVERAGE.fuzzy;
