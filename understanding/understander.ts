@@ -58,9 +58,9 @@ export const THRESHOLDS = {
   /** ...and only when at most this share of the message is words no phrase or title knows. */
   maxUnknownToAsk: 0.2,
   /** The winner must beat the runner-up's score by this factor to be answered without asking. */
-  clearMargin: Number(process.env.clearMargin ?? 1.25),
+  clearMargin: 1.6,
   /** Runners-up within this factor of the winner are offered in "did you mean". */
-  offerWithin: Number(process.env.offerWithin ?? 1.6),
+  offerWithin: 2,
   maxOffered: 3,
   /** An answer accounting for this much of a message accounts for its off-topic words too ("is it my Windows password"). */
   explainsAll: 0.85,
@@ -214,8 +214,10 @@ export class Understander {
       if (offered.length > 0) return { kind: 'ask', candidates: offered.map((c) => c.intent) };
       return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
     }
-    if (!second || top.score >= second.score * THRESHOLDS.clearMargin || second.coverage < THRESHOLDS.minCoverage) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
-    const offered = ranked.filter((c) => (c.coverage >= THRESHOLDS.minCoverage || (c.whole && c.coverage >= THRESHOLDS.askCoverage)) && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
+    // A runner-up that accounts for a fair part of the message and scores near the winner makes it a close call.
+    const rival = (c: Candidate, within: number) => c !== top && c.coverage >= THRESHOLDS.askCoverage && c.score * within >= top.score;
+    if (!ranked.some((c) => rival(c, THRESHOLDS.clearMargin))) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
+    const offered = [top, ...ranked.filter((c) => rival(c, THRESHOLDS.offerWithin))].slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
   }
 
