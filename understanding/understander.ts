@@ -47,6 +47,8 @@ export interface Candidate {
   matched: ReadonlyMap<string, number>;
   /** The message's terms found as they are (not by typo tolerance) in one of the intent's phrases that the message holds whole. */
   explained: ReadonlySet<string>;
+  /** The message's terms (as they are) each of the intent's phrases holds, where it holds two or more. */
+  held: ReadonlyArray<readonly string[]>;
 }
 
 /** Tuned on test/understanding/tuning.en-GB.jsonl, dev.en-GB.jsonl, dev2.en-GB.jsonl and retired-heldout.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
@@ -193,15 +195,21 @@ export class Understander {
     const all = this.rank(text);
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
-    // Off-topic wins by accounting for more of the message than any ESR answer does, or, in a message that does
-    // not name ESR, by one of its phrases being there whole ("Windows password") unless the best answer has a
-    // phrase of its own for those words ("is ESR's password the same as Windows'").
-    // A message that names ESR and holds one of our phrases whole is about ESR, whatever else it mentions
-    // ("I'm on maternity leave and need ESR from home").
+    // The off-topic phrases found whole name another subject ("Windows password", "parking"), unless the best
+    // answer claims those words: a phrase of its own holds them whole, or holds several of them together (so a
+    // phrasing the Trust adds, "is there a parking permit", wins).
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
+    const otherWords = (held: readonly string[]) => held.filter((t) => offTopic?.explained.has(t)).length;
+    const claims = (t: string) => !!top && (top.explained.has(t) || top.held.some((h) => h.includes(t) && otherWords(h) >= 2));
+    const otherSubject = !!offTopic && [...offTopic.explained].some((t) => !claims(t));
     const namesTopic = this.#namesTopic(text);
-    if (offTopic && (!top || (offTopic.coverage > top.coverage && !(namesTopic && top.whole)))) return { kind: 'none' };
-    if (offTopic && !namesTopic && top!.coverage < THRESHOLDS.explainsAll && [...offTopic.explained].some((t) => !top!.explained.has(t))) return { kind: 'none' };
+    // Another subject wins by accounting for more of the message than any ESR answer, unless the message names ESR
+    // and holds one of our phrases whole ("I'm on maternity leave and need ESR from home"); or, in a message that
+    // does not name ESR, by being there at all, unless the best answer accounts for nearly all of the message
+    // ("is it my Windows password?").
+    if (offTopic && !top) return { kind: 'none' };
+    if (otherSubject && offTopic!.coverage > top!.coverage && !(namesTopic && top!.whole)) return { kind: 'none' };
+    if (otherSubject && !namesTopic && top!.coverage < THRESHOLDS.explainsAll) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
     if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) {
@@ -227,10 +235,12 @@ export class Understander {
     if (terms.length === 0) return [];
     const weight = (t: string) => this.#weight(t);
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
-    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string> }>();
+    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string>; held: string[][] }>();
     for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
-      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set() }).get(r.intent)!;
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set(), held: [] }).get(r.intent)!;
       entry.score = Math.max(entry.score, r.score);
+      const exact = r.queryTerms.filter((q) => r.terms.includes(q));
+      if (r.kind !== 'answer' && exact.length >= 2) entry.held.push(exact);
       if (r.kind !== 'answer' && r.terms.length >= r.size) {
         for (const q of r.queryTerms) if (r.terms.includes(q)) entry.explained.add(q);
         // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
@@ -249,7 +259,7 @@ export class Understander {
         // Off-topic phrases only count where one is there whole: "doesn't work" alone is no other subject.
         const coverage = terms.reduce((s, t) => s + weight(t) * (intent === OFF_TOPIC ? (e.explained.has(t) ? 1 : 0) : (e.matched.get(t) ?? 0)), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
-        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained };
+        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained, held: e.held };
       })
       .sort((a, b) => b.score - a.score);
   }

@@ -80,7 +80,7 @@ describe('understanding what staff say', () => {
   });
 
   it('offers "did you mean" between close answers rather than picking one', () => {
-    const result = u.understand('who do I contact about ESR');
+    const result = u.understand('who do I contact about my ESR account');
     expect(result.kind).to.equal('ask');
     expect((result as { candidates: string[] }).candidates).to.include('faq:contact').and.have.length.at.most(3);
   });
