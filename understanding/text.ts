@@ -4,11 +4,13 @@
 import { stemmer } from 'stemmer';
 import { welshStem } from './welsh.js';
 
-/** Lower-cased words: apostrophes dropped ("can't" → "cant"), hyphens and other marks split words. */
+/** Lower-cased words: apostrophes dropped ("can't" → "cant", "team's" → "team"), hyphens and other marks split words. */
 export function words(text: string): string[] {
   return text
     .normalize('NFKC')
     .toLowerCase()
+    // The possessive is the word itself: "the team's hours" (not Microsoft Teams), "ESR's".
+    .replace(/(\p{L})[’'`]s(?!\p{L})/gu, '$1')
     .replace(/[’'`]/g, '')
     .replace(/&/g, ' and ')
     .split(/[^\p{L}\p{N}]+/u)
