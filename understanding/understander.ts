@@ -191,42 +191,50 @@ export class Understander {
   }
 
   #retrieve(text: string): Understood {
-    const terms = this.#pipeline.terms(text);
     const all = this.rank(text);
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
-    // The off-topic phrases found whole name another subject ("Windows password", "parking"), unless the best
-    // answer claims those words: a phrase of its own holds them whole, or holds several of them together (so a
-    // phrasing the Trust adds, "is there a parking permit", wins).
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
-    const otherWords = (held: readonly string[]) => held.filter((t) => offTopic?.explained.has(t)).length;
-    const claims = (t: string) => !!top && (top.explained.has(t) || top.held.some((h) => h.includes(t) && otherWords(h) >= 2));
-    const otherSubject = !!offTopic && [...offTopic.explained].some((t) => !claims(t));
-    const namesTopic = this.#namesTopic(text);
-    // Another subject wins by accounting for more of the message than any ESR answer, unless the message names ESR
-    // and holds one of our phrases whole ("I'm on maternity leave and need ESR from home"); or, in a message that
-    // does not name ESR, by being there at all, unless the best answer accounts for nearly all of the message
-    // ("is it my Windows password?").
-    if (offTopic && !top) return { kind: 'none' };
-    if (otherSubject && offTopic!.coverage > top!.coverage && !(namesTopic && top!.whole)) return { kind: 'none' };
-    if (otherSubject && !namesTopic && top!.coverage < THRESHOLDS.explainsAll) return { kind: 'none' };
+    if (!top) return { kind: 'none' };
+    if (offTopic && this.#isOtherSubject(text, top, offTopic)) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
-    const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
-    if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) {
-      // Too little of the message is accounted for to answer, but one of our phrases is there whole: ask, unless
-      // much of the rest is words we do not know, which are likely another subject ("who do I contact about my
-      // student loan").
-      // The best match is offered with them even without a whole phrase of its own.
-      const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : [];
-      const offered = telling.length === 0 ? [] : ranked.filter((c) => (c === top || telling.includes(c)) && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
-      if (offered.length > 0) return { kind: 'ask', candidates: offered.map((c) => c.intent) };
-      return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
-    }
+    const dominant = (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
+    if (top.coverage < THRESHOLDS.minCoverage && !dominant) return this.#weakMatch(this.#pipeline.terms(text), ranked);
     // A runner-up that accounts for a fair part of the message and scores near the winner makes it a close call.
     const rival = (c: Candidate, within: number) => c !== top && c.coverage >= THRESHOLDS.askCoverage && c.score * within >= top.score;
     if (!ranked.some((c) => rival(c, THRESHOLDS.clearMargin))) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
     const offered = [top, ...ranked.filter((c) => rival(c, THRESHOLDS.offerWithin))].slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
+  }
+
+  /**
+   * Is the message about something else? The off-topic phrases found whole name another subject ("Windows
+   * password", "parking"), unless the best answer claims those words: a phrase of its own holds them whole, or
+   * holds several of them together (so a phrasing the Trust adds, "is there a parking permit", wins). Another
+   * subject wins by accounting for more of the message than the best answer, unless the message names ESR and
+   * holds one of our phrases whole ("I'm on maternity leave and need ESR from home"); or, when the message does
+   * not name ESR, by being there at all, unless the best answer accounts for nearly all of it ("is it my Windows
+   * password?").
+   */
+  #isOtherSubject(text: string, top: Candidate, offTopic: Candidate): boolean {
+    const otherWords = (held: readonly string[]) => held.filter((t) => offTopic.explained.has(t)).length;
+    const claimed = (t: string) => top.explained.has(t) || top.held.some((h) => h.includes(t) && otherWords(h) >= 2);
+    if ([...offTopic.explained].every(claimed)) return false;
+    const namesTopic = this.#namesTopic(text);
+    if (offTopic.coverage > top.coverage && !(namesTopic && top.whole)) return true;
+    return !namesTopic && top.coverage < THRESHOLDS.explainsAll;
+  }
+
+  /**
+   * Too little of the message is accounted for to answer. If one of our phrases is there whole, ask, offering the
+   * best match with it; unless much of the message is words we do not know, which are likely another subject
+   * ("who do I contact about my student loan").
+   */
+  #weakMatch(terms: readonly string[], ranked: Candidate[]): Understood {
+    const top = ranked[0]!;
+    const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : [];
+    const offered = telling.length === 0 ? [] : ranked.filter((c) => (c === top || telling.includes(c)) && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
+    return offered.length > 0 ? { kind: 'ask', candidates: offered.map((c) => c.intent) } : { kind: 'none', best: top.intent };
   }
 
   /** Intents by score, best first, with how much of the message each accounts for. */
