@@ -65,7 +65,7 @@ export const THRESHOLDS = {
   offerWithin: 2,
   maxOffered: 3,
   /** An answer accounting for this much of a message accounts for its off-topic words too ("is it my Windows password"). */
-  explainsAll: 0.85,
+  explainsAll: 0.8,
   /** A message holding a command word ("stop") is taken as a question instead only when this sure of the answer. */
   overrideCommand: 0.75,
   /** A word is telling when at most this many intents use it. */
