@@ -129,8 +129,19 @@ export class Understander {
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
+    // Documents repeat a lot of text (multiplied-out phrases): tokenise each once, and index a phrase only once
+    // per intent when several spellings of it come to the same terms ("set up ESR", "setting up ESR").
+    const seen = new Map<string, string[]>();
+    const tokenizeDoc = (text: string) => seen.get(text) ?? seen.set(text, this.#pipeline.terms(text)).get(text)!;
     const docs: Doc[] = [];
-    const add = (intent: string, kind: DocKind, text: string) => docs.push({ id: docs.length, intent, kind, text, size: 0 });
+    const indexed = new Set<string>();
+    const add = (intent: string, kind: DocKind, text: string) => {
+      const terms = tokenizeDoc(text);
+      const key = `${intent}|${kind}|${[...new Set(terms)].sort().join(' ')}`;
+      if (kind !== 'answer' && indexed.has(key)) return;
+      indexed.add(key);
+      docs.push({ id: docs.length, intent, kind, text, size: new Set(terms).size });
+    };
     for (const [intent, phrases] of Object.entries(source.intents)) {
       if (intent.startsWith('_') || isControl(intent)) continue;
       for (const phrase of phrases) for (const text of expandPhrase(phrase)) add(intent, 'phrase', text);
@@ -145,11 +156,7 @@ export class Understander {
       add(intent, 'answer', entry.answer.replace(/\{\w+\}/g, ' ').replace(/[*_#`]/g, ''));
     }
     for (const phrase of source.offTopic ?? []) for (const text of expandPhrase(phrase)) add(OFF_TOPIC, 'phrase', text);
-    // Documents repeat a lot of text (multiplied-out phrases): tokenise each once for indexing and the IDF.
-    const seen = new Map<string, string[]>();
-    const tokenizeDoc = (text: string) => seen.get(text) ?? seen.set(text, this.#pipeline.terms(text)).get(text)!;
     const tokenize = (text: string) => this.#pipeline.terms(text);
-    for (const doc of docs) doc.size = new Set(tokenizeDoc(doc.text)).size;
     this.#search = new MiniSearch<Doc>({
       fields: ['text'],
       storeFields: ['intent', 'kind', 'size'],
