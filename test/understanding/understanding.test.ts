@@ -159,6 +159,7 @@ describe('understanding what staff say', () => {
     const developmentFiles: Array<[file: string, right: number, wrong: number]> = [
       ['tuning.en-GB.jsonl', 0.98, 0.01],
       ['dev.en-GB.jsonl', 0.98, 0.015],
+      ['dev2.en-GB.jsonl', 0.9, 0.05],
       ['retired-heldout.en-GB.jsonl', 0.97, 0.015],
       ['authored.en-GB.jsonl', 0.94, 0.03],
     ];
