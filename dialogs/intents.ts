@@ -36,7 +36,11 @@ export function tokenise(text: string): string[] {
 export class IntentRecogniser {
   readonly #phrases: Phrase[] = [];
 
-  constructor(phrases: IntentPhrases) {
+  readonly #maxControlWords: number;
+
+  /** `maxControlWords`: how long a message may be and still be a command (longer ones are taken as questions). */
+  constructor(phrases: IntentPhrases, options: { maxControlWords?: number } = {}) {
+    this.#maxControlWords = options.maxControlWords ?? MAX_CONTROL_WORDS;
     let order = 0;
     for (const [intent, list] of Object.entries(phrases)) {
       if (intent.startsWith('_')) continue;
@@ -59,7 +63,7 @@ export class IntentRecogniser {
     if (tokens.length === 0) return undefined;
     let best: (IntentMatch & { order: number }) | undefined;
     for (const phrase of this.#phrases) {
-      if (CONTROL_INTENTS.has(phrase.intent) && tokens.length > MAX_CONTROL_WORDS) continue;
+      if (CONTROL_INTENTS.has(phrase.intent) && tokens.length > this.#maxControlWords) continue;
       if (!phrase.terms.every((term) => tokens.some((token) => termMatches(term, token)))) continue;
       const score = phrase.terms.length;
       if (!best || score > best.score || (score === best.score && phrase.order < best.order)) best = { intent: phrase.intent, score, order: phrase.order };

@@ -8,7 +8,7 @@ import type { DiagnosisPatterns } from './diagnosis.js';
 import type { UnderstandingSource } from './understander.js';
 
 export function understandingSource(content: Content, faq: Faq): UnderstandingSource {
-  const rules = content.section('understanding') as { synonyms: string[]; ignoredWords: string[]; offTopic?: string[]; diagnosis: DiagnosisPatterns };
+  const rules = content.section('understanding') as { synonyms: string[]; ignoredWords: string[]; offTopic?: string[]; topicWords?: string[]; diagnosis: DiagnosisPatterns };
   const titles: Record<string, string[]> = {};
   for (const flow of FLOW_IDS) titles[flow] = [content.t(`menu.flows.${flow}.label`), content.t(`menu.flows.${flow}.description`)];
   return {
@@ -16,7 +16,7 @@ export function understandingSource(content: Content, faq: Faq): UnderstandingSo
     faq,
     titles,
     ...(rules.offTopic ? { offTopic: rules.offTopic } : {}),
-    rules: { synonyms: rules.synonyms, ignoredWords: rules.ignoredWords, diagnosis: rules.diagnosis },
+    rules: { synonyms: rules.synonyms, ignoredWords: rules.ignoredWords, diagnosis: rules.diagnosis, ...(rules.topicWords ? { topicWords: rules.topicWords } : {}) },
     locale: content.locale,
   };
 }

@@ -4,11 +4,13 @@
 import { stemmer } from 'stemmer';
 import { welshStem } from './welsh.js';
 
-/** Lower-cased words: apostrophes dropped ("can't" → "cant"), hyphens and other marks split words. */
+/** Lower-cased words: apostrophes dropped ("can't" → "cant", "team's" → "team"), hyphens and other marks split words. */
 export function words(text: string): string[] {
   return text
     .normalize('NFKC')
     .toLowerCase()
+    // The possessive is the word itself: "the team's hours" (not Microsoft Teams), "ESR's".
+    .replace(/(\p{L})[’'`]s(?!\p{L})/gu, '$1')
     .replace(/[’'`]/g, '')
     .replace(/&/g, ' and ')
     .split(/[^\p{L}\p{N}]+/u)
@@ -21,7 +23,10 @@ export const stem = (word: string): string => (/^\p{L}+$/u.test(word) ? stemmer(
 export const stemFor = (locale: string | undefined): ((word: string) => string) => (locale?.startsWith('cy') ? welshStem : stem);
 
 export interface TextRules {
-  /** Lines "canonical: alternative, alternative" (each side may be several words). */
+  /**
+   * Lines "canonical: alternative, alternative" (each side may be several words). An alternative starting with
+   * "=" matches the words exactly as typed, not their stems ("=teams" is Microsoft Teams, "team" is not).
+   */
   synonyms: readonly string[];
   /** Words that carry no meaning on their own ("the", "my", "how"). */
   ignoredWords: readonly string[];
@@ -30,6 +35,8 @@ export interface TextRules {
 interface Rewrite {
   from: string[];
   to: string[];
+  /** Compare `from` with the words as typed rather than with their stems. */
+  exact: boolean;
 }
 
 /** Turns text into terms; built once per content, used for every document and every message. */
@@ -46,23 +53,27 @@ export class TermPipeline {
       if (!canonical || alternatives === undefined) continue;
       const to = words(canonical).map(stemWord);
       for (const alt of alternatives.split(',')) {
-        const from = words(alt).map(stemWord);
+        const exact = alt.trim().startsWith('=');
+        const from = exact ? words(alt) : words(alt).map(stemWord);
         if (from.length === 0 || to.length === 0) continue;
-        const list = this.#rewrites.get(from[0]!) ?? [];
-        list.push({ from, to });
+        const key = `${exact ? '=' : ''}${from[0]!}`;
+        const list = this.#rewrites.get(key) ?? [];
+        list.push({ from, to, exact });
         // Longest first, so "help desk" is rewritten before "help".
         list.sort((a, b) => b.from.length - a.from.length);
-        this.#rewrites.set(from[0]!, list);
+        this.#rewrites.set(key, list);
       }
     }
   }
 
   /** Stems with synonyms applied, little words kept (for patterns that need them, such as diagnosis). */
   stems(text: string): string[] {
-    const stems = words(text).map(this.#stem);
+    const typed = words(text);
+    const stems = typed.map(this.#stem);
     const out: string[] = [];
+    const fits = (r: Rewrite, i: number) => r.from.every((s, k) => (r.exact ? typed : stems)[i + k] === s);
     for (let i = 0; i < stems.length; ) {
-      const rewrite = this.#rewrites.get(stems[i]!)?.find((r) => r.from.every((s, k) => stems[i + k] === s));
+      const rewrite = this.#rewrites.get(`=${typed[i]!}`)?.find((r) => fits(r, i)) ?? this.#rewrites.get(stems[i]!)?.find((r) => fits(r, i));
       if (rewrite) {
         out.push(...rewrite.to);
         i += rewrite.from.length;
@@ -76,6 +87,11 @@ export class TermPipeline {
     const all = this.stems(text);
     const kept = all.filter((t) => !this.#ignored.has(t));
     return kept.length > 0 ? kept : all;
+  }
+
+  /** Does the text hold any word that is not one of the little ones? */
+  hasMeaning(text: string): boolean {
+    return this.stems(text).some((t) => !this.#ignored.has(t));
   }
 
   isIgnored(term: string): boolean {

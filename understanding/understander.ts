@@ -24,7 +24,7 @@ export interface UnderstandingSource {
   titles: Record<string, readonly string[]>;
   /** Phrases about things that are not ESR (rotas, NHSmail, the computer log on): matching them best means "none". */
   offTopic?: readonly string[];
-  rules: TextRules & { diagnosis: DiagnosisPatterns };
+  rules: TextRules & { diagnosis: DiagnosisPatterns; topicWords?: readonly string[] };
   /** The language of the phrases (en-GB when absent): it chooses how words are reduced. */
   locale?: string;
 }
@@ -41,17 +41,35 @@ export interface Candidate {
   score: number;
   /** Share of the message's meaning (IDF-weighted terms) this intent accounts for, 0 to 1. */
   coverage: number;
+  /** Whether the message holds every word of one of the intent's phrases or its title (the old all-words rule). */
+  whole: boolean;
+  /** The message's terms this intent accounts for, with how fully (1: a phrase's own word). */
+  matched: ReadonlyMap<string, number>;
+  /** The message's terms found as they are (not by typo tolerance) in one of the intent's phrases that the message holds whole. */
+  explained: ReadonlySet<string>;
+  /** The message's terms (as they are) each of the intent's phrases holds, where it holds two or more. */
+  held: ReadonlyArray<readonly string[]>;
 }
 
-/** Tuned on test/understanding/tuning.en-GB.jsonl, dev.en-GB.jsonl, dev2.en-GB.jsonl and retired-heldout.en-GB.jsonl (npm run eval:understanding -- --no-heldout). */
+/** Tuned on test/understanding/tuning, dev, retired-heldout and authored files, and the first half of dev2 (npm run eval:understanding -- --no-heldout). */
 export const THRESHOLDS = {
   /** Below this coverage nothing is claimed. */
   minCoverage: 0.5,
+  /** Below minCoverage but at least this, an intent one of whose phrases the message holds whole is offered. */
+  askCoverage: 0.3,
+  /** ...and only when at most this share of the message is words no phrase or title knows. */
+  maxUnknownToAsk: 0.2,
   /** The winner must beat the runner-up's score by this factor to be answered without asking. */
-  clearMargin: 1.25,
+  clearMargin: 1.6,
   /** Runners-up within this factor of the winner are offered in "did you mean". */
-  offerWithin: 1.6,
+  offerWithin: 2,
   maxOffered: 3,
+  /** An answer accounting for this much of a message accounts for its off-topic words too ("is it my Windows password"). */
+  explainsAll: 0.8,
+  /** A message holding a command word ("stop") is taken as a question instead only when this sure of the answer. */
+  overrideCommand: 0.75,
+  /** A word is telling when at most this many intents use it. */
+  telling: 2,
   /** A winner this many times the runner-up's score needs only dominantCoverage. */
   dominantMargin: 3,
   dominantCoverage: 0.4,
@@ -68,8 +86,8 @@ export const COVERAGE = {
   fuzzy: 0.6,
   unknownWeight: 2,
   numberWeight: 0.5,
-  /** A word the off-topic phrases use ("rota", "Windows") changes the subject: it weighs this much more. */
-  offTopicWeight: 2,
+  /** How a phrase only partly found counts: (share of its words found) to this power. */
+  partialPhrase: 0.5,
 };
 
 // Each document is one phrase, title or answer; an intent's score is its best document's.
@@ -80,6 +98,8 @@ interface Doc {
   intent: string;
   kind: DocKind;
   text: string;
+  /** How many different terms the text has. */
+  size: number;
 }
 
 // "Speak to someone" interrupts anything, as long as it is short enough to be a request and not a story.
@@ -87,22 +107,41 @@ const MAX_COMMAND_WORDS = 4;
 
 export class Understander {
   readonly #commands: IntentRecogniser;
+  /** The commands again, for longer messages made only of little words ("what can you help me with"). */
+  readonly #wordyCommands: IntentRecogniser;
   readonly #pipeline: TermPipeline;
   readonly #diagnoser: Diagnoser;
   readonly #search: MiniSearch<Doc>;
   /** How telling each term is: ln(1 + intents / intents whose phrases or title use it); other words weigh 1. */
   readonly #idf = new Map<string, number>();
+  /** How many intents' phrases or titles use each term. */
+  readonly #users = new Map<string, number>();
   readonly intents: readonly string[];
   /** Every word of the command phrases (help, cancel...), as terms. */
   readonly #commandTerms = new Set<string>();
+  /** The words (as stems, in order) that name what the bot is about (content understanding.topicWords). */
+  readonly #topicNames: string[][];
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
+    this.#wordyCommands = new IntentRecogniser(Object.fromEntries(CONTROL_INTENTS.map((i) => [i, source.intents[i] ?? []])), { maxControlWords: Infinity });
     this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
+    this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
+    // Documents repeat a lot of text (multiplied-out phrases): tokenise each once, and index a phrase only once
+    // per intent when several spellings of it come to the same terms ("set up ESR", "setting up ESR").
+    const seen = new Map<string, string[]>();
+    const tokenizeDoc = (text: string) => seen.get(text) ?? seen.set(text, this.#pipeline.terms(text)).get(text)!;
     const docs: Doc[] = [];
-    const add = (intent: string, kind: DocKind, text: string) => docs.push({ id: docs.length, intent, kind, text });
+    const indexed = new Set<string>();
+    const add = (intent: string, kind: DocKind, text: string) => {
+      const terms = tokenizeDoc(text);
+      const key = `${intent}|${kind}|${[...new Set(terms)].sort().join(' ')}`;
+      if (kind !== 'answer' && indexed.has(key)) return;
+      indexed.add(key);
+      docs.push({ id: docs.length, intent, kind, text, size: new Set(terms).size });
+    };
     for (const [intent, phrases] of Object.entries(source.intents)) {
       if (intent.startsWith('_') || isControl(intent)) continue;
       for (const phrase of phrases) for (const text of expandPhrase(phrase)) add(intent, 'phrase', text);
@@ -117,19 +156,16 @@ export class Understander {
       add(intent, 'answer', entry.answer.replace(/\{\w+\}/g, ' ').replace(/[*_#`]/g, ''));
     }
     for (const phrase of source.offTopic ?? []) for (const text of expandPhrase(phrase)) add(OFF_TOPIC, 'phrase', text);
-    // Documents repeat a lot of text (multiplied-out phrases): tokenise each once for indexing and the IDF.
-    const seen = new Map<string, string[]>();
-    const tokenizeDoc = (text: string) => seen.get(text) ?? seen.set(text, this.#pipeline.terms(text)).get(text)!;
     const tokenize = (text: string) => this.#pipeline.terms(text);
     this.#search = new MiniSearch<Doc>({
       fields: ['text'],
-      storeFields: ['intent', 'kind'],
+      storeFields: ['intent', 'kind', 'size'],
       tokenize: tokenizeDoc,
       processTerm: (term) => term,
       searchOptions: {
         tokenize,
         processTerm: (term) => term,
-        prefix: (term) => term.length >= 4,
+        prefix: (term) => term.length >= 5,
         fuzzy: (term) => (term.length >= 7 ? 2 : term.length >= 5 ? 1 : false),
         weights: { fuzzy: 0.6, prefix: 0.4 },
         boostDocument: (_id, _term, stored) => KIND_BOOST[(stored?.kind as DocKind | undefined) ?? 'phrase'],
@@ -141,21 +177,23 @@ export class Understander {
     for (const doc of docs.filter((d) => d.kind !== 'answer')) for (const term of tokenizeDoc(doc.text)) (users.get(term) ?? users.set(term, new Set()).get(term)!).add(doc.intent);
     const intents = new Set(docs.map((d) => d.intent));
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
-    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size) * (set.has(OFF_TOPIC) ? COVERAGE.offTopicWeight : 1));
+    for (const [term, set] of users) this.#users.set(term, set.size);
+    for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
   }
 
   understand(text: string): Understood {
-    const command = this.#commands.recognise(text);
+    const command = this.#commands.recognise(text) ?? (this.#pipeline.hasMeaning(text) ? undefined : this.#wordyCommands.recognise(text));
     if (command && isControl(command.intent)) {
       // "stop ESR emails" holds the command word "stop" but asks for something else: words beyond the
       // command's own that lead to a clear answer win; otherwise it is the command, as it always was.
       const extra = this.#pipeline.terms(text).some((t) => !this.#commandTerms.has(t));
       const answer = extra ? this.#retrieve(text) : undefined;
-      return answer?.kind === 'answer' ? answer : { kind: 'command', intent: command.intent };
+      return answer?.kind === 'answer' && answer.confidence >= THRESHOLDS.overrideCommand ? answer : { kind: 'command', intent: command.intent };
     }
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
-    if (diagnosis) return { kind: 'diagnosis', ...diagnosis };
+    // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
+    if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) return { kind: 'diagnosis', ...diagnosis };
     return this.#retrieve(text);
   }
 
@@ -163,29 +201,69 @@ export class Understander {
     const all = this.rank(text);
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
-    // Off-topic wins only by accounting for more of the message than any ESR answer does.
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
-    if (offTopic && (!top || offTopic.coverage > top.coverage)) return { kind: 'none' };
+    if (!top) return { kind: 'none' };
+    if (offTopic && this.#isOtherSubject(text, top, offTopic)) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
-    const dominant = top && (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
-    if (!top || (top.coverage < THRESHOLDS.minCoverage && !dominant)) return top ? { kind: 'none', best: top.intent } : { kind: 'none' };
-    if (!second || top.score >= second.score * THRESHOLDS.clearMargin || second.coverage < THRESHOLDS.minCoverage) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
-    const offered = ranked.filter((c) => c.coverage >= THRESHOLDS.minCoverage && c.score * THRESHOLDS.offerWithin >= top.score).slice(0, THRESHOLDS.maxOffered);
+    const dominant = (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
+    if (top.coverage < THRESHOLDS.minCoverage && !dominant) return this.#weakMatch(this.#pipeline.terms(text), ranked);
+    // A runner-up that accounts for a fair part of the message and scores near the winner makes it a close call.
+    const rival = (c: Candidate, within: number) => c !== top && c.coverage >= THRESHOLDS.askCoverage && c.score * within >= top.score;
+    if (!ranked.some((c) => rival(c, THRESHOLDS.clearMargin))) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
+    const offered = [top, ...ranked.filter((c) => rival(c, THRESHOLDS.offerWithin))].slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
+  }
+
+  /**
+   * Is the message about something else? The off-topic phrases found whole name another subject ("Windows
+   * password", "parking"), unless the best answer claims those words: a phrase of its own holds them whole, or
+   * holds several of them together (so a phrasing the Trust adds, "is there a parking permit", wins). Another
+   * subject wins by accounting for more of the message than the best answer, unless the message names ESR and
+   * holds one of our phrases whole ("I'm on maternity leave and need ESR from home"); or, when the message does
+   * not name ESR, by being there at all, unless the best answer accounts for nearly all of it ("is it my Windows
+   * password?").
+   */
+  #isOtherSubject(text: string, top: Candidate, offTopic: Candidate): boolean {
+    const otherWords = (held: readonly string[]) => held.filter((t) => offTopic.explained.has(t)).length;
+    const claimed = (t: string) => top.explained.has(t) || top.held.some((h) => h.includes(t) && otherWords(h) >= 2);
+    if ([...offTopic.explained].every(claimed)) return false;
+    const namesTopic = this.#namesTopic(text);
+    if (offTopic.coverage > top.coverage && !(namesTopic && top.whole)) return true;
+    return !namesTopic && top.coverage < THRESHOLDS.explainsAll;
+  }
+
+  /**
+   * Too little of the message is accounted for to answer. If one of our phrases is there whole, ask, offering the
+   * best match with it; unless much of the message is words we do not know, which are likely another subject
+   * ("who do I contact about my student loan").
+   */
+  #weakMatch(terms: readonly string[], ranked: Candidate[]): Understood {
+    const top = ranked[0]!;
+    const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : [];
+    const offered = telling.length === 0 ? [] : ranked.filter((c) => (c === top || telling.includes(c)) && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
+    return offered.length > 0 ? { kind: 'ask', candidates: offered.map((c) => c.intent) } : { kind: 'none', best: top.intent };
   }
 
   /** Intents by score, best first, with how much of the message each accounts for. */
   rank(text: string): Candidate[] {
     const terms = this.#pipeline.terms(text);
     if (terms.length === 0) return [];
-    // A number ("241", "ward 5") is rarely what a message is about.
-    const weight = (t: string) => this.#idf.get(t) ?? (/^\d+$/.test(t) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
+    const weight = (t: string) => this.#weight(t);
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
-    const byIntent = new Map<string, { score: number; matched: Map<string, number> }>();
-    for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind }>) {
-      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, matched: new Map() }).get(r.intent)!;
+    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string>; held: string[][] }>();
+    for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set(), held: [] }).get(r.intent)!;
       entry.score = Math.max(entry.score, r.score);
-      const kind = COVERAGE.kind[r.kind] ?? 1;
+      const exact = r.queryTerms.filter((q) => r.terms.includes(q));
+      if (r.kind !== 'answer' && exact.length >= 2) entry.held.push(exact);
+      if (r.kind !== 'answer' && r.terms.length >= r.size) {
+        for (const q of r.queryTerms) if (r.terms.includes(q)) entry.explained.add(q);
+        // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
+        if (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling) entry.whole = true;
+      }
+      // A phrase counts for as much of itself as the message holds: "error" alone is only half of "app error".
+      const completeness = r.kind === 'answer' || r.size === 0 ? 1 : Math.min(1, r.terms.length / r.size) ** COVERAGE.partialPhrase;
+      const kind = (COVERAGE.kind[r.kind] ?? 1) * completeness;
       for (const q of r.queryTerms) {
         const how = r.terms.includes(q) ? 1 : r.terms.some((t) => t.startsWith(q)) ? COVERAGE.prefix : COVERAGE.fuzzy;
         entry.matched.set(q, Math.max(entry.matched.get(q) ?? 0, kind * how));
@@ -193,11 +271,24 @@ export class Understander {
     }
     return [...byIntent.entries()]
       .map(([intent, e]) => {
-        const coverage = terms.reduce((s, t) => s + weight(t) * (e.matched.get(t) ?? 0), 0) / total;
+        // Off-topic phrases only count where one is there whole: "doesn't work" alone is no other subject.
+        const coverage = terms.reduce((s, t) => s + weight(t) * (intent === OFF_TOPIC ? (e.explained.has(t) ? 1 : 0) : (e.matched.get(t) ?? 0)), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
-        return { intent, score: e.score * coverage, coverage };
+        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained, held: e.held };
       })
       .sort((a, b) => b.score - a.score);
+  }
+
+  /** How much a term tells: its IDF; a number little; a word no phrase or title knows, as much as a rare one. */
+  #weight(term: string): number {
+    return this.#idf.get(term) ?? (/^\d+$/.test(term) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
+  }
+
+  /** Share of the terms' meaning in words no phrase or title knows (numbers aside). */
+  #unknownShare(terms: readonly string[]): number {
+    const total = terms.reduce((sum, t) => sum + this.#weight(t), 0);
+    const unknown = terms.filter((t) => !this.#idf.has(t) && !/^\d+$/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
+    return total === 0 ? 0 : unknown / total;
   }
 
   /** For callers that only act on a clear answer: commands, confident answers and diagnoses that name a flow. */
@@ -206,6 +297,17 @@ export class Understander {
     if (u.kind === 'command' || u.kind === 'answer') return { intent: u.intent, score: 1 };
     if (u.kind === 'diagnosis' && u.action.kind === 'flow') return { intent: u.action.flow, score: 1 };
     return undefined;
+  }
+
+  /** Does one of the off-topic phrases appear whole in the message? */
+  #offTopicWhole(text: string): boolean {
+    return this.rank(text).some((c) => c.intent === OFF_TOPIC && c.explained.size > 0);
+  }
+
+  /** Does the message name what the bot is about ("ESR")? */
+  #namesTopic(text: string): boolean {
+    const stems = this.#pipeline.stems(text);
+    return this.#topicNames.some((name) => stems.some((_, i) => name.every((s, k) => stems[i + k] === s)));
   }
 
   /** The stable key of a wording, for counting similar messages together: sorted unique stems. */

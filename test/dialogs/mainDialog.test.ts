@@ -100,23 +100,23 @@ describe('the main dialog', () => {
   const buttonsOf = (a: Partial<Activity> | undefined) => cardOf(a).body.flatMap((b) => b.actions ?? []);
 
   it('asks "did you mean" between close answers, with "Something else", and records the choice made', async () => {
-    const card = await send('who do I contact about ESR');
+    const card = await send('who do I contact about my ESR account');
     const buttons = buttonsOf(card);
     expect(cardOf(card).body[0]!.text).to.equal('Did you mean…');
     expect(buttons.map((b) => b.title)).to.include('Who to contact').and.include('Something else');
     const contact = buttons.find((b) => b.title === 'Who to contact')!;
-    expect(contact.data).to.include({ action: 'didYouMean', choice: 'faq:contact', said: 'who do I contact about ESR' });
+    expect(contact.data).to.include({ action: 'didYouMean', choice: 'faq:contact', said: 'who do I contact about my ESR account' });
     const answer = await send({ type: 'message', text: contact.title, value: contact.data });
     expect(JSON.stringify(answer)).to.contain('Workforce Information');
-    expect(missed).to.deep.include({ at: h.clock.now().toISOString(), kind: 'choice', key: missed[0]!.key, text: 'who do I contact about ESR', choice: 'faq:contact' });
+    expect(missed).to.deep.include({ at: h.clock.now().toISOString(), kind: 'choice', key: missed[0]!.key, text: 'who do I contact about my ESR account', choice: 'faq:contact' });
   });
 
   it('offers the menu after "Something else" and keeps what was asked', async () => {
-    const card = await send('who do I contact about ESR');
+    const card = await send('who do I contact about my ESR account');
     const other = buttonsOf(card).find((b) => b.title === 'Something else')!;
     const reply = await send({ type: 'message', text: other.title, value: other.data });
     expect(textOf(reply)).to.contain('speak to someone');
-    expect(missed.map((e) => [e.kind, e.text])).to.deep.equal([['somethingElse', 'who do I contact about ESR']]);
+    expect(missed.map((e) => [e.kind, e.text])).to.deep.equal([['somethingElse', 'who do I contact about my ESR account']]);
   });
 
   it('asks which was forgotten after "invalid username or password", each answer starting its flow', async () => {

@@ -7,6 +7,7 @@ import { loadFaq } from '../../content/faq.js';
 import { outcomeOf } from '../../understanding/classify.js';
 import { evaluate, judge, readCases, type Outcome } from '../../understanding/evaluate.js';
 import { understandingSource } from '../../understanding/source.js';
+import { TermPipeline, words } from '../../understanding/text.js';
 import { Understander } from '../../understanding/understander.js';
 
 describe('understanding what staff say', () => {
@@ -80,13 +81,63 @@ describe('understanding what staff say', () => {
   });
 
   it('offers "did you mean" between close answers rather than picking one', () => {
-    const result = u.understand('who do I contact about ESR');
+    const result = u.understand('who do I contact about my ESR account');
     expect(result.kind).to.equal('ask');
     expect((result as { candidates: string[] }).candidates).to.include('faq:contact').and.have.length.at.most(3);
   });
 
   it('falls back on things it knows nothing about', () => {
     for (const text of ['purple elephant', 'who won the football', 'asdfghjkl']) expect(u.understand(text).kind, text).to.equal('none');
+  });
+
+  describe('turning text into terms', () => {
+    it('matches a synonym marked "=" only as typed, not by its stem', () => {
+      const pipeline = new TermPipeline({ synonyms: ['msteams: =teams', 'helpdesk: team'], ignoredWords: [] });
+      expect(pipeline.terms('teams crashed')).to.deep.equal(['msteam', 'crash']);
+      expect(pipeline.terms('the team')).to.deep.equal(['the', 'helpdesk']);
+    });
+
+    it("drops a possessive 's but keeps other apostrophes' words whole", () => {
+      expect(words("the team's hours, can't log in")).to.deep.equal(['the', 'team', 'hours', 'cant', 'log', 'in']);
+    });
+  });
+
+  describe('other subjects', () => {
+    it('falls back when another system or subject is named and ESR is not, even with ESR-like words', () => {
+      for (const text of ['my Windows login has locked me out', 'reset my nhsmail password please', 'how do I request annual leave on healthroster', 'my smartcard isnt working', 'my teams is not working', 'who is on call tonight']) {
+        expect(u.understand(text).kind, text).to.equal('none');
+      }
+    });
+
+    it('keeps an ESR question that mentions another subject when it names ESR', () => {
+      expect(outcomeOf(u, "I'm on maternity leave and need to get into ESR from home")).to.deep.equal({ kind: 'answer', label: 'register' });
+    });
+
+    it('answers a question about ESR and another system together', () => {
+      expect(outcomeOf(u, 'is my ESR password the same as my Windows password')).to.deep.equal({ kind: 'answer', label: 'faq:username-vs-computer' });
+    });
+
+    it("reads a possessive as the word itself: the team's hours are not Microsoft Teams", () => {
+      expect(outcomeOf(u, "what are the team's working hours")).to.deep.equal({ kind: 'answer', label: 'faq:office-hours' });
+    });
+  });
+
+  describe('weak matches', () => {
+    it('asks when one of its phrases is there whole but the message says more', () => {
+      expect(outcomeOf(u, "my training module won't load")).to.deep.include({ kind: 'ask' });
+    });
+
+    it('falls back instead when much of the message is words it does not know', () => {
+      expect(u.understand('who do I contact about my student loan').kind).to.equal('none');
+    });
+  });
+
+  it('takes help asked in many little words as the help command', () => {
+    for (const text of ['what can you help me with', 'what can this bot do']) expect(u.understand(text), text).to.deep.equal({ kind: 'command', intent: 'help' });
+  });
+
+  it('keeps a command whose other words match only by typo tolerance ("great thanks")', () => {
+    expect(u.understand('great thanks')).to.deep.equal({ kind: 'command', intent: 'thanks' });
   });
 
   it('counts different word orders and endings of one question as the same wording', () => {
@@ -104,17 +155,21 @@ describe('understanding what staff say', () => {
       expect(judge({ kind: 'answer', label: 'app' }, ['none'])).to.equal('wrong');
     });
 
-    it('gets at least 97% of the tuning file right and under 2% wrong', async () => {
-      const report = evaluate(await readCases(fileURLToPath(new URL('./tuning.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total, JSON.stringify(report.misses)).to.be.at.least(0.97);
-      expect(report.wrong / report.total, JSON.stringify(report.confusions)).to.be.below(0.02);
-    });
-
-    it('gets at least 95% of the development file right and under 3.5% wrong', async () => {
-      const report = evaluate(await readCases(fileURLToPath(new URL('./dev.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total, JSON.stringify(report.misses)).to.be.at.least(0.95);
-      expect(report.wrong / report.total, JSON.stringify(report.confusions)).to.be.below(0.035);
-    });
+    // Development files (tuned on): each guarded a little below what it measured on 2026-12-06.
+    const developmentFiles: Array<[file: string, right: number, wrong: number]> = [
+      ['tuning.en-GB.jsonl', 0.98, 0.01],
+      ['dev.en-GB.jsonl', 0.98, 0.015],
+      ['dev2.en-GB.jsonl', 0.9, 0.05],
+      ['retired-heldout.en-GB.jsonl', 0.97, 0.015],
+      ['authored.en-GB.jsonl', 0.94, 0.03],
+    ];
+    for (const [file, right, wrong] of developmentFiles) {
+      it(`gets at least ${100 * right}% of ${file} right and under ${100 * wrong}% wrong`, async () => {
+        const report = evaluate(await readCases(fileURLToPath(new URL(`./${file}`, import.meta.url))), (text) => outcomeOf(u, text));
+        expect(report.right / report.total, JSON.stringify(report.misses)).to.be.at.least(right);
+        expect(report.wrong / report.total, JSON.stringify(report.confusions)).to.be.below(wrong);
+      });
+    }
 
     // A guard against regressions only, never a target to tune on. The held-out file was replaced on 2026-12-06 by
     // 272 phrasings written blind from the guides (the first one had been scored too often to stay held out); on
