@@ -173,11 +173,12 @@ describe('understanding what staff say', () => {
 
     // A guard against regressions only, never a target to tune on. The held-out file was replaced on 2026-12-06 by
     // 272 phrasings written blind from the guides (the first one had been scored too often to stay held out); on
-    // its first scoring it measured 76.8% right and 8.8% wrong. This allows a margin of 3 points either way.
+    // its first scoring it measured 76.8% right and 8.8% wrong; after tuning on the development files (never on it),
+    // 87.9% right and 5.1% wrong (its second scoring). This allows a margin of 3 points either way.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.738);
-      expect(report.wrong / report.total).to.be.at.most(0.118);
+      expect(report.right / report.total).to.be.at.least(0.849);
+      expect(report.wrong / report.total).to.be.at.most(0.081);
     });
   });
 });
