@@ -8,25 +8,38 @@ import { Agent, createServer, request, type IncomingMessage, type Server, type S
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export function roundRobinProxy(targets: URL[]): Server {
+export function roundRobinProxy(targets: URL[], onError: (message: string) => void = () => undefined): Server {
   if (targets.length === 0) throw new Error('the proxy needs at least one target');
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   let next = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const target = targets[next]!;
     next = (next + 1) % targets.length;
-    const upstream = request(
-      { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on('error', (error) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`proxy: ${target.host} failed: ${error.message}`);
-    });
-    req.pipe(upstream);
+    // Read whole (a chat turn's activity is a few KB), so it can be sent again; see below.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => forward(Buffer.concat(chunks), true));
+    const forward = (body: Buffer, mayRetry: boolean) => {
+      const upstream = request(
+        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', (error: NodeJS.ErrnoException) => {
+        // The instance closed an idle kept-alive connection just as this request went out on it: nothing
+        // reached it, so sending once more on a new connection is safe (what Node's docs advise).
+        if (mayRetry && upstream.reusedSocket && error.code === 'ECONNRESET') {
+          forward(body, false);
+          return;
+        }
+        onError(`${req.method} ${req.url} to ${target.host} failed: ${error.message}`);
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`proxy: ${target.host} failed: ${error.message}`);
+      });
+      upstream.end(body);
+    };
   });
   server.keepAliveTimeout = 30_000;
   server.on('close', () => agent.destroy());
@@ -35,7 +48,7 @@ export function roundRobinProxy(targets: URL[]): Server {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const targets = (process.env.PROXY_TARGETS ?? '').split(',').filter(Boolean).map((t) => new URL(t));
-  const server = roundRobinProxy(targets);
+  const server = roundRobinProxy(targets, (message) => process.stderr.write(`proxy error: ${message}\n`));
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     process.stdout.write(`proxy listening on port ${(server.address() as AddressInfo).port} for ${targets.map((t) => t.host).join(', ')}\n`);
   });

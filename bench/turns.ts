@@ -129,6 +129,8 @@ interface Target {
   url: string;
   /** The bot processes (not the proxy): their CPU is the turn's cost. */
   bots: Proc[];
+  /** The round-robin proxy in front of them (--instances only). */
+  proxy: Proc | undefined;
   /** Seconds the staff import took (through the store's own import path). */
   importSeconds: number | undefined;
   /** Opening the filled state store again, ms: the state part of start-up. */
@@ -186,14 +188,13 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
     if (health.staff !== staff) throw new Error(`${name} reports ${String(health.staff)} staff records`);
     bots.push(bot);
   }
-  let url = bots[0]!.url;
+  let proxy: Proc | undefined;
   if (INSTANCES > 1) {
     // Every multi-instance configuration, one instance too, goes through the proxy: the same hop for both.
-    const proxy = await startProcess('proxy', 'bench/roundRobinProxy.ts', { PROXY_TARGETS: bots.map((b) => b.url).join(',') });
+    proxy = await startProcess(`proxy for ${instances} instance(s)`, 'bench/roundRobinProxy.ts', { PROXY_TARGETS: bots.map((b) => b.url).join(',') });
     await waitHealthy(proxy);
-    url = proxy.url;
   }
-  return { kind: 'helpdesk', store, staff, stored, instances, url, bots, importSeconds, stateOpenMs, rss: [] };
+  return { kind: 'helpdesk', store, staff, stored, instances, url: proxy?.url ?? bots[0]!.url, bots, proxy, importSeconds, stateOpenMs, rss: [] };
 }
 
 /** A small synchronous write's time on the disk the data folders are on. */
@@ -238,7 +239,7 @@ async function main(): Promise<number> {
     } else {
       const proc = await startProcess('echo', 'bench/echoBot.ts', {});
       await waitHealthy(proc);
-      echo = { kind: 'echo', store: undefined, staff: undefined, stored: undefined, instances: 1, url: proc.url, bots: [proc], importSeconds: undefined, stateOpenMs: undefined, rss: [] };
+      echo = { kind: 'echo', store: undefined, staff: undefined, stored: undefined, instances: 1, url: proc.url, bots: [proc], proxy: undefined, importSeconds: undefined, stateOpenMs: undefined, rss: [] };
       targets.push(echo);
       // One setting varied at a time from the smallest of each: every staff size with the fewest stored
       // conversations, and every number of stored conversations with the smallest directory; for each store.
@@ -392,7 +393,7 @@ async function main(): Promise<number> {
     }
     const [load1] = loadavg();
     lines.push(`machine load average (1 min) at the end: ${load1!.toFixed(1)} on ${availableParallelism()} cores${load1! > availableParallelism() ? ' - other work was running; expect noisy figures' : ''}`);
-    for (const bot of targets.flatMap((t) => t.bots)) {
+    for (const bot of targets.flatMap((t) => [...t.bots, ...(t.proxy ? [t.proxy] : [])])) {
       if (bot.warnings > 0) lines.push(`note: ${bot.name} logged ${bot.warnings} warning/error line(s); the last: ${bot.output[bot.output.length - 1] ?? ''}`);
     }
     if (failures.length > 0) lines.push(`FAILED: ${failures.length} turn(s) did not succeed, e.g. ${failures.slice(0, 3).join('; ')}`);
