@@ -18,6 +18,8 @@ export interface Proc {
   spawnedAt: number;
   /** From spawning to the first healthy /healthz, ms (set by waitHealthy). */
   startMs: number;
+  /** CPU time the process had used by then, ms: on a busy machine, steadier than startMs. */
+  startCpuMs: number | undefined;
   /** From spawning to the line saying it listens, ms, if it printed one. */
   listenMs: number | undefined;
   /** The last lines the process wrote, for when it fails. */
@@ -47,7 +49,7 @@ export async function startProcess(name: string, script: string, env: Record<str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  const proc: Proc = { name, url: `http://127.0.0.1:${port}`, child, spawnedAt, startMs: Number.NaN, listenMs: undefined, output: [], warnings: 0, exited: false };
+  const proc: Proc = { name, url: `http://127.0.0.1:${port}`, child, spawnedAt, startMs: Number.NaN, startCpuMs: undefined, listenMs: undefined, output: [], warnings: 0, exited: false };
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line.trim()) continue;
@@ -77,6 +79,7 @@ export async function waitHealthy(proc: Proc, timeoutMs = 180_000): Promise<Reco
       const res = await fetch(`${proc.url}/healthz`);
       if (res.ok) {
         proc.startMs = performance.now() - proc.spawnedAt;
+        proc.startCpuMs = cpuMs(proc.child.pid);
         return (await res.json()) as Record<string, unknown>;
       }
     } catch {
