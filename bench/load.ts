@@ -2,7 +2,7 @@
 // its last arrives, against a bot's (or the proxy's) /api/messages. Replies come back to the CaptureConnector;
 // a ReplyWatch there tells which turns got one, so a turn that was answered 200 but whose reply never
 // arrived counts as lost.
-import { Agent, request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { prng } from '../test/support/fictionalStaff.js';
 import type { CaptureConnector } from '../test/support/captureConnector.js';

@@ -199,6 +199,22 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
   return { kind: 'helpdesk', store, staff, stored, instances, url: proxy?.url ?? bots[0]!.url, bots, proxy, importSeconds, stateOpenMs, rss: [] };
 }
 
+/**
+ * Kept-alive connections for one drive only. Between two drives a connection can sit idle past the bot's
+ * keep-alive timeout (5 s; on a busy machine the slowest conversation of a drive can take that long), and a
+ * turn sent on it as the bot closes it would fail with "socket hang up" although the bot is fine.
+ */
+async function withAgent<T>(work: (agent: Agent) => Promise<T>): Promise<T> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
+  agents.add(agent);
+  try {
+    return await work(agent);
+  } finally {
+    agent.destroy();
+    agents.delete(agent);
+  }
+}
+
 /** A small synchronous write's time on the disk the data folders are on. */
 async function datasyncMs(dir: string): Promise<number> {
   const file = join(dir, '.bench-probe');
@@ -271,8 +287,6 @@ async function main(): Promise<number> {
       // Rotate the order so that no bot always goes first (or always follows the heaviest).
       const order = targets.map((_, i) => targets[(i + run) % targets.length]!);
       for (const target of order) {
-        const agent = new Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
-        agents.add(agent);
         const load = {
           url: target.url,
           stored: target.stored,
@@ -281,12 +295,10 @@ async function main(): Promise<number> {
             return each.some((c) => c === undefined) ? undefined : each.reduce((a, c) => a! + c!, 0);
           },
         };
-        const options = { agent, connector, replies, users, stopping: () => stopping };
+        const options = { connector, replies, users, stopping: () => stopping };
         // The first warm-up is longer: it also lets the JIT compile the hot paths and the heap settle.
-        const warm = await drive(load, { ...options, turnsPerConversation: Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), offset: run * 3 });
-        const measured = await drive(load, { ...options, turnsPerConversation: TURNS, offset: run * 3 + 1 });
-        agent.destroy();
-        agents.delete(agent);
+        const warm = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), offset: run * 3 }));
+        const measured = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: TURNS, offset: run * 3 + 1 }));
         if (stopping) return 130;
         const gone = target.bots.find((b) => b.exited);
         if (gone) throw new Error(`${gone.name} exited during the run:\n  ${gone.output.join('\n  ')}`);
