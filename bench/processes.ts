@@ -2,7 +2,6 @@
 // "listening" and a healthy /healthz, measured through /proc (CPU time, resident memory), and stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +12,7 @@ const CLOCK_TICKS = 100;
 
 export interface Proc {
   name: string;
+  /** http://127.0.0.1:PORT once it has said which port it listens on; '' before. */
   url: string;
   child: ChildProcess;
   spawnedAt: number;
@@ -31,38 +31,42 @@ export interface Proc {
 /** Every process started and not yet exited: stopped at the end, on an error and on Ctrl-C. */
 export const children = new Set<ChildProcess>();
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+// "listening on port 3978" (the bot's plain start-up line, the proxy's) or "listening on http://localhost:3979/..." (the echo bot's).
+const LISTENING = /listening on (?:port |https?:\/\/[^/\s]+:)(\d+)/i;
 
-/** Starts `node --import tsx <script>` from the project root with PORT set to a free port. */
-export async function startProcess(name: string, script: string, env: Record<string, string>): Promise<Proc> {
-  const port = await freePort();
+/**
+ * Starts `node --import tsx <script>` from the project root with PORT=0, so the process picks a free port
+ * itself (a port chosen here could be taken by another program before the child listens on it), and learns
+ * the port from the line the process prints once it listens.
+ */
+export function startProcess(name: string, script: string, env: Record<string, string>): Proc {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...NODE_ARGS, script], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  const proc: Proc = { name, url: `http://127.0.0.1:${port}`, child, spawnedAt, startMs: Number.NaN, startCpuMs: undefined, listenMs: undefined, output: [], warnings: 0, exited: false };
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
+  const proc: Proc = { name, url: '', child, spawnedAt, startMs: Number.NaN, startCpuMs: undefined, listenMs: undefined, output: [], warnings: 0, exited: false };
+  const partial = { stdout: '', stderr: '' };
+  const collect = (from: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    const lines = (partial[from] + chunk.toString('utf8')).split('\n');
+    partial[from] = lines.pop()!;
+    for (const line of lines) {
       if (!line.trim()) continue;
-      // The bot's plain start-up line and the echo bot's and proxy's say "listening on".
-      if (proc.listenMs === undefined && /listening on/i.test(line)) proc.listenMs = performance.now() - spawnedAt;
+      const listening = LISTENING.exec(line);
+      if (listening && !proc.url) {
+        proc.url = `http://127.0.0.1:${listening[1]!}`;
+        proc.listenMs = performance.now() - spawnedAt;
+      }
       // pino levels: 40 warn, 50 error, 60 fatal.
       if (/"level":(40|50|60)/.test(line) || /error/i.test(line)) proc.warnings++;
       proc.output.push(line.length > 400 ? `${line.slice(0, 400)}...` : line);
       if (proc.output.length > 20) proc.output.shift();
     }
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  child.stdout.on('data', collect('stdout'));
+  child.stderr.on('data', collect('stderr'));
   child.on('exit', () => {
     proc.exited = true;
     children.delete(child);
@@ -75,15 +79,17 @@ export async function waitHealthy(proc: Proc, timeoutMs = 180_000): Promise<Reco
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exited) throw new Error(`${proc.name} exited while starting:\n  ${proc.output.join('\n  ')}`);
-    try {
-      const res = await fetch(`${proc.url}/healthz`);
-      if (res.ok) {
-        proc.startMs = performance.now() - proc.spawnedAt;
-        proc.startCpuMs = cpuMs(proc.child.pid);
-        return (await res.json()) as Record<string, unknown>;
+    if (proc.url) {
+      try {
+        const res = await fetch(`${proc.url}/healthz`);
+        if (res.ok) {
+          proc.startMs = performance.now() - proc.spawnedAt;
+          proc.startCpuMs = cpuMs(proc.child.pid);
+          return (await res.json()) as Record<string, unknown>;
+        }
+      } catch {
+        // not answering yet
       }
-    } catch {
-      // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`${proc.name} was not healthy after ${timeoutMs / 1000} s:\n  ${proc.output.join('\n  ')}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -185,7 +185,7 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
   const bots: Proc[] = [];
   for (const [i, dir] of dataDirs.entries()) {
     const name = `helpdesk ${store}${instances > 1 ? ` instance ${i + 1}` : ''} (${fmtInt(staff)} staff, ${fmtInt(stored)} stored)`;
-    const bot = await startProcess(name, 'bot/index.ts', { ...HELPDESK_ENV, DATA_DIR: dir, DATABASE_URL: database?.url ?? '' });
+    const bot = startProcess(name, 'bot/index.ts', { ...HELPDESK_ENV, DATA_DIR: dir, DATABASE_URL: database?.url ?? '' });
     const health = await waitHealthy(bot);
     if (health.staff !== staff) throw new Error(`${name} reports ${String(health.staff)} staff records`);
     bots.push(bot);
@@ -193,7 +193,7 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
   let proxy: Proc | undefined;
   if (INSTANCES > 1) {
     // Every multi-instance configuration, one instance too, goes through the proxy: the same hop for both.
-    proxy = await startProcess(`proxy for ${instances} instance(s)`, 'bench/roundRobinProxy.ts', { PROXY_TARGETS: bots.map((b) => b.url).join(',') });
+    proxy = startProcess(`proxy for ${instances} instance(s)`, 'bench/roundRobinProxy.ts', { PROXY_TARGETS: bots.map((b) => b.url).join(',') });
     await waitHealthy(proxy);
   }
   return { kind: 'helpdesk', store, staff, stored, instances, url: proxy?.url ?? bots[0]!.url, bots, proxy, importSeconds, stateOpenMs, rss: [] };
@@ -255,7 +255,7 @@ async function main(): Promise<number> {
       // One instance and N, on the smallest settings, each on its own fresh database.
       for (const instances of [1, INSTANCES]) targets.push(await startHelpdesk('postgres', STAFF_SIZES[0]!, STORED_SIZES[0]!, instances, userRecords));
     } else {
-      const proc = await startProcess('echo', 'bench/echoBot.ts', {});
+      const proc = startProcess('echo', 'bench/echoBot.ts', {});
       await waitHealthy(proc);
       echo = { kind: 'echo', store: undefined, staff: undefined, stored: undefined, instances: 1, url: proc.url, bots: [proc], proxy: undefined, importSeconds: undefined, stateOpenMs: undefined, rss: [] };
       targets.push(echo);
