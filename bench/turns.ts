@@ -384,7 +384,7 @@ async function main(): Promise<number> {
           const startCpu = large.bots[0]!.startCpuMs;
           lines.push(
             `${at}: start-up, spawn to healthy /healthz: ${below(large.bots[0]!.startMs / 1000, 's', TARGETS.startupS)}` +
-              ` (CPU time used by then ${startCpu === undefined ? '?' : `${(startCpu / 1000).toFixed(2)} s`}; ${fmtInt(baseline.staff!)} staff: ${(baseline.bots[0]!.startMs / 1000).toFixed(2)} s)`,
+              ` (CPU time used by then ${startCpu === undefined ? '?' : `${(startCpu / 1000).toFixed(2)} s`}${large === baseline ? '' : `; at ${fmtInt(baseline.staff!)} staff: ${(baseline.bots[0]!.startMs / 1000).toFixed(2)} s`})`,
           );
           lines.push(`${at}: bot's resident memory after the runs: ${below(large.rss[0]!, 'MB', TARGETS.rssMb)}`);
           const rate = `${fmtInt(Math.round(large.staff! / large.importSeconds!))} rows/s`;
