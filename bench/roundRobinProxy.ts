@@ -21,7 +21,8 @@ export function roundRobinProxy(targets: URL[], onError: (message: string) => vo
     req.on('end', () => forward(Buffer.concat(chunks), true));
     const forward = (body: Buffer, mayRetry: boolean) => {
       const upstream = request(
-        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
+        // The second try on a connection of its own: the pool may hold more connections the instance has closed.
+        { protocol: target.protocol, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: mayRetry ? agent : false },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
@@ -29,7 +30,8 @@ export function roundRobinProxy(targets: URL[], onError: (message: string) => vo
       );
       upstream.on('error', (error: NodeJS.ErrnoException) => {
         // The instance closed an idle kept-alive connection just as this request went out on it: nothing
-        // reached it, so sending once more on a new connection is safe (what Node's docs advise).
+        // reached it, so sending once more on a new connection is safe (what Node's docs advise). "socket
+        // hang up" is ECONNRESET too.
         if (mayRetry && upstream.reusedSocket && error.code === 'ECONNRESET') {
           forward(body, false);
           return;
