@@ -25,6 +25,8 @@ export interface Proc {
   /** The last lines the process wrote, for when it fails. */
   output: string[];
   warnings: number;
+  /** The proxy's: requests it sent again on a new connection. */
+  resent: number;
   exited: boolean;
 }
 
@@ -47,7 +49,7 @@ export function startProcess(name: string, script: string, env: Record<string, s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  const proc: Proc = { name, url: '', child, spawnedAt, startMs: Number.NaN, startCpuMs: undefined, listenMs: undefined, output: [], warnings: 0, exited: false };
+  const proc: Proc = { name, url: '', child, spawnedAt, startMs: Number.NaN, startCpuMs: undefined, listenMs: undefined, output: [], warnings: 0, resent: 0, exited: false };
   const partial = { stdout: '', stderr: '' };
   const collect = (from: 'stdout' | 'stderr') => (chunk: Buffer) => {
     const lines = (partial[from] + chunk.toString('utf8')).split('\n');
@@ -59,6 +61,7 @@ export function startProcess(name: string, script: string, env: Record<string, s
         proc.url = `http://127.0.0.1:${listening[1]!}`;
         proc.listenMs = performance.now() - spawnedAt;
       }
+      if (line.startsWith('proxy resent')) proc.resent++;
       // pino levels: 40 warn, 50 error, 60 fatal.
       if (/"level":(40|50|60)/.test(line) || /error/i.test(line)) proc.warnings++;
       proc.output.push(line.length > 400 ? `${line.slice(0, 400)}...` : line);

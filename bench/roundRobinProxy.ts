@@ -3,12 +3,19 @@
 // whichever instance is next, as behind a load balancer without sticky sessions). Only a small HTTP/1.1
 // forwarder, with connections to the instances kept alive. Runs in its own process:
 //   PROXY_TARGETS=http://127.0.0.1:4001,http://127.0.0.1:4002 PORT=0 node --import tsx bench/roundRobinProxy.ts
-// It prints "proxy listening on port N" when ready.
+// It prints "proxy listening on port N" when ready, and a line for each request it sends again.
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export function roundRobinProxy(targets: URL[], onError: (message: string) => void = () => undefined): Server {
+export interface ProxyEvents {
+  /** A request failed and was answered 502. */
+  onError?: (message: string) => void;
+  /** A request was sent again on a new connection (the instance had closed the kept-alive one). */
+  onResend?: (message: string) => void;
+}
+
+export function roundRobinProxy(targets: URL[], events: ProxyEvents = {}): Server {
   if (targets.length === 0) throw new Error('the proxy needs at least one target');
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   let next = 0;
@@ -33,10 +40,11 @@ export function roundRobinProxy(targets: URL[], onError: (message: string) => vo
         // reached it, so sending once more on a new connection is safe (what Node's docs advise). "socket
         // hang up" is ECONNRESET too.
         if (mayRetry && upstream.reusedSocket && error.code === 'ECONNRESET') {
+          events.onResend?.(`${req.method} ${req.url} to ${target.host}: ${error.message}`);
           forward(body, false);
           return;
         }
-        onError(`${req.method} ${req.url} to ${target.host} failed: ${error.message}`);
+        events.onError?.(`${req.method} ${req.url} to ${target.host} failed: ${error.message}`);
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`proxy: ${target.host} failed: ${error.message}`);
       });
@@ -50,7 +58,11 @@ export function roundRobinProxy(targets: URL[], onError: (message: string) => vo
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const targets = (process.env.PROXY_TARGETS ?? '').split(',').filter(Boolean).map((t) => new URL(t));
-  const server = roundRobinProxy(targets, (message) => process.stderr.write(`proxy error: ${message}\n`));
+  const server = roundRobinProxy(targets, {
+    onError: (message) => process.stderr.write(`proxy error: ${message}\n`),
+    // The bench counts these lines (bench/processes.ts).
+    onResend: (message) => process.stdout.write(`proxy resent on a new connection: ${message}\n`),
+  });
   server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
     process.stdout.write(`proxy listening on port ${(server.address() as AddressInfo).port} for ${targets.map((t) => t.host).join(', ')}\n`);
   });

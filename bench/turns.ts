@@ -354,6 +354,7 @@ async function main(): Promise<number> {
         const errors = failures.filter((f) => f.startsWith(`${label(t)}:`)).length;
         const lost = errors + unanswered.get(t)!;
         lines.push(`${label(t)}: errors ${errors}, lost turns ${lost} (an error, or answered but no reply reached the connector; target 0)  ${lost === 0 ? 'PASS' : 'MISS'}`);
+        if (t.proxy && t.proxy.resent > 0) lines.push(`  (its proxy sent ${t.proxy.resent} request(s) again on a new connection, after an instance had closed the kept-alive one they went out on)`);
       }
       lines.push('note: bot state is still kept in each instance\'s DATA_DIR (not yet in PostgreSQL), so a conversation\'s dialog state does not follow it to the other instance.');
     } else {
