@@ -91,7 +91,14 @@ const agents = new Set<Agent>();
 /** Set on Ctrl-C: conversations stop sending, so the bots can close their connections and exit. */
 let stopping = false;
 
-async function cleanUp(): Promise<void> {
+let cleaning: Promise<void> | undefined;
+/** Once, however many ask (Ctrl-C and the main flow both do): each waits until all is gone, databases included. */
+function cleanUp(): Promise<void> {
+  cleaning ??= removeEverything();
+  return cleaning;
+}
+
+async function removeEverything(): Promise<void> {
   stopping = true;
   for (const agent of agents) agent.destroy();
   await Promise.all([...children].map(stopChild));
