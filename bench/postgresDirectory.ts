@@ -13,6 +13,7 @@ import type { StaffRecord } from '../esr/types.js';
 import { migrate } from '../storage/postgres/migrate.js';
 import { PgStaffDirectory } from '../storage/postgres/pgStaffDirectory.js';
 import { createPool, describeDatabaseUrl } from '../storage/postgres/pool.js';
+import { linked, people, staffAt } from './generatedStaff.js';
 
 const SERVER_URL = process.env.DATABASE_TEST_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 const option = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -20,43 +21,6 @@ const sizes = option('sizes', '1000,2000000').split(',').map(Number);
 const lookups = Number(option('lookups', '5000'));
 if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--sizes should be whole numbers of at least 1, like 1000,2000000');
 if (!Number.isInteger(lookups) || lookups < 1) throw new Error('--lookups should be a whole number of at least 1');
-
-const FIRST = ['Alex', 'Bea', 'Cara', 'Dev', 'Eden', 'Fern', 'Gus', 'Hana', 'Ira', 'Jude', 'Kit', 'Lior', 'Mina', 'Noor', 'Ola', 'Pip'];
-const LAST = ['Ashford', 'Brookwood', 'Calley', 'Dunton', 'Elmby', 'Fenwell', 'Gilridge', 'Holfield', 'Ivymore', 'Kelhurst', 'Langcombe', 'Mardale'];
-const GROUPS = ['substantive', 'substantive', 'substantive', 'bank', 'ifm', 'lead_employer_doctor'] as const;
-
-/** i in base 26 as letters: the part of the username that makes it unique. */
-function letters(i: number): string {
-  let s = '';
-  do {
-    s = String.fromCharCode(65 + (i % 26)) + s;
-    i = Math.floor(i / 26);
-  } while (i > 0);
-  return s;
-}
-const mix = (i: number) => Math.imul(i ^ (i >>> 16), 0x45d9f3b) >>> 0;
-
-/** Person i, the same every run: 9 in 10 linked to an Entra account (a UPN and an object id). */
-function staffAt(i: number): StaffRecord {
-  const first = FIRST[i % FIRST.length]!;
-  const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
-  const email = `${first}.${last}.${i}@nhs-trust.example`.toLowerCase();
-  const h = mix(i).toString(16).padStart(8, '0');
-  return {
-    username: `241${first[0]}${last}${letters(i)}01`.toUpperCase(),
-    firstName: first,
-    lastName: last,
-    workEmail: email,
-    dateOfBirth: `${1960 + (i % 45)}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
-    staffGroup: GROUPS[i % GROUPS.length]!,
-    ...(linked(i) ? { entraObjectId: `${h}-${h.slice(0, 4)}-4${h.slice(4, 7)}-8${h.slice(1, 4)}-${i.toString(16).padStart(12, '0')}`, upn: email } : {}),
-  };
-}
-const linked = (i: number) => i % 10 !== 9;
-
-function* people(count: number): Generator<StaffRecord> {
-  for (let i = 0; i < count; i++) yield staffAt(i);
-}
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -1,10 +1,11 @@
-// Fills a fresh data folder's state store with conversations as the helpdesk leaves them, through the real
-// store (LowdbVersionedStore.write), before the bot starts: each person's personal conversation half-way
-// through the "get the app" flow (its dialog stack, about 2 KB, as a real turn stores it) and their welcome
-// mark. Then reopens the store and reports how long that took: the state part of the bot's start-up.
+// Fills the state store the bot will use with conversations as the helpdesk leaves them, through the real
+// store's write, before the bot starts: each person's personal conversation half-way through the "get the
+// app" flow (its dialog stack, about 2 KB, as a real turn stores it) and their welcome mark. Then opens the
+// store again and reports how long that took: the state part of the bot's start-up.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LowdbVersionedStore } from '../storage/lowdbVersionedStore.js';
+import { LowdbVersionedStore, type VersionedWrite } from '../storage/lowdbVersionedStore.js';
+import type { Stores } from '../storage/openStores.js';
 
 export interface StoredConversation {
   conversationId: string;
@@ -73,10 +74,24 @@ export function appFlowState(i: number): Record<string, unknown> {
   };
 }
 
-/** Writes the conversations in batches; returns how long reopening the filled store took, in ms. */
-export async function storeConversations(dataDir: string, conversations: StoredConversation[]): Promise<{ openMs: number; keys: number }> {
-  const dir = join(dataDir, 'state');
-  const store = await LowdbVersionedStore.open(dir);
+/** What the pre-fill needs of a state store: writes of whole values by key, as the bot's turns make them. */
+export interface StateWrites {
+  write(writes: VersionedWrite[]): Promise<unknown>;
+}
+
+/**
+ * The state store the bot will use, given the stores it opens (storage/openStores.ts) and its DATA_DIR.
+ * Today the bot keeps conversation state and welcome marks in DATA_DIR/state (a LowdbVersionedStore) whether
+ * or not DATABASE_URL is set, so that is where they go. When bot state is a port that openStores returns
+ * (`stores.state`), this body becomes `return Promise.resolve(stores.state);` and nothing else here changes.
+ */
+export function botStateStore(_stores: Stores, dataDir: string): Promise<StateWrites> {
+  return LowdbVersionedStore.open(join(dataDir, 'state'));
+}
+
+/** Writes the conversations in batches; returns how long opening the filled store again took, in ms. */
+export async function storeConversations(stores: Stores, dataDir: string, conversations: StoredConversation[]): Promise<{ openMs: number }> {
+  const store = await botStateStore(stores, dataDir);
   const at = new Date().toISOString();
   for (let from = 0; from < conversations.length; from += 1000) {
     const batch = conversations.slice(from, from + 1000);
@@ -88,6 +103,6 @@ export async function storeConversations(dataDir: string, conversations: StoredC
     );
   }
   const started = performance.now();
-  const reopened = await LowdbVersionedStore.open(dir);
-  return { openMs: performance.now() - started, keys: reopened.size };
+  await botStateStore(stores, dataDir);
+  return { openMs: performance.now() - started };
 }

@@ -1,47 +1,49 @@
 // `npm run bench`: chat turns through the real HTTP endpoint and adapter, at a fixed number of conversations
-// in flight, against the helpdesk (with staff directories and stored conversations of several sizes: each
-// size varied on its own from the smallest setting) and against a minimal echo bot on the same SDK. Each bot runs in its own process; the load generator and the stand-in Bot Connector (the
-// capture server the bots send their replies to) run here. See bench/README.md for how to read the output.
+// in flight, against the helpdesk on each store (the embedded files, PostgreSQL), with staff directories and
+// stored conversations of several sizes (each size varied on its own from the smallest setting), and against a
+// minimal echo bot on the same SDK. With --instances=N it instead compares N bot processes on one PostgreSQL
+// database, behind a round-robin proxy, with one. Each bot runs in its own process; the load generator and the
+// stand-in Bot Connector (the capture server the bots send their replies to) run here. See bench/README.md for
+// how to read the output.
 //
-// Settings (environment variable or --name=value):
+// Settings (environment variable, --name=value or --name value):
 //   BENCH_CONVERSATIONS / --conversations   conversations in flight, one per simulated user (50)
 //   BENCH_TURNS / --turns                   measured turns per conversation and run (40)
 //   BENCH_WARMUP / --warmup                 unmeasured turns before each run (200; 5 times as many before the first)
 //   BENCH_RUNS / --runs                     runs per bot, interleaved; the table shows their median (3)
+//   BENCH_STORE / --store                   the helpdesk's stores, comma-separated: lowdb, postgres (lowdb,postgres)
 //   BENCH_STAFF / --staff                   staff directory sizes, comma-separated (1000,50000)
 //   BENCH_STORED / --stored-conversations   conversations already stored before the bot starts (100,50000);
 //                                           each turn goes to one of them, picked at random
-//   BENCH_STORE / --store                   the helpdesk's store: lowdb (the embedded files; the only one so far)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+//   BENCH_INSTANCES / --instances           N > 1: N instances on PostgreSQL behind a proxy, against one (1: off)
+import { rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { LowdbStaffDirectory } from '../storage/lowdbStaffDirectory.js';
-import type { StaffRecord } from '../esr/types.js';
-import { fictionalStaff, prng } from '../test/support/fictionalStaff.js';
+import { openStores } from '../storage/openStores.js';
+import { fictionalStaff } from '../test/support/fictionalStaff.js';
 import { CaptureConnector } from '../test/support/captureConnector.js';
-import { TeamsUser } from '../test/support/teamsUser.js';
+import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
+import { directoryWith } from './generatedStaff.js';
+import { importStaff } from './importStaff.js';
+import { conversationId, drive, median, ReplyWatch, summarise, type SimUser, type Summary } from './load.js';
+import { children, cpuMs, rssMb, startProcess, stopChild, waitHealthy, type Proc } from './processes.js';
 import { storeConversations } from './storedConversations.js';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const NODE_ARGS = ['--import', 'tsx', '--disable-warning=DEP0111'];
-
-// What a member of staff typically sends, in the order a conversation cycles through it.
-// "how do I get the app" starts a flow that asks for the phone and looks the user up in the staff directory.
-// The simulated users have not registered, so the app flow hands over to setting a password; they then ask
-// something else, and cancel. Nobody types a password: no turn hashes one.
-const MESSAGES = ['hello', 'menu', 'help', 'password rules', 'how do I get the app', 'iphone', 'what are the password rules?', 'thanks', 'cancel'];
 
 // ---------------------------------------------------------------------------------------------- settings
 
 function setting(name: string, env: string, fallback: string): string {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg ? arg.slice(name.length + 3) : (process.env[env] ?? fallback);
+  const args = process.argv.slice(2);
+  const at = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (at >= 0) {
+    const arg = args[at]!;
+    const value = arg.includes('=') ? arg.slice(name.length + 3) : args[at + 1];
+    if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+    return value;
+  }
+  return process.env[env] ?? fallback;
 }
 function positive(name: string, env: string, fallback: number): number {
   const raw = setting(name, env, String(fallback));
@@ -49,253 +51,178 @@ function positive(name: string, env: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${env} (--${name}) should be a whole number of at least 1 (got "${raw}")`);
   return n;
 }
+function sizes(name: string, env: string, fallback: string, least: number, what: string): number[] {
+  const list = setting(name, env, fallback)
+    .split(',')
+    .map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < least)) throw new Error(`${env} (--${name}) should list whole numbers of at least ${least} (${what})`);
+  return list;
+}
+
+const STORES = ['lowdb', 'postgres'] as const;
+type Store = (typeof STORES)[number];
 
 const CONVERSATIONS = positive('conversations', 'BENCH_CONVERSATIONS', 50);
 const TURNS = positive('turns', 'BENCH_TURNS', 40);
 const WARMUP = positive('warmup', 'BENCH_WARMUP', 200);
 const RUNS = positive('runs', 'BENCH_RUNS', 3);
-const STORE = setting('store', 'BENCH_STORE', 'lowdb');
-if (STORE !== 'lowdb') throw new Error(`BENCH_STORE (--store) should be "lowdb", the embedded store and the only one so far (got "${STORE}")`);
-const STAFF_SIZES = setting('staff', 'BENCH_STAFF', '1000,50000')
+const INSTANCES = positive('instances', 'BENCH_INSTANCES', 1);
+const STORE_LIST = setting('store', 'BENCH_STORE', INSTANCES > 1 ? 'postgres' : 'lowdb,postgres')
   .split(',')
-  .map((s) => Number(s.trim()));
-if (STAFF_SIZES.some((n) => !Number.isInteger(n) || n < CONVERSATIONS)) {
-  throw new Error(`BENCH_STAFF (--staff) should list whole numbers of at least ${CONVERSATIONS} (one record per simulated user)`);
+  .map((s) => s.trim());
+if (STORE_LIST.length === 0 || STORE_LIST.some((s) => !(STORES as readonly string[]).includes(s)) || new Set(STORE_LIST).size !== STORE_LIST.length) {
+  throw new Error(`BENCH_STORE (--store) should list lowdb, postgres or both, comma-separated (got "${STORE_LIST.join(',')}")`);
 }
-const STORED_SIZES = setting('stored-conversations', 'BENCH_STORED', '100,50000')
-  .split(',')
-  .map((s) => Number(s.trim()));
-if (STORED_SIZES.some((n) => !Number.isInteger(n) || n < CONVERSATIONS)) {
-  throw new Error(`BENCH_STORED (--stored-conversations) should list whole numbers of at least ${CONVERSATIONS} (one per conversation in flight)`);
+const STORE_NAMES = STORE_LIST as Store[];
+if (INSTANCES > 1 && (STORE_NAMES.length !== 1 || STORE_NAMES[0] !== 'postgres')) {
+  throw new Error('--instances runs several bots on one PostgreSQL database: use it with --store=postgres (or no --store)');
 }
+const STAFF_SIZES = sizes('staff', 'BENCH_STAFF', '1000,50000', CONVERSATIONS, 'one record per simulated user');
+const STORED_SIZES = sizes('stored-conversations', 'BENCH_STORED', '100,50000', CONVERSATIONS, 'one per conversation in flight');
 
-/** Through the directory's own API, which checks every record as the helpdesk does when it reads them. */
-async function writeStaffFile(dataDir: string, records: StaffRecord[]): Promise<void> {
-  if (new Set(records.map((r) => r.username)).size !== records.length) throw new Error('generated usernames are not unique');
-  await (await LowdbStaffDirectory.open(join(dataDir, 'staff.json'))).upsertMany(records);
-}
+/** Targets of the issue (#11) and of the first version of this benchmark. */
+const TARGETS = { p50VsEcho: 1.5, staffRatio: 1.2, storedRatio: 1.2, postgresVsLowdb: 1.5, startupS: 3, rssMb: 400, importS: 90, importRows: 2_000_000 };
 
-// ------------------------------------------------------------------------------------------- processes
+// ------------------------------------------------------------------------------------------- clean-up
 
-interface Bot {
-  name: string;
-  staff: number | undefined;
-  /** Conversations stored before it started. */
-  stored: number | undefined;
-  /** From spawning the process to its first healthy /healthz, ms. */
-  startMs: number;
-  url: string;
-  child: ChildProcess;
-  /** The last lines the process wrote, for when it fails. */
-  output: string[];
-  warnings: number;
-  exited: boolean;
-}
-
-const children = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+const databases = new Set<BenchDatabase>();
 const agents = new Set<Agent>();
 /** Set on Ctrl-C: conversations stop sending, so the bots can close their connections and exit. */
 let stopping = false;
 
-/** CPU time (user + system) a process has used so far, in ms; undefined where /proc is not available. */
-function cpuMs(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the file (11 and 12 after the command name), in clock ticks.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-const CLOCK_TICKS = 100;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+let cleaning: Promise<void> | undefined;
+/** Once, however many ask (Ctrl-C and the main flow both do): each waits until all is gone, databases included. */
+function cleanUp(): Promise<void> {
+  cleaning ??= removeEverything();
+  return cleaning;
 }
 
-async function startBot(name: string, script: string, env: Record<string, string>, staff?: number, stored?: number): Promise<Bot> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...NODE_ARGS, script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const bot: Bot = { name, staff, stored, startMs: performance.now(), url: `http://127.0.0.1:${port}`, child, output: [], warnings: 0, exited: false };
-  const collect = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line.trim()) continue;
-      // pino levels: 40 warn, 50 error, 60 fatal.
-      if (/"level":(40|50|60)/.test(line) || /error/i.test(line)) bot.warnings++;
-      bot.output.push(line.length > 400 ? `${line.slice(0, 400)}...` : line);
-      if (bot.output.length > 20) bot.output.shift();
-    }
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  child.on('exit', () => {
-    bot.exited = true;
-    children.delete(child);
-  });
-  return bot;
-}
-
-async function waitHealthy(bot: Bot, timeoutMs = 90_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (bot.exited) throw new Error(`${label(bot)} exited while starting:\n  ${bot.output.join('\n  ')}`);
-    try {
-      const res = await fetch(`${bot.url}/healthz`);
-      if (res.ok) {
-        bot.startMs = performance.now() - bot.startMs;
-        return (await res.json()) as Record<string, unknown>;
-      }
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${label(bot)} was not healthy after ${timeoutMs / 1000} s:\n  ${bot.output.join('\n  ')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function cleanUp(): Promise<void> {
+async function removeEverything(): Promise<void> {
   stopping = true;
   for (const agent of agents) agent.destroy();
   await Promise.all([...children].map(stopChild));
   await Promise.all([...tempDirs].map((d) => rm(d, { recursive: true, force: true })));
   tempDirs.clear();
+  const dropping = [...databases];
+  databases.clear();
+  const dropped = await Promise.allSettled(dropping.map((db) => db.drop()));
+  dropped.forEach((r, i) => {
+    if (r.status === 'rejected') process.stderr.write(`could not drop the bench database ${dropping[i]!.name}: ${String(r.reason)}\n`);
+  });
 }
 
-// Last resort on an abrupt exit: nothing is left running or lying around.
+// Last resort on an abrupt exit: nothing is left running or lying around (a database cannot be dropped here).
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the bots and removing the temp folders\n`);
+    process.stderr.write(`\n${signal}: stopping the bots, removing the temp folders and dropping the bench databases\n`);
     void cleanUp().finally(() => process.exit(130));
   });
 }
 
-const label = (bot: Bot) =>
-  bot.staff === undefined ? bot.name : `${bot.name} (${bot.staff.toLocaleString('en-GB')} staff, ${bot.stored!.toLocaleString('en-GB')} stored)`;
+// -------------------------------------------------------------------------------------------- targets
 
-// ------------------------------------------------------------------------------------------------ load
-
-interface SimUser {
-  userId: string;
-  aadObjectId: string;
-  name: string;
+/** What the load is sent to: the echo bot, one helpdesk, or several instances behind the proxy. */
+interface Target {
+  kind: 'echo' | 'helpdesk';
+  store: Store | undefined;
+  staff: number | undefined;
+  stored: number | undefined;
+  instances: number;
+  url: string;
+  /** The bot processes (not the proxy): their CPU is the turn's cost. */
+  bots: Proc[];
+  /** The round-robin proxy in front of them (--instances only). */
+  proxy: Proc | undefined;
+  /** Seconds the staff import took (through the store's own import path). */
+  importSeconds: number | undefined;
+  /** Opening the filled state store again, ms: the state part of start-up. */
+  stateOpenMs: number | undefined;
+  /** Resident memory of each bot process after the runs, MB. */
+  rss: number[];
 }
 
-interface RunResult {
-  turns: number;
-  seconds: number;
-  latencies: Float64Array;
-  connectorCalls: number;
-  /** CPU the bot's process used per turn, ms. */
-  cpuPerTurn: number | undefined;
-  failures: string[];
+const fmtInt = (n: number) => n.toLocaleString('en-GB');
+const fmtMs = (ms: number) => `${fmtInt(Math.round(ms))} ms`;
+
+function label(t: Target): string {
+  if (t.kind === 'echo') return 'echo';
+  const instances = t.instances > 1 || INSTANCES > 1 ? ` x${t.instances}` : '';
+  return `helpdesk ${t.store}${instances} (${fmtInt(t.staff!)} staff, ${fmtInt(t.stored!)} stored)`;
 }
 
-function post(agent: Agent, url: URL, body: string): Promise<number> {
-  return new Promise((resolvePost, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolvePost(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+const HELPDESK_ENV = { SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'development', MicrosoftAppId: '', MicrosoftAppPassword: '', SMTP_URL: '' };
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
 }
 
 /**
- * `turnsPerConversation` turns in each of the conversations, all conversations at once: each sends its next
- * turn when the response to its previous one arrives, so exactly `users.length` requests are in flight.
+ * One helpdesk configuration: its stores filled before any bot starts (a fresh database for PostgreSQL; the
+ * staff through the store's import path, the conversations through the state store the bot will use), then
+ * `instances` bots started one after another (each start-up its own), and with more than one, the proxy.
  */
-async function drive(bot: Bot, agent: Agent, connector: CaptureConnector, users: SimUser[], turnsPerConversation: number, offset: number): Promise<RunResult> {
-  // Each turn goes to a stored conversation picked at random. Slot i only picks conversations i, i + 50,
-  // i + 100, ... (all that person's), so no two turns in flight ever share a conversation and wait on each other.
-  const random = prng(offset + 1);
-  const perSlot = Math.floor((bot.stored ?? users.length) / users.length);
-  const endpoint = new URL(`${bot.url}/api/messages`);
-  const latencies = new Float64Array(users.length * turnsPerConversation);
-  const failures: string[] = [];
-  let next = 0;
-  const callsBefore = connector.count;
-  const cpuBefore = cpuMs(bot.child.pid);
-  const started = performance.now();
-  await Promise.all(
-    users.map(async (u, i) => {
-      for (let t = 0; t < turnsPerConversation && !stopping; t++) {
-        const conversation = i + users.length * Math.floor(random() * perSlot);
-        const teams = new TeamsUser({ botUrl: bot.url, connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: conversationId(conversation) });
-        const text = MESSAGES[(i + offset + t) % MESSAGES.length]!;
-        const body = JSON.stringify(teams.activity({ text }));
-        const t0 = performance.now();
-        try {
-          const status = await post(agent, endpoint, body);
-          if (status < 200 || status >= 300) failures.push(`HTTP ${status} for "${text}"`);
-        } catch (error) {
-          failures.push(`${(error as Error).message} for "${text}"`);
-        }
-        latencies[next++] = performance.now() - t0;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuAfter = cpuMs(bot.child.pid);
-  const cpuPerTurn = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / latencies.length;
-  return { turns: latencies.length, seconds, latencies, connectorCalls: connector.count - callsBefore, cpuPerTurn, failures };
+async function startHelpdesk(store: Store, staff: number, stored: number, instances: number, userRecords: ReturnType<typeof fictionalStaff>['userRecords']): Promise<Target> {
+  // On stderr, so the figures on stdout stay as they are; a 2,000,000-staff import is minutes of silence otherwise.
+  process.stderr.write(`preparing helpdesk ${store}${instances > 1 ? ` x${instances}` : ''}: ${fmtInt(staff)} staff, ${fmtInt(stored)} stored conversations\n`);
+  const database = store === 'postgres' ? await createBenchDatabase() : undefined;
+  if (database) databases.add(database);
+  const dataDirs: string[] = [];
+  for (let i = 0; i < instances; i++) dataDirs.push(await tempDir(`esr-bench-${store}-${staff}-${stored}-${i + 1}-`));
+  const config = { DATABASE_URL: database?.url };
+  const stores = await openStores(config, { dataDir: dataDirs[0]! });
+  let importSeconds: number;
+  let stateOpenMs = 0;
+  try {
+    // Same people for every size and store: the simulated users are records of every directory.
+    importSeconds = await importStaff(stores.staff, staff, directoryWith(staff, userRecords));
+    const conversations = Array.from({ length: stored }, (_, n) => ({ conversationId: conversationId(n), aadObjectId: `bench-stored-${n}` }));
+    // Each instance keeps state in its own DATA_DIR until bot state moves into the database; then the same
+    // keys are written to the one shared store again, which changes nothing.
+    for (const dir of dataDirs) stateOpenMs = (await storeConversations(stores, dir, conversations)).openMs;
+  } finally {
+    await stores.close();
+  }
+  const bots: Proc[] = [];
+  for (const [i, dir] of dataDirs.entries()) {
+    const name = `helpdesk ${store}${instances > 1 ? ` instance ${i + 1}` : ''} (${fmtInt(staff)} staff, ${fmtInt(stored)} stored)`;
+    const bot = startProcess(name, 'bot/index.ts', { ...HELPDESK_ENV, DATA_DIR: dir, DATABASE_URL: database?.url ?? '' });
+    const health = await waitHealthy(bot);
+    if (health.staff !== staff) throw new Error(`${name} reports ${String(health.staff)} staff records`);
+    bots.push(bot);
+  }
+  let proxy: Proc | undefined;
+  if (INSTANCES > 1) {
+    // Every multi-instance configuration, one instance too, goes through the proxy: the same hop for both.
+    proxy = startProcess(`proxy for ${instances} instance(s)`, 'bench/roundRobinProxy.ts', { PROXY_TARGETS: bots.map((b) => b.url).join(',') });
+    await waitHealthy(proxy);
+  }
+  return { kind: 'helpdesk', store, staff, stored, instances, url: proxy?.url ?? bots[0]!.url, bots, proxy, importSeconds, stateOpenMs, rss: [] };
 }
 
-const conversationId = (n: number) => `a:bench-personal-${n}`;
-const fmtMs = (ms: number) => `${Math.round(ms).toLocaleString('en-GB')} ms`;
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+/**
+ * Kept-alive connections for one drive only. Between two drives a connection can sit idle past the bot's
+ * keep-alive timeout (5 s; on a busy machine the slowest conversation of a drive can take that long), and a
+ * turn sent on it as the bot closes it would fail with "socket hang up" although the bot is fine.
+ */
+async function withAgent<T>(work: (agent: Agent) => Promise<T>): Promise<T> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
+  agents.add(agent);
+  try {
+    return await work(agent);
+  } finally {
+    agent.destroy();
+    agents.delete(agent);
+  }
 }
 
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
-interface Summary {
-  turnsPerSecond: number;
-  p50: number;
-  p99: number;
-  cpu: number;
-}
-
-function summarise(r: RunResult): Summary {
-  const sorted = Float64Array.from(r.latencies).sort();
-  return { turnsPerSecond: r.turns / r.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), cpu: r.cpuPerTurn ?? Number.NaN };
-}
-
-/** How long a small synchronous write takes on the disk the helpdesk's data folder is on. */
+/** A small synchronous write's time on the disk the data folders are on. */
 async function datasyncMs(dir: string): Promise<number> {
   const file = join(dir, '.bench-probe');
   const times: number[] = [];
@@ -317,154 +244,185 @@ async function main(): Promise<number> {
   const benchStarted = performance.now();
   const connector = await new CaptureConnector().start();
   connector.keepBodies = false;
+  const replies = new ReplyWatch(connector);
 
-  const biggest = Math.max(...STAFF_SIZES);
-  const { userRecords } = fictionalStaff(biggest, CONVERSATIONS);
+  const { userRecords } = fictionalStaff(CONVERSATIONS, CONVERSATIONS);
   const users: SimUser[] = userRecords.map((r, i) => ({ userId: `29:bench-user-${i + 1}`, aadObjectId: r.entraObjectId!, name: `${r.firstName} ${r.lastName}` }));
   userRecords.forEach((r, i) => {
     const u = users[i]!;
-    connector.roster.set(u.userId, {
-      id: u.userId,
-      name: u.name,
-      aadObjectId: u.aadObjectId,
-      email: r.workEmail,
-      userPrincipalName: r.upn!,
-      givenName: r.firstName,
-      surname: r.lastName,
-    });
+    connector.roster.set(u.userId, { id: u.userId, name: u.name, aadObjectId: u.aadObjectId, email: r.workEmail, userPrincipalName: r.upn!, givenName: r.firstName, surname: r.lastName });
   });
 
-  const bots: Bot[] = [];
-  let diskMs = 0;
+  const targets: Target[] = [];
   try {
-    const echo = await startBot('echo', 'bench/echoBot.ts', {});
-    await waitHealthy(echo);
-    bots.push(echo);
-    // One setting varied at a time from the smallest of each: every staff size with the fewest stored
-    // conversations, and every number of stored conversations with the smallest directory.
-    const configurations = [
-      ...STAFF_SIZES.map((staff) => ({ staff, stored: STORED_SIZES[0]! })),
-      ...STORED_SIZES.slice(1).map((stored) => ({ staff: STAFF_SIZES[0]!, stored })),
-    ];
-    const storeOpenMs = new Map<number, number>();
-    for (const { staff, stored } of configurations) {
-      const dataDir = await mkdtemp(join(tmpdir(), `esr-bench-${staff}-${stored}-`));
-      tempDirs.add(dataDir);
-      if (!diskMs) diskMs = await datasyncMs(dataDir);
-      // Same generator and seed for every size: the simulated users are the same people in each directory.
-      await writeStaffFile(dataDir, fictionalStaff(staff, CONVERSATIONS).records);
-      const filled = await storeConversations(
-        dataDir,
-        Array.from({ length: stored }, (_, n) => ({ conversationId: conversationId(n), aadObjectId: `bench-stored-${n}` })),
-      );
-      storeOpenMs.set(stored, filled.openMs);
-      // Started one at a time, so each start-up time is its own.
-      const bot = await startBot(
-        'helpdesk',
-        'bot/index.ts',
-        { DATA_DIR: dataDir, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'development', MicrosoftAppId: '', MicrosoftAppPassword: '', SMTP_URL: '' },
-        staff,
-        stored,
-      );
-      const health = await waitHealthy(bot);
-      if (health.staff !== staff) throw new Error(`${label(bot)} reports ${String(health.staff)} staff records`);
-      bots.push(bot);
+    const probeDir = await tempDir('esr-bench-probe-');
+    const diskMs = await datasyncMs(probeDir);
+    let echo: Target | undefined;
+    if (INSTANCES > 1) {
+      // One instance and N, on the smallest settings, each on its own fresh database.
+      for (const instances of [1, INSTANCES]) targets.push(await startHelpdesk('postgres', STAFF_SIZES[0]!, STORED_SIZES[0]!, instances, userRecords));
+    } else {
+      const proc = startProcess('echo', 'bench/echoBot.ts', {});
+      await waitHealthy(proc);
+      echo = { kind: 'echo', store: undefined, staff: undefined, stored: undefined, instances: 1, url: proc.url, bots: [proc], proxy: undefined, importSeconds: undefined, stateOpenMs: undefined, rss: [] };
+      targets.push(echo);
+      // One setting varied at a time from the smallest of each: every staff size with the fewest stored
+      // conversations, and every number of stored conversations with the smallest directory; for each store.
+      for (const store of STORE_NAMES) {
+        const configurations = [...STAFF_SIZES.map((staff) => ({ staff, stored: STORED_SIZES[0]! })), ...STORED_SIZES.slice(1).map((stored) => ({ staff: STAFF_SIZES[0]!, stored }))];
+        for (const { staff, stored } of configurations) targets.push(await startHelpdesk(store, staff, stored, 1, userRecords));
+      }
     }
+    const helpdesks = targets.filter((t) => t.kind === 'helpdesk');
 
     process.stdout.write(
       `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up (${5 * WARMUP} before the first) + ${CONVERSATIONS * TURNS} measured turns per run, ` +
-        `${RUNS} run(s) per bot, interleaved; store: ${STORE}; each turn goes to one of the stored conversations, at random.\n` +
+        `${RUNS} run(s) per bot, interleaved; stores: ${STORE_NAMES.join(', ')}${INSTANCES > 1 ? `; ${INSTANCES} instances behind a round-robin proxy against 1` : ''}; each turn goes to one of the stored conversations, at random.\n` +
         `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; a small write + datasync in the data folder takes ${diskMs.toFixed(2)} ms.\n` +
-        `Start-up: ${bots.slice(1).map((b) => `${label(b)} ${fmtMs(b.startMs)}`).join('; ')}.\n` +
-        `State store opened with ${[...storeOpenMs].map(([n, ms]) => `${n.toLocaleString('en-GB')} stored conversations in ${fmtMs(ms)}`).join(', ')}.\n`,
+        `Start-up (spawn to healthy /healthz; in brackets, to the "listening" line, and the CPU time used by then): ${targets
+          .flatMap((t) => t.bots.map((b) => `${b.name} ${fmtMs(b.startMs)} (${b.listenMs === undefined ? '' : `${fmtMs(b.listenMs)}, `}${b.startCpuMs === undefined ? '?' : fmtMs(b.startCpuMs)} CPU)`))
+          .join('; ')}.\n` +
+        `Staff imported before start-up: ${helpdesks.map((t) => `${t.store} ${fmtInt(t.staff!)} in ${t.importSeconds!.toFixed(1)} s`).join(', ')}.\n` +
+        `State store opened again after the pre-fill: ${helpdesks.map((t) => `${t.store} ${fmtInt(t.stored!)} stored in ${fmtMs(t.stateOpenMs!)}`).join(', ')}.\n`,
     );
 
-    const results = new Map<Bot, Summary[]>(bots.map((b) => [b, []]));
-    const calls = new Map<Bot, number>(bots.map((b) => [b, 0]));
+    const results = new Map<Target, Summary[]>(targets.map((t) => [t, []]));
+    const calls = new Map<Target, number>(targets.map((t) => [t, 0]));
     const failures: string[] = [];
+    const unanswered = new Map<Target, number>(targets.map((t) => [t, 0]));
     for (let run = 0; run < RUNS; run++) {
       // Rotate the order so that no bot always goes first (or always follows the heaviest).
-      const order = bots.map((_, i) => bots[(i + run) % bots.length]!);
-      for (const bot of order) {
-        const agent = new Agent({ keepAlive: true, maxSockets: CONVERSATIONS });
-        agents.add(agent);
+      const order = targets.map((_, i) => targets[(i + run) % targets.length]!);
+      for (const target of order) {
+        const load = {
+          url: target.url,
+          stored: target.stored,
+          cpuMs: () => {
+            const each = target.bots.map((b) => cpuMs(b.child.pid));
+            return each.some((c) => c === undefined) ? undefined : each.reduce((a, c) => a! + c!, 0);
+          },
+        };
+        const options = { connector, replies, users, stopping: () => stopping };
         // The first warm-up is longer: it also lets the JIT compile the hot paths and the heap settle.
-        const warm = await drive(bot, agent, connector, users, Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), run * 3);
-        const measured = await drive(bot, agent, connector, users, TURNS, run * 3 + 1);
-        agent.destroy();
-        agents.delete(agent);
+        const warm = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), offset: run * 3 }));
+        const measured = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: TURNS, offset: run * 3 + 1 }));
         if (stopping) return 130;
-        if (bot.exited) throw new Error(`${label(bot)} exited during the run:\n  ${bot.output.join('\n  ')}`);
-        failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(bot)}: ${f}`));
+        const gone = target.bots.find((b) => b.exited);
+        if (gone) throw new Error(`${gone.name} exited during the run:\n  ${gone.output.join('\n  ')}`);
+        failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(target)}: ${f}`));
+        unanswered.set(target, unanswered.get(target)! + warm.unanswered + measured.unanswered);
         const s = summarise(measured);
-        results.get(bot)!.push(s);
-        calls.set(bot, calls.get(bot)! + measured.connectorCalls / measured.turns);
+        results.get(target)!.push(s);
+        calls.set(target, calls.get(target)! + measured.connectorCalls / measured.turns);
         process.stdout.write(
-          `  run ${run + 1}/${RUNS} ${label(bot).padEnd(44)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
+          `  run ${run + 1}/${RUNS} ${label(target).padEnd(52)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
         );
       }
     }
+    for (const t of targets) t.rss = t.bots.map((b) => rssMb(b.child.pid) ?? Number.NaN);
 
-    const med = (bot: Bot): Summary => {
-      const rs = results.get(bot)!;
+    const med = (t: Target): Summary => {
+      const rs = results.get(t)!;
       return { turnsPerSecond: median(rs.map((r) => r.turnsPerSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), cpu: median(rs.map((r) => r.cpu)) };
     };
     const fmt = (n: number, digits = 1) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
     const lines = [
       '',
-      `${RUNS > 1 ? `median of ${RUNS} runs` : '1 run'}; "cpu ms" = CPU time of the bot's process per turn; "out/turn" = calls each turn made to the connector`,
-      `${'bot'.padEnd(16)} ${'staff'.padEnd(8)} ${'stored'.padEnd(8)} ${'turns'.padStart(6)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms'.padStart(7)} ${'out/turn'.padStart(9)}`,
+      `${RUNS > 1 ? `median of ${RUNS} runs` : '1 run'}; "cpu ms" = CPU time of the bot's process(es) per turn; "out/turn" = calls each turn made to the connector; "rss MB" = resident memory of each bot process after the runs`,
+      `${'bot'.padEnd(18)} ${'store'.padEnd(9)} ${'staff'.padEnd(10)} ${'stored'.padEnd(8)} ${'turns'.padStart(6)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms'.padStart(7)} ${'out/turn'.padStart(9)}  rss MB`,
     ];
-    for (const bot of bots) {
-      const s = med(bot);
+    for (const t of targets) {
+      const s = med(t);
+      const name = t.kind === 'echo' ? 'echo' : `helpdesk${t.instances > 1 || INSTANCES > 1 ? ` x${t.instances}` : ''}`;
       lines.push(
-        `${bot.name.padEnd(16)} ${(bot.staff === undefined ? '-' : bot.staff.toLocaleString('en-GB')).padEnd(8)} ${(bot.stored === undefined ? '-' : bot.stored.toLocaleString('en-GB')).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ` +
-          `${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)} ${fmt(calls.get(bot)! / RUNS, 2).padStart(9)}`,
+        `${name.padEnd(18)} ${(t.store ?? '-').padEnd(9)} ${(t.staff === undefined ? '-' : fmtInt(t.staff)).padEnd(10)} ${(t.stored === undefined ? '-' : fmtInt(t.stored)).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ` +
+          `${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)} ${fmt(calls.get(t)! / RUNS, 2).padStart(9)}  ${t.rss.map((r) => fmt(r, 0)).join(' + ')}`,
       );
     }
     lines.push('');
     // Each ratio is taken within a run (the two bots measured minutes apart at most, under the same load
     // from anything else on the machine), then the median over runs is reported, with the range.
-    const ratio = (num: Bot, den: Bot, of: (s: Summary) => number) => {
+    const ratio = (num: Target, den: Target, of: (s: Summary) => number) => {
       const per = results.get(num)!.map((s, i) => of(s) / of(results.get(den)![i]!));
       return { value: median(per), low: Math.min(...per), high: Math.max(...per) };
     };
     const verdict = (r: { value: number; low: number; high: number }, target: number) =>
       `${r.value.toFixed(2)}  (${RUNS > 1 ? `runs ${r.low.toFixed(2)}-${r.high.toFixed(2)}; ` : ''}target <= ${target})  ${r.value <= target ? 'PASS' : 'MISS'}`;
-    const helpdesks = bots.slice(1);
-    const setting = (b: Bot) => `${b.staff!.toLocaleString('en-GB')} staff, ${b.stored!.toLocaleString('en-GB')} stored`;
-    for (const bot of helpdesks) {
-      lines.push(`helpdesk p50 / echo p50 (${setting(bot)}): ${verdict(ratio(bot, echo, (s) => s.p50), 1.5)}`);
+    const info = (r: { value: number; low: number; high: number }) => `${r.value.toFixed(2)}${RUNS > 1 ? ` (runs ${r.low.toFixed(2)}-${r.high.toFixed(2)})` : ''}`;
+    const below = (value: number, unit: string, target: number) => `${fmt(value, unit === 's' ? 2 : 0)} ${unit}  (target < ${target} ${unit})  ${value < target ? 'PASS' : 'MISS'}`;
+    const setting = (t: Target) => `${fmtInt(t.staff!)} staff, ${fmtInt(t.stored!)} stored`;
+
+    if (INSTANCES > 1) {
+      const [one, many] = helpdesks as [Target, Target];
+      const name = `${INSTANCES} instances vs 1 (behind the proxy, ${setting(one)})`;
+      lines.push(`${name}: turns/s ${info(ratio(many, one, (s) => s.turnsPerSecond))} (for information: above 1 is a gain; on ${availableParallelism()} cores, where the bots, the proxy, PostgreSQL and the load share the cores, none is expected)`);
+      lines.push(`${name}: p50 ${info(ratio(many, one, (s) => s.p50))}, p99 ${info(ratio(many, one, (s) => s.p99))}, CPU per turn (all instances) ${info(ratio(many, one, (s) => s.cpu))} (for information)`);
+      for (const t of [one, many]) {
+        const errors = failures.filter((f) => f.startsWith(`${label(t)}:`)).length;
+        const lost = errors + unanswered.get(t)!;
+        lines.push(`${label(t)}: errors ${errors}, lost turns ${lost} (an error, or answered but no reply reached the connector; target 0)  ${lost === 0 ? 'PASS' : 'MISS'}`);
+        if (t.proxy && t.proxy.resent > 0) lines.push(`  (its proxy sent ${t.proxy.resent} request(s) again on a new connection, after an instance had closed the kept-alive one they went out on)`);
+      }
+      lines.push('note: bot state is still kept in each instance\'s DATA_DIR (not yet in PostgreSQL), so a conversation\'s dialog state does not follow it to the other instance.');
+    } else {
+      for (const t of helpdesks) lines.push(`helpdesk ${t.store} p50 / echo p50 (${setting(t)}): ${verdict(ratio(t, echo!, (s) => s.p50), TARGETS.p50VsEcho)}`);
+      for (const store of STORE_NAMES) {
+        const mine = helpdesks.filter((t) => t.store === store);
+        const baseline = mine[0]!;
+        const byStaff = mine.filter((t) => t.stored === baseline.stored);
+        const byStored = mine.filter((t) => t.staff === baseline.staff);
+        if (byStaff.length >= 2) {
+          const large = byStaff[byStaff.length - 1]!;
+          const name = `${store}: ${fmtInt(large.staff!)} / ${fmtInt(baseline.staff!)} staff`;
+          lines.push(`${name}, p50: ${verdict(ratio(large, baseline, (s) => s.p50), TARGETS.staffRatio)}`);
+          lines.push(`${name}, p99: ${verdict(ratio(large, baseline, (s) => s.p99), TARGETS.staffRatio)}`);
+          lines.push(`${name}, turns/s (inverted: ${fmtInt(baseline.staff!)} / ${fmtInt(large.staff!)}): ${verdict(ratio(baseline, large, (s) => s.turnsPerSecond), TARGETS.staffRatio)}`);
+        }
+        if (byStored.length >= 2) {
+          const large = byStored[byStored.length - 1]!;
+          const name = `${store}: stored ${fmtInt(large.stored!)} vs ${fmtInt(baseline.stored!)}`;
+          lines.push(`${name}: CPU per turn: ${verdict(ratio(large, baseline, (s) => s.cpu), TARGETS.storedRatio)}`);
+          lines.push(`${name}: reply p99: ${verdict(ratio(large, baseline, (s) => s.p99), TARGETS.storedRatio)}`);
+          lines.push(`${name}: p50 ${ratio(large, baseline, (s) => s.p50).value.toFixed(2)}, turns/s (inverted) ${ratio(baseline, large, (s) => s.turnsPerSecond).value.toFixed(2)} (for information)`);
+        }
+        if (store === 'postgres') {
+          // The largest directory is where the issue's start-up, memory and import targets apply.
+          const large = byStaff[byStaff.length - 1]!;
+          const at = `postgres at ${fmtInt(large.staff!)} staff`;
+          const startCpu = large.bots[0]!.startCpuMs;
+          lines.push(
+            `${at}: start-up, spawn to healthy /healthz: ${below(large.bots[0]!.startMs / 1000, 's', TARGETS.startupS)}` +
+              ` (CPU time used by then ${startCpu === undefined ? '?' : `${(startCpu / 1000).toFixed(2)} s`}${large === baseline ? '' : `; at ${fmtInt(baseline.staff!)} staff: ${(baseline.bots[0]!.startMs / 1000).toFixed(2)} s`})`,
+          );
+          lines.push(`${at}: bot's resident memory after the runs: ${below(large.rss[0]!, 'MB', TARGETS.rssMb)}`);
+          const rate = `${fmtInt(Math.round(large.staff! / large.importSeconds!))} rows/s`;
+          lines.push(
+            large.staff! >= TARGETS.importRows
+              ? `${at}: import: ${below(large.importSeconds!, 's', TARGETS.importS)} (${rate})`
+              : `${at}: import ${large.importSeconds!.toFixed(1)} s, ${rate} (for information: the ${TARGETS.importS} s target is for ${fmtInt(TARGETS.importRows)} rows; --staff=1000,2000000 measures it)`,
+          );
+        }
+      }
+      const lowdb = helpdesks[0]!;
+      const postgres = helpdesks.find((t) => t.store === 'postgres' && t.staff === lowdb.staff && t.stored === lowdb.stored);
+      if (lowdb.store === 'lowdb' && postgres) {
+        const name = `postgres vs lowdb (${setting(lowdb)})`;
+        lines.push(`${name}: reply p50: ${verdict(ratio(postgres, lowdb, (s) => s.p50), TARGETS.postgresVsLowdb)}`);
+        lines.push(`${name}: p99 ${info(ratio(postgres, lowdb, (s) => s.p99))}, CPU per turn ${info(ratio(postgres, lowdb, (s) => s.cpu))} (for information)`);
+      }
+      lines.push(`helpdesk p99 / echo p99 (for information): ${helpdesks.map((t) => `${ratio(t, echo!, (s) => s.p99).value.toFixed(2)} (${t.store}, ${setting(t)})`).join(', ')}`);
+      // With a fixed number of turns in flight, mean latency = in flight / throughput: this ratio is the helpdesk's
+      // mean latency over the echo bot's, which a bottleneck that parks some conversations cannot flatter.
+      lines.push(`echo turns/s / helpdesk turns/s = mean latency ratio (for information): ${helpdesks.map((t) => `${ratio(echo!, t, (s) => s.turnsPerSecond).value.toFixed(2)} (${t.store}, ${setting(t)})`).join(', ')}`);
+      const silent = helpdesks.filter((t) => unanswered.get(t)! > 0);
+      if (silent.length > 0) lines.push(`note: turns answered with no reply reaching the connector: ${silent.map((t) => `${label(t)} ${unanswered.get(t)!}`).join(', ')}`);
     }
-    const baseline = helpdesks[0]!;
-    const byStaff = helpdesks.filter((b) => b.stored === baseline.stored);
-    const byStored = helpdesks.filter((b) => b.staff === baseline.staff);
-    if (byStaff.length >= 2) {
-      const large = byStaff[byStaff.length - 1]!;
-      const name = `${large.staff!.toLocaleString('en-GB')} / ${baseline.staff!.toLocaleString('en-GB')}`;
-      lines.push(`${name} staff, p50: ${verdict(ratio(large, baseline, (s) => s.p50), 1.2)}`);
-      lines.push(`${name} staff, p99: ${verdict(ratio(large, baseline, (s) => s.p99), 1.2)}`);
-      lines.push(`${name} staff, turns/s (inverted: ${baseline.staff!.toLocaleString('en-GB')} / ${large.staff!.toLocaleString('en-GB')}): ${verdict(ratio(baseline, large, (s) => s.turnsPerSecond), 1.2)}`);
-    }
-    if (byStored.length >= 2) {
-      const large = byStored[byStored.length - 1]!;
-      const name = `stored ${large.stored!.toLocaleString('en-GB')} vs ${baseline.stored!.toLocaleString('en-GB')}`;
-      lines.push(`${name}: CPU per turn: ${verdict(ratio(large, baseline, (s) => s.cpu), 1.2)}`);
-      lines.push(`${name}: reply p99: ${verdict(ratio(large, baseline, (s) => s.p99), 1.2)}`);
-      lines.push(`${name}: p50 ${ratio(large, baseline, (s) => s.p50).value.toFixed(2)}, turns/s (inverted) ${ratio(baseline, large, (s) => s.turnsPerSecond).value.toFixed(2)} (for information)`);
-    }
-    lines.push(`helpdesk p99 / echo p99 (for information): ${helpdesks.map((b) => `${ratio(b, echo, (s) => s.p99).value.toFixed(2)} (${setting(b)})`).join(', ')}`);
-    // With a fixed number of turns in flight, mean latency = in flight / throughput: this ratio is the helpdesk's
-    // mean latency over the echo bot's, which a bottleneck that parks some conversations cannot flatter.
-    lines.push(`echo turns/s / helpdesk turns/s = mean latency ratio (for information): ${helpdesks.map((b) => `${ratio(echo, b, (s) => s.turnsPerSecond).value.toFixed(2)} (${setting(b)})`).join(', ')}`);
     const [load1] = loadavg();
     lines.push(`machine load average (1 min) at the end: ${load1!.toFixed(1)} on ${availableParallelism()} cores${load1! > availableParallelism() ? ' - other work was running; expect noisy figures' : ''}`);
-    for (const bot of bots) {
-      if (bot.warnings > 0) lines.push(`note: ${label(bot)} logged ${bot.warnings} warning/error line(s); the last: ${bot.output[bot.output.length - 1] ?? ''}`);
+    for (const bot of targets.flatMap((t) => [...t.bots, ...(t.proxy ? [t.proxy] : [])])) {
+      if (bot.warnings > 0) lines.push(`note: ${bot.name} logged ${bot.warnings} warning/error line(s); the last: ${bot.output[bot.output.length - 1] ?? ''}`);
     }
-    if (failures.length > 0) {
-      lines.push(`FAILED: ${failures.length} turn(s) did not succeed, e.g. ${failures.slice(0, 3).join('; ')}`);
-    }
+    if (failures.length > 0) lines.push(`FAILED: ${failures.length} turn(s) did not succeed, e.g. ${failures.slice(0, 3).join('; ')}`);
     lines.push(`(took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s)`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return failures.length > 0 ? 1 : 0;

@@ -1,0 +1,42 @@
+// A fresh PostgreSQL database for one benchmark configuration: esr_helpdesk_bench_<random>, created on the
+// server at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, as on this project's machines)
+// and dropped at the end. The server must let that user create databases.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describeDatabaseUrl } from '../storage/postgres/pool.js';
+
+export const BENCH_SERVER_URL = process.env.DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function onServer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: BENCH_SERVER_URL, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Throws, saying where it looked, when no server answers. */
+export async function createBenchDatabase(): Promise<BenchDatabase> {
+  const name = `esr_helpdesk_bench_${randomBytes(6).toString('hex')}`;
+  try {
+    await onServer(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    throw new Error(
+      `Could not create a database on the PostgreSQL server at ${describeDatabaseUrl(BENCH_SERVER_URL)} (${(error as Error).message}). ` +
+        'Start PostgreSQL, point DATABASE_URL at a server where this user may create databases, or run with --store=lowdb.',
+      { cause: error },
+    );
+  }
+  const url = new URL(BENCH_SERVER_URL);
+  url.pathname = `/${name}`;
+  // FORCE ends the connections of any bot still attached (one killed on Ctrl-C, say).
+  return { name, url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
