@@ -183,9 +183,8 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
     // Same people for every size and store: the simulated users are records of every directory.
     importSeconds = await importStaff(stores.staff, staff, directoryWith(staff, userRecords));
     const conversations = Array.from({ length: stored }, (_, n) => ({ conversationId: conversationId(n), aadObjectId: `bench-stored-${n}` }));
-    // Each instance keeps state in its own DATA_DIR until bot state moves into the database; then the same
-    // keys are written to the one shared store again, which changes nothing.
-    for (const dir of dataDirs) stateOpenMs = (await storeConversations(stores, dir, conversations)).openMs;
+    // Through the store the bot uses: DATA_DIR/state (one instance), or the database every instance shares.
+    stateOpenMs = (await storeConversations(stores, dataDirs[0]!, conversations)).openMs;
   } finally {
     await stores.close();
   }
@@ -363,7 +362,6 @@ async function main(): Promise<number> {
         lines.push(`${label(t)}: errors ${errors}, lost turns ${lost} (an error, or answered but no reply reached the connector; target 0)  ${lost === 0 ? 'PASS' : 'MISS'}`);
         if (t.proxy && t.proxy.resent > 0) lines.push(`  (its proxy sent ${t.proxy.resent} request(s) again on a new connection, after an instance had closed the kept-alive one they went out on)`);
       }
-      lines.push('note: bot state is still kept in each instance\'s DATA_DIR (not yet in PostgreSQL), so a conversation\'s dialog state does not follow it to the other instance.');
     } else {
       for (const t of helpdesks) lines.push(`helpdesk ${t.store} p50 / echo p50 (${setting(t)}): ${verdict(ratio(t, echo!, (s) => s.p50), TARGETS.p50VsEcho)}`);
       for (const store of STORE_NAMES) {
