@@ -178,7 +178,7 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
   const config = { DATABASE_URL: database?.url };
   const stores = await openStores(config, { dataDir: dataDirs[0]! });
   let importSeconds: number;
-  let stateOpenMs = 0;
+  let stateOpenMs: number;
   try {
     // Same people for every size and store: the simulated users are records of every directory.
     importSeconds = await importStaff(stores.staff, staff, directoryWith(staff, userRecords));
