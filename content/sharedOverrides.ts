@@ -80,7 +80,9 @@ export class SharedOverrides implements OverrideFiles {
       for (const name of await listOverrideFiles(this.#dir)) {
         const body = await readOverrideFile(this.#dir, name);
         if (body === undefined) continue;
-        if (await this.#store.addIfAbsent(name, body)) uploaded.push(name);
+        if (!(await this.#store.addIfAbsent(name, body))) continue;
+        uploaded.push(name);
+        this.#known.set(name, body);
       }
       return uploaded;
     });

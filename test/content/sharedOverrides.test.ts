@@ -37,6 +37,10 @@ describe('content overrides shared through PostgreSQL', function () {
     expect((await two.pull()).written).to.deep.equal(['en-GB.json']);
     expect(await readFile(join(second, 'en-GB.json'), 'utf8')).to.equal('{"botName": "Ask ESR"}\n');
     expect(await readdir(second)).to.deep.equal(['en-GB.json']);
+
+    // A later change made elsewhere replaces the uploaded file without keeping it aside: it was not a local edit.
+    await two.edit('en-GB.json', () => '{"botName": "Ask ESR Wales"}\n');
+    expect(await one.pull()).to.deep.equal({ written: ['en-GB.json'], replaced: [] });
   });
 
   it('uses the database\'s copy where a local file differs, and keeps the local one beside it', async () => {
