@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Server } from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { loadFaq, type Faq } from '../content/faq.js';
+import { localOverrideFiles } from '../content/overrideFiles.js';
 import { isLanguage, LANGUAGES, type Language, type PerLanguage } from '../content/language.js';
 import { perTurn } from '../dialogs/turnLanguage.js';
 import { currentOrganisationValues, loadContent, withOrganisationValues, type Content, type Params } from '../content/content.js';
@@ -52,6 +53,7 @@ import { loadOrganisations, Organisations, type Organisation } from './organisat
 import { Housekeeping } from './housekeeping.js';
 import type { Logger } from './logger.js';
 import { OnceRegistry } from './onceRegistry.js';
+import { shareContentOverrides } from './sharedContent.js';
 import { TeamsProfileResolver } from './profiles.js';
 import { createServer } from './server.js';
 import { TenantPolicy } from './tenantPolicy.js';
@@ -79,6 +81,8 @@ export interface AppOptions {
   organisations?: Organisations;
   /** How long a turn waits for its conversation's previous turn on another instance (PostgreSQL; default 20 s). */
   turnLockWaitMs?: number;
+  /** How often content overrides are looked for in the database and in DATA_DIR/content (default 5 s; tests shorten it). */
+  contentSyncMs?: number;
 }
 
 export interface HelpdeskApp {
@@ -138,6 +142,10 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // first organisation's defaultLanguage, LOCALE without an organisations file) is used where nobody's language
   // applies: agents, the dashboard. Each person's organisation's default comes with their turn (inOrganisation).
   const orgDefault: Language = organisations.default.defaultLanguage;
+  const contentDir = join(dataDir, 'content');
+  const contentSyncMs = options.contentSyncMs ?? 5_000;
+  // On PostgreSQL the overrides are the database's: copied in before the content is loaded and checked.
+  const sharedContent = await shareContentOverrides(stores.contentOverrides, contentDir, logger);
   const loadLanguage = async (language: Language) => ({
     content: await loadContent({ locale: language, overrideDir: join(dataDir, 'content'), globals: valuesOf(organisations.default, language) }),
     faq: await loadFaq(language, join(dataDir, 'content')),
@@ -145,6 +153,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const loaded: PerLanguage<{ content: Content; faq: Faq }> = { 'en-GB': await loadLanguage('en-GB'), 'cy-GB': await loadLanguage('cy-GB') };
   const contents: PerLanguage<Content> = { 'en-GB': loaded['en-GB'].content, 'cy-GB': loaded['cy-GB'].content };
   const content = contents[orgDefault];
+  await sharedContent?.uploadMissing();
   const delivery = options.mailTransport ?? (config.SMTP_URL ? new SmtpTransport(config.SMTP_URL, config.MAIL_FROM) : new OutboxFolderTransport(join(dataDir, 'outbox'), config.MAIL_FROM));
   // Every email is queued durably first, so an SMTP outage delays mail but never loses it.
   const mail = new MailOutbox(stores.mailQueue, delivery, { clock, logger });
@@ -191,7 +200,6 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   const tickets = new TicketService({ clock, tickets: stores.tickets, screenshots, audit, timeZone: organisations.default.timeZone });
   // Free text is understood from the content as it stands, overrides included; when an admin adds a phrasing,
   // or another instance changes the override files, the index is rebuilt from freshly loaded (and checked) files.
-  const contentDir = join(dataDir, 'content');
   const understandings = {} as PerLanguage<LiveUnderstanding>;
   const stopWatchers: Array<() => void> = [];
   for (const language of LANGUAGES) {
@@ -200,14 +208,16 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
       return understandingSource(fresh.content, fresh.faq);
     });
     stopWatchers.push(
-      understandings[language].watch([join(contentDir, `${language}.json`), join(contentDir, `faq.${language}.json`)], 5_000, (error) =>
+      understandings[language].watch([join(contentDir, `${language}.json`), join(contentDir, `faq.${language}.json`)], contentSyncMs, (error) =>
         error ? logger.error({ err: error, language }, 'The content overrides changed but could not be loaded; still understanding with the previous ones') : logger.info({ language }, 'Reloaded the phrases for understanding free text'),
       ),
     );
   }
   const understanding = understandings[orgDefault];
+  if (sharedContent) stopWatchers.push(sharedContent.watch(contentSyncMs));
   const stopWatchingContent = () => stopWatchers.forEach((stop) => stop());
-  const signer = await LinkSigner.fromFile(join(dataDir, 'signing.key'));
+  // The same key on every instance on one database, so a link signed on one opens on another.
+  const signer = new LinkSigner(await stores.secrets.secret('signing'));
 
   const botStorage = new VersionedBotStorage(state);
   const conversationState = new EtagCheckedState(botStorage, conversationStateKey);
@@ -345,7 +355,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
         logger,
         publicUrl: config.PUBLIC_URL,
         organisations: organisations.all().map((o) => ({ code: o.code, name: o.trustName, timeZone: o.timeZone })),
-        unanswered: { missed, understanding, overrideDir: contentDir, locale: orgDefault, load: async () => ({ content: await loadContent({ locale: orgDefault, overrideDir: contentDir, globals: valuesOf(organisations.default, orgDefault) }), faq: await loadFaq(orgDefault, contentDir) }) },
+        unanswered: { missed, understanding, overrides: sharedContent?.files ?? localOverrideFiles(contentDir), locale: orgDefault, load: async () => ({ content: await loadContent({ locale: orgDefault, overrideDir: contentDir, globals: valuesOf(organisations.default, orgDefault) }), faq: await loadFaq(orgDefault, contentDir) }) },
         auth: {
           tenantId: config.MicrosoftAppTenantId,
           appId: config.MicrosoftAppId,

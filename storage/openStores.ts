@@ -1,7 +1,8 @@
 // Opens the stores behind the ESR, tickets and bot-state ports: files in DATA_DIR (lowdb, JSON Lines, screenshot
 // files, the state journal) by default, or PostgreSQL when DATABASE_URL is set, with its migrations applied
-// first. Everything the bot keeps follows DATABASE_URL except signing.key, the content overrides and the .eml
-// outbox (files that are configuration or output, not shared data).
+// first. Everything the bot keeps follows DATABASE_URL except the .eml outbox (development mail: output, not
+// shared data). On PostgreSQL the content overrides are shared through the database and copied into each
+// instance's DATA_DIR/content (content/sharedOverrides.ts).
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
 import { inProcessLocks, type InstanceLocks } from '../esr/locks.js';
@@ -15,6 +16,7 @@ import type { QueueRegistry } from '../tickets/queues.js';
 import { MemoryRecentTranscript, type RecentTranscriptStore } from '../tickets/recentTranscript.js';
 import type { UsageLog } from '../tickets/usage.js';
 import type { MissedLog } from '../understanding/missed.js';
+import type { SharedOverrideStore } from '../content/sharedOverrides.js';
 import { FileMailQueue } from './fileMailQueue.js';
 import { FileScreenshotStore } from './fileScreenshotStore.js';
 import { FileUploadStaging } from './fileUploadStaging.js';
@@ -30,9 +32,11 @@ import { LowdbStaffDirectory } from './lowdbStaffDirectory.js';
 import { LowdbTicketStore } from './lowdbTicketStore.js';
 import { LowdbTokenStore } from './lowdbTokenStore.js';
 import { LowdbVersionedStore } from './lowdbVersionedStore.js';
+import { FileSecretStore, type SecretStore } from './secrets.js';
 import { migrate, type Migration } from './postgres/migrate.js';
 import { PgAccountStore } from './postgres/pgAccountStore.js';
 import { PgAuditLog } from './postgres/pgAuditLog.js';
+import { PgContentOverrides } from './postgres/pgContentOverrides.js';
 import { PgMailQueue } from './postgres/pgMailQueue.js';
 import { PgAutomationRequestStore } from './postgres/pgAutomationRequests.js';
 import { PgMissedLog } from './postgres/pgMissedLog.js';
@@ -41,6 +45,7 @@ import { PgRecentTranscript } from './postgres/pgRecentTranscript.js';
 import { PgLocks } from './postgres/pgLocks.js';
 import { PgRateLimitStore } from './postgres/pgRateLimitStore.js';
 import { PgScreenshotStore } from './postgres/pgScreenshotStore.js';
+import { PgSecretStore } from './postgres/pgSecretStore.js';
 import { PgStaffDirectory } from './postgres/pgStaffDirectory.js';
 import { PgStateStore } from './postgres/pgStateStore.js';
 import { PgTicketStore } from './postgres/pgTicketStore.js';
@@ -79,6 +84,10 @@ export interface Stores {
    * (embedded), or across every instance on the database (PostgreSQL advisory locks).
    */
   locks: InstanceLocks;
+  /** The secrets the bot makes for itself (the screenshot links' signing key): files in DATA_DIR, or one row each for every instance. */
+  secrets: SecretStore;
+  /** PostgreSQL only: the content overrides every instance shares (embedded, DATA_DIR/content alone holds them). */
+  contentOverrides?: SharedOverrideStore;
   /** Migrations applied at this start-up (PostgreSQL only). */
   migrated: Migration[];
   /**
@@ -133,13 +142,14 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions, aut
     // In memory, not in a file: see MemoryRecentTranscript for the measured cost of writing it each turn.
     transcript: new MemoryRecentTranscript(),
     locks: inProcessLocks(),
+    secrets: new FileSecretStore(dataDir),
     migrated: [],
     watchStaff: (intervalMs, onReload) => staff.watch(intervalMs, onReload),
     close: () => Promise.resolve(),
   };
 }
 
-async function openPostgres(url: string, { onDatabaseError, onTurnLockWait, turnLockWaitMs, now }: OpenStoresOptions): Promise<Stores> {
+async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockWait, turnLockWaitMs, now }: OpenStoresOptions): Promise<Stores> {
   const onError = onDatabaseError ? { onError: onDatabaseError } : {};
   const pool = createPool(url, onError);
   // The locks' own connections, apart from the main pool (storage/postgres/pgLocks.ts says why); as many as
@@ -174,6 +184,9 @@ async function openPostgres(url: string, { onDatabaseError, onTurnLockWait, turn
       ...(onTurnLockWait ? { onWait: onTurnLockWait } : {}),
       ...(turnLockWaitMs !== undefined ? { turnWaitMs: turnLockWaitMs } : {}),
     }),
+    // An embedded key moving to the database is offered first, so links already sent keep working.
+    secrets: new PgSecretStore(pool, (name) => new FileSecretStore(dataDir).existing(name)),
+    contentOverrides: new PgContentOverrides(pool),
     migrated,
     watchStaff: () => () => undefined,
     close: async () => {

@@ -1,9 +1,8 @@
-// "Add this phrasing to…": writes the phrasing into the Trust's content overrides (DATA_DIR/content), the
-// same files an admin edits by hand, so it survives restarts, reaches every instance, and is checked like
-// any other override when the content is next loaded.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// "Add this phrasing to…": writes the phrasing into the Trust's content overrides (DATA_DIR/content, and on
+// PostgreSQL the database every instance copies them from), the same files an admin edits by hand, so it
+// survives restarts, reaches every instance, and is checked like any other override when next loaded.
 import type { Faq } from '../content/faq.js';
+import type { OverrideFiles } from '../content/overrideFiles.js';
 import type { IntentPhrases } from '../dialogs/intents.js';
 import { FAQ_PREFIX, isFlowId } from '../dialogs/flowIds.js';
 import { words } from './text.js';
@@ -18,42 +17,33 @@ export function isPhrasingTarget(target: string, faq: Faq): boolean {
   return isFlowId(target) || (target.startsWith(FAQ_PREFIX) && faq.entries.some((e) => `${FAQ_PREFIX}${e.id}` === target));
 }
 
-async function readObject(file: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-async function writeAtomically(file: string, data: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
-}
+const asFile = (data: unknown) => `${JSON.stringify(data, null, 2)}
+`;
 
 /**
  * Adds `phrase` to a flow's list (content override `intents.<flow>`, which replaces the shipped list, so the
  * current list is written whole) or to a common question's phrases (the questions override, written whole).
  */
-export async function addPhrasing(options: { overrideDir: string; locale: string; target: string; phrase: string; intents: IntentPhrases; faq: Faq }): Promise<void> {
-  const { overrideDir, locale, target, phrase } = options;
-  await mkdir(overrideDir, { recursive: true });
+export async function addPhrasing(options: { overrides: OverrideFiles; locale: string; target: string; phrase: string; intents: IntentPhrases; faq: Faq }): Promise<void> {
+  const { overrides, locale, target, phrase } = options;
   if (target.startsWith(FAQ_PREFIX)) {
     const id = target.slice(FAQ_PREFIX.length);
-    const faq = structuredClone(options.faq);
-    const entry = faq.entries.find((e) => e.id === id);
-    if (!entry) throw new Error(`No common question "${id}"`);
-    if (!entry.phrases.includes(phrase)) entry.phrases.push(phrase);
-    await writeAtomically(join(overrideDir, `faq.${locale}.json`), faq);
+    // The questions file as it now stands (another agent may just have added to it), else the one loaded.
+    await overrides.edit(`faq.${locale}.json`, (current) => {
+      const faq = current === undefined ? structuredClone(options.faq) : (JSON.parse(current) as Faq);
+      const entry = faq.entries.find((e) => e.id === id);
+      if (!entry) throw new Error(`No common question "${id}"`);
+      if (!entry.phrases.includes(phrase)) entry.phrases.push(phrase);
+      return asFile(faq);
+    });
     return;
   }
   if (!isFlowId(target)) throw new Error(`No flow "${target}"`);
-  const file = join(overrideDir, `${locale}.json`);
-  const override = (await readObject(file)) ?? {};
-  const intents = { ...((override.intents as Record<string, string[]> | undefined) ?? {}) };
-  const current = intents[target] ?? options.intents[target] ?? [];
-  intents[target] = current.includes(phrase) ? current : [...current, phrase];
-  await writeAtomically(file, { ...override, intents });
+  await overrides.edit(`${locale}.json`, (current) => {
+    const override = current === undefined ? {} : (JSON.parse(current) as Record<string, unknown>);
+    const intents = { ...((override.intents as Record<string, string[]> | undefined) ?? {}) };
+    const phrases = intents[target] ?? options.intents[target] ?? [];
+    intents[target] = phrases.includes(phrase) ? phrases : [...phrases, phrase];
+    return asFile({ ...override, intents });
+  });
 }

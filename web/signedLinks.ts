@@ -1,25 +1,14 @@
 // Expiring, signed links to ticket screenshots for agents (the card in their channel links to them).
 // Whoever holds a link can open it until it expires, so links are long-random-signed and short-lived.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export class LinkSigner {
   readonly #key: Buffer;
+  /** `key`: the same on every instance (the stores' secret "signing"), or a link signed by one fails on another. */
   constructor(key: Buffer) {
     this.#key = key;
   }
 
-  /** Reads the signing key from `file`, creating a random one (readable by this user only) the first time. */
-  static async fromFile(file: string): Promise<LinkSigner> {
-    try {
-      return new LinkSigner(Buffer.from((await readFile(file, 'utf8')).trim(), 'base64url'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      const key = randomBytes(32);
-      await writeFile(file, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
-      return new LinkSigner(key);
-    }
-  }
 
   sign(path: string, expiresAt: Date): string {
     const exp = Math.floor(expiresAt.getTime() / 1000);

@@ -9,6 +9,7 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { Content } from '../../content/content.js';
 import type { Faq } from '../../content/faq.js';
+import type { OverrideFiles } from '../../content/overrideFiles.js';
 import type { IntentPhrases } from '../../dialogs/intents.js';
 import { FAQ_PREFIX, FLOW_IDS } from '../../dialogs/flowIds.js';
 import { summariseUnanswered, type MissedLog } from '../../understanding/missed.js';
@@ -17,8 +18,8 @@ import { addPhrasing, isPhrasingTarget, phraseFrom } from '../../understanding/o
 export interface UnansweredDeps {
   missed: MissedLog;
   understanding: { reload(): Promise<void> };
-  /** DATA_DIR/content, where the Trust's overrides live. */
-  overrideDir: string;
+  /** The Trust's overrides (DATA_DIR/content; on PostgreSQL shared through the database). */
+  overrides: OverrideFiles;
   locale: string;
   /** The content and questions as they stand now (overrides included). */
   load(): Promise<{ content: Content; faq: Faq }>;
@@ -66,7 +67,7 @@ export function unansweredRoutes(server: Server, deps: UnansweredDeps, h: Unansw
     const row = summariseUnanswered(await deps.missed.since(await h.weekStart())).find((r) => r.key === key);
     const phrase = row ? phraseFrom(row.text) : '';
     if (!row || !phrase) return void h.sendJson(res, 404, { error: 'not_found', message: h.content.t('dashboard.unanswered.notFound') });
-    await addPhrasing({ overrideDir: deps.overrideDir, locale: deps.locale, target, phrase, intents: content.section('intents') as IntentPhrases, faq });
+    await addPhrasing({ overrides: deps.overrides, locale: deps.locale, target, phrase, intents: content.section('intents') as IntentPhrases, faq });
     await deps.understanding.reload();
     await deps.missed.record({ at: h.now().toISOString(), kind: 'added', key, text: row.text, choice: target });
     const label = targets(h.content, faq).find((t) => t.value === target)?.label ?? target;
