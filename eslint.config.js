@@ -39,6 +39,8 @@ export default tseslint.config(
   // The direction of every dependency (README "Architecture"): the domain (esr/, tickets/) knows nothing of
   // Teams, HTTP, storage engines or files; storage and mail implement the domain's ports; dialogs and cards know
   // botbuilder but not the server; only bot/ (the Teams runtime and composition root) sees everything.
+  // The shared core (clock, background tasks, locks, audit) sits below the domain: it imports nothing of ours.
+  ...layer(['core/**/*.ts'], 'core/ (what esr/ and tickets/ share) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...FILES, ...up('esr', 'tickets', 'state', 'bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding', 'content')]),
   ...layer(['esr/**/*.ts', 'tickets/**/*.ts'], 'the domain (esr/, tickets/) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...FILES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding')]),
   // The bot-state port sits apart from bot/ and storage/ so both can import it: it imports neither.
   ...layer(['state/**/*.ts'], 'state/ (the bot-state port) must not depend on', [...TEAMS, ...HTTP, ...ENGINES, ...up('bot', 'dialogs', 'cards', 'web', 'storage', 'mail', 'understanding', 'content')]),

@@ -4,7 +4,7 @@ import { CallerIdConstants, ConfigurationBotFrameworkAuthentication, type CloudA
 import { MessageFactory } from 'botbuilder-core';
 import { AuthenticationConstants, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Content } from '../content/content.js';
-import { LockWaitTimeout } from '../esr/locks.js';
+import { LockWaitTimeout } from '../core/locks.js';
 import { EtagConflictError } from '../state/ports.js';
 import type { Config } from './config.js';
 import { EdgeCloudAdapter } from './edgeAdapter.js';

@@ -1,11 +1,11 @@
 // Builds the ESR automation parts (ESR_MODE=automation) from the config: the client that sends requests,
 // the callback route that receives later outcomes, and the watchdog that gives up on missing callbacks.
-import { MINUTE, type Clock } from '../esr/clock.js';
+import { MINUTE, type Clock } from '../core/clock.js';
 import { EsrAutomationClient } from '../esr/automation/automationClient.js';
 import type { AutomationLogger, AutomationRequestStore } from '../esr/automation/ports.js';
 import { AutomationSignature } from '../esr/automation/signature.js';
 import type { AutomationOutcome } from '../esr/automation/types.js';
-import type { JobLock } from '../esr/locks.js';
+import type { JobLock } from '../core/locks.js';
 import { AutomationWatchdog } from '../esr/automation/watchdog.js';
 import { CALLBACK_PATH, esrAutomationCallback } from '../web/esrAutomationCallback.js';
 import type { Config } from './config.js';

@@ -3,8 +3,8 @@
 // conversation state nobody has touched for months; welcome marks over a year old; screenshots kept aside
 // for reports never sent. Each run logs what it removed (counts only). Besides, every few minutes, ESR admin
 // tasks nobody has picked up are posted again in the agents' channel (office hours only).
-import { DAY, HOUR, MINUTE, type Clock } from '../esr/clock.js';
-import type { JobLock } from '../esr/locks.js';
+import { DAY, HOUR, MINUTE, type Clock } from '../core/clock.js';
+import type { JobLock } from '../core/locks.js';
 import type { TokenStore } from '../esr/ports.js';
 import type { PrunableRateLimitStore } from '../esr/rateLimiter.js';
 import type { VersionedStateStore } from '../state/ports.js';

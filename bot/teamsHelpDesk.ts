@@ -9,7 +9,7 @@ import type { PerLanguage } from '../content/language.js';
 import type { AdminTaskOutcome, AdminTaskRequest, HelpDesk, PendingScreenshot, ProfileResolver, ReportInput, ReportOutcome } from '../dialogs/deps.js';
 import { tokenise } from '../dialogs/intents.js';
 import { turnLanguage } from '../dialogs/turnLanguage.js';
-import type { Clock } from '../esr/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { DeskService } from '../tickets/deskService.js';
 import type { AgentVerb, ScreenshotSource, StaffAsking } from '../tickets/deskTypes.js';
 import type { Agent, Ticket } from '../tickets/types.js';

@@ -5,7 +5,7 @@ import type { Content } from '../content/content.js';
 import type { Faq } from '../content/faq.js';
 import type { AdminTaskOutcome, AdminTaskRequest, PendingScreenshot, ReportInput, ReportOutcome } from '../tickets/deskTypes.js';
 import type { UsageLog } from '../tickets/usage.js';
-import type { Clock } from '../esr/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { EsrService } from '../esr/esrService.js';
 import type { TeamsIdentity } from '../esr/types.js';
 import type { LiveUnderstanding } from '../understanding/live.js';

@@ -2,10 +2,10 @@
 // It knows nothing of Teams, HTTP or file formats; everything it touches comes in through ports.
 import { z } from 'zod';
 import { blankAccount } from './accountState.js';
-import type { BackgroundTasks } from './backgroundTasks.js';
+import type { BackgroundTasks } from '../core/backgroundTasks.js';
 import type { RateLimiter } from './rateLimiter.js';
-import { HOUR } from './clock.js';
-import type { Clock } from './clock.js';
+import { HOUR } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { EsrError } from './errors.js';
 import type { PasswordHasher } from './passwordHasher.js';
 import type { PasswordPolicy, PolicyFailure } from './passwordPolicy.js';

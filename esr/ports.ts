@@ -1,6 +1,6 @@
 // What the ESR service needs from the outside world. Storage, mail and audit plug in here, so tests
 // and other back ends (a server database, a real ESR interface) can stand in for the embedded defaults.
-import type { AccountHelpKind, AccountState, Actor, Channel, StaffRecord, StoredToken } from './types.js';
+import type { AccountHelpKind, AccountState, Channel, StaffRecord, StoredToken } from './types.js';
 
 export interface UpsertSummary {
   added: number;
@@ -34,46 +34,6 @@ export interface TokenStore {
   purgeExpired(before: string): Promise<number>;
 }
 
-export type AuditAction =
-  | 'internet_access.registered'
-  | 'account_help.requested'
-  | 'account_help.sent'
-  | 'account_help.suppressed'
-  | 'password.reset'
-  | 'password.rejected'
-  | 'account.unlocked'
-  | 'account.locked'
-  | 'signin.succeeded'
-  | 'signin.failed'
-  | 'token.rejected'
-  | 'staff.imported'
-  | 'identity.match_refused'
-  | (string & {});
-
-export interface AuditEvent {
-  at: string;
-  action: AuditAction;
-  actor: Actor;
-  channel: Channel;
-  outcome: 'success' | 'failure' | 'suppressed';
-  /** The ESR username the event is about, when there is one. */
-  username?: string;
-  /** Small facts (counts, rule names). Never a password, token or date of birth. */
-  detail?: Record<string, string | number | boolean>;
-}
-
-export interface AuditFilter {
-  username?: string;
-  action?: string;
-  since?: string;
-  limit?: number;
-}
-
-export interface AuditLog {
-  record(event: AuditEvent): Promise<void>;
-  list(filter?: AuditFilter): Promise<AuditEvent[]>;
-}
-
 export interface AccountHelpAccount {
   username: string;
   /** A token for the reset or unlock page; absent for a username reminder. */
@@ -103,3 +63,5 @@ export interface StaffNotifier {
   sendPasswordChanged(message: { to: string; firstName: string; username: string; at: Date; channel: Channel } & LanguageHint): Promise<void>;
   sendAccountUnlocked(message: { to: string; firstName: string; username: string; at: Date } & LanguageHint): Promise<void>;
 }
+
+export type { AuditAction, AuditEvent, AuditFilter, AuditLog } from '../core/audit.js';

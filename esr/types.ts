@@ -60,16 +60,6 @@ export interface TeamsIdentity {
   email?: string;
 }
 
-export type Channel = 'teams' | 'web' | 'email' | 'import' | 'system' | 'dashboard';
-
-/** Who did something, for the audit log. Never holds a secret. */
-export interface Actor {
-  kind: 'staff' | 'agent' | 'admin' | 'system' | 'anonymous';
-  /** A stable id: Entra object id, ESR username, or a client hash for anonymous web visitors. */
-  id?: string;
-  name?: string;
-}
-
 export type AccountHelpKind = 'password' | 'username' | 'unlock';
 
 export type TokenPurpose = 'reset' | 'unlock';
@@ -85,3 +75,5 @@ export interface StoredToken {
   /** Set when a newer token for the same username replaced this one. */
   voidedAt?: string;
 }
+
+export type { Actor, Channel } from '../core/audit.js';

@@ -14,7 +14,7 @@
 // same holds when the connection drops after the server took the message but before its reply reached us.
 //
 // Reset emails carry secret links: nothing that is logged or listed by `pending()` contains a body or a link.
-import { MINUTE, HOUR, systemClock, type Clock } from '../esr/clock.js';
+import { MINUTE, HOUR, systemClock, type Clock } from '../core/clock.js';
 import { UnreadableMailError, type ClaimedMail, type MailQueueStore, type QueuedMailStatus, type QueuedMailSummary } from './mailQueue.js';
 import type { MailTransport, OutgoingMail } from './transport.js';
 

@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { config as loadDotenv } from 'dotenv';
-import { systemClock, type Clock } from '../esr/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { AutomationSignature, SIGNATURE_HEADER, type SignatureCheck } from '../esr/automation/signature.js';
 
 export const STUB_MODES = ['done', 'failed', 'accepted', 'slow', 'error', 'hangup'] as const;

@@ -5,7 +5,7 @@
 // instance's DATA_DIR/content (content/sharedOverrides.ts).
 import { join } from 'node:path';
 import type { Config } from '../bot/config.js';
-import { inProcessLocks, type InstanceLocks } from '../esr/locks.js';
+import { inProcessLocks, type InstanceLocks } from '../core/locks.js';
 import type { MailQueueStore } from '../mail/mailQueue.js';
 import type { AutomationRequestStore } from '../esr/automation/ports.js';
 import type { AccountStore, AuditLog, StaffDirectory, TokenStore } from '../esr/ports.js';

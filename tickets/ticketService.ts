@@ -6,9 +6,9 @@
 // taking over at the same moment exactly one wins and the other is told who holds it.
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Clock } from '../esr/clock.js';
-import type { AuditLog } from '../esr/ports.js';
-import { STAFF_GROUPS, type Actor, type Channel } from '../esr/types.js';
+import type { Clock } from '../core/clock.js';
+import type { Actor, AuditLog, Channel } from '../core/audit.js';
+import { STAFF_GROUPS } from '../esr/types.js';
 import { sniffImageType } from './imageType.js';
 import { startOfLocalWeek } from './officeHours.js';
 import { conversationIdOf, TicketConflictError, type ScreenshotStore, type TicketFilter, type TicketStore } from './ports.js';

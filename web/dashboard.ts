@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { Content } from '../content/content.js';
-import type { Clock } from '../esr/clock.js';
+import type { Clock } from '../core/clock.js';
 import { isTicketError, type ListFilter, type TicketService } from '../tickets/ticketService.js';
 import { TICKET_CATEGORIES, type Agent, type Ticket } from '../tickets/types.js';
 import { summariseUsage, type UsageLog } from '../tickets/usage.js';

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Next, Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import type { Clock } from '../esr/clock.js';
+import type { Clock } from '../core/clock.js';
 import { MAX_MESSAGE_LENGTH } from '../esr/automation/automationClient.js';
 import type { AutomationLogger, AutomationRequestStore } from '../esr/automation/ports.js';
 import { SIGNATURE_HEADER, type AutomationSignature } from '../esr/automation/signature.js';

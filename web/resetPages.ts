@@ -6,7 +6,7 @@ import { withOrganisationValues, type Content, type ScopedValues } from '../cont
 import { languageOfParam, languageParam, type Language, type PerLanguage } from '../content/language.js';
 import { describeFailure } from '../content/passwordMessages.js';
 import { normalisePassword } from '../esr/passwordPolicy.js';
-import type { Clock } from '../esr/clock.js';
+import type { Clock } from '../core/clock.js';
 import { isEsrError } from '../esr/errors.js';
 import type { EsrService, TokenCheck } from '../esr/esrService.js';
 import type { PolicyFailure, PolicyRule } from '../esr/passwordPolicy.js';

@@ -1,6 +1,6 @@
 // GET /screenshots/:ticketId/:screenshotId?exp=&sig= : a ticket's screenshot for agents, by signed link only.
 import type { Request, Response, Server } from 'restify';
-import type { Clock } from '../esr/clock.js';
+import type { Clock } from '../core/clock.js';
 import { sniffImageType } from '../tickets/imageType.js';
 import type { ScreenshotStore } from '../tickets/ports.js';
 import { PAGE_HEADERS, queryField } from './http.js';

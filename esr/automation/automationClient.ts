@@ -2,7 +2,7 @@
 // comes back (or does not) into an AutomationResult. Anything but a clear answer is `unavailable`, so the
 // caller hands the job to a person rather than leaving someone waiting on a robot that is down.
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { AutomationLogger, AutomationRequestStore } from './ports.js';
 import { AutomationSignature, SIGNATURE_HEADER } from './signature.js';
 import type { AccountAutomation, AutomationRequest, AutomationResult } from './types.js';

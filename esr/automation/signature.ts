@@ -2,7 +2,7 @@
 // the automation's callbacks. HMAC-SHA256 over "<unix seconds>.<raw body>", so a body cannot be altered
 // and an old message cannot be replayed later than the tolerance.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { MINUTE, type Clock } from '../clock.js';
+import { MINUTE, type Clock } from '../../core/clock.js';
 
 export const SIGNATURE_HEADER = 'X-ESR-Helpdesk-Signature';
 

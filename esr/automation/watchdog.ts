@@ -1,8 +1,8 @@
 // Gives up on callbacks that never come: a request still pending ESR_AUTOMATION_CALLBACK_MINUTES after it
 // was sent is marked timed out (so a late callback is refused) and handed back through onTimeout, for a
 // person to do. Also forgets finished requests after a while, so the file stays small.
-import { DAY, MINUTE, type Clock } from '../clock.js';
-import type { JobLock } from '../locks.js';
+import { DAY, MINUTE, type Clock } from '../../core/clock.js';
+import type { JobLock } from '../../core/locks.js';
 import type { AutomationLogger, AutomationRequestStore } from './ports.js';
 
 export interface WatchdogOptions {

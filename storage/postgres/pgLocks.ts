@@ -12,7 +12,7 @@
 // (within the same limit).
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { LockWaitTimeout, type ExclusiveRun, type InstanceLocks, type JobLock, type TurnLock } from '../../esr/locks.js';
+import { LockWaitTimeout, type ExclusiveRun, type InstanceLocks, type JobLock, type TurnLock } from '../../core/locks.js';
 
 /**
  * How long a turn waits for its conversation's previous turn (on another instance) before it gives up: well

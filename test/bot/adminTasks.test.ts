@@ -3,7 +3,7 @@
 // wins a double click; waiting tasks are posted again in office hours; and in automation mode the
 // Trust's automation is tried first (a fake one here).
 import { expect } from 'chai';
-import { ManualClock, MINUTE } from '../../esr/clock.js';
+import { ManualClock, MINUTE } from '../../core/clock.js';
 import type { AccountAutomation, AutomationRequest, AutomationResult } from '../../esr/automation/types.js';
 import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import { ticketsToCsv } from '../../tickets/exportCsv.js';

@@ -3,7 +3,7 @@
 // with a real secret, the stub's signed callback reaching the app's own callback route, and the app's own
 // watchdog. A member of staff asks over the real HTTP endpoint; the capture connector stands in for Teams.
 import { expect } from 'chai';
-import { ManualClock, MINUTE } from '../../esr/clock.js';
+import { ManualClock, MINUTE } from '../../core/clock.js';
 import { verifyBody, SIGNATURE_HEADER } from '../../esr/automation/signature.js';
 import { CALLBACK_PATH } from '../../web/esrAutomationCallback.js';
 import { startAutomationStub, type AutomationStub, type StubOptions } from '../../scripts/esr-automation-stub.js';

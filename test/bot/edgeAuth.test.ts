@@ -3,7 +3,7 @@
 // Only the allowed tenant gets in, every authentication failure is a 401, and in production only the
 // Bot Connector's own tokens count.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { startTestBotConnectorAuth, type TestBotConnectorAuth } from '../support/botConnectorAuth.js';
 import { OTHER_TENANT, startTestEntra, TEST_APP_ID, TEST_TENANT, type TestEntra } from '../support/entraTokens.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DAY, ManualClock } from '../../esr/clock.js';
+import { DAY, ManualClock } from '../../core/clock.js';
 import { pngBytes } from '../tickets/fixtures.js';
 import { replyText } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp } from '../support/testApp.js';

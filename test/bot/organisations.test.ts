@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { StaffRecord } from '../../esr/types.js';
 import { TWO_ORGANISATIONS } from '../support/organisations.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer.js';

@@ -2,7 +2,7 @@
 // so a bad encoding, a compression bomb or a client that hangs up is a 4xx, never the end of the process.
 import { expect } from 'chai';
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { AccountHelpKind } from '../../esr/types.js';
 import { BODY_LIMITS } from '../../bot/server.js';
 import { createTicket } from '../support/dashboardFixtures.js';

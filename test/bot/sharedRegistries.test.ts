@@ -2,7 +2,7 @@
 // a visitor or a conversation, the other knows. (The stores' own promises are in test/contracts/.)
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { ManualClock, MINUTE } from '../../esr/clock.js';
+import { ManualClock, MINUTE } from '../../core/clock.js';
 import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 

@@ -5,7 +5,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import pg from 'pg';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { createTicket } from '../support/dashboardFixtures.js';
 import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';

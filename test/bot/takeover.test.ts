@@ -3,7 +3,7 @@
 // ticket card's Universal Actions (invoke activities) and write in the ticket's thread; the user chats
 // in their personal conversation.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { CaptureConnector, type CapturedCall } from '../support/captureConnector.js';
 import { png, startImageServer, type ImageServer } from '../support/images.js';
 import { cardOf, replyText, type TeamsUser } from '../support/teamsUser.js';

@@ -1,7 +1,7 @@
 // Tickets raised before the agents have chosen a channel: the real app and CloudAdapter over HTTP, with the
 // capture connector standing in for Teams.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { CaptureConnector } from '../support/captureConnector.js';
 import { replyText } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer.js';
 import { cardOf, replyText } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';

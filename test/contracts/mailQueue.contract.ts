@@ -2,7 +2,7 @@
 // queued, a claim holds a message alone until its lease ends, and nothing lists a body.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { MINUTE, HOUR } from '../../esr/clock.js';
+import { MINUTE, HOUR } from '../../core/clock.js';
 import type { ClaimedMail, MailQueueStore } from '../../mail/mailQueue.js';
 import type { OutgoingMail } from '../../mail/transport.js';
 import type { MakeSubject, Subject } from './subject.js';

@@ -1,7 +1,7 @@
 // The VersionedStateStore promises (state/ports.ts: conversation and user state, welcome-once marks), for
 // every implementation. Each store is made with the clock the test moves, which stamps writes and claims.
 import { expect } from 'chai';
-import { DAY, ManualClock } from '../../esr/clock.js';
+import { DAY, ManualClock } from '../../core/clock.js';
 import { EtagConflictError, type VersionedStateStore, type VersionedWrite } from '../../state/ports.js';
 import { rejectionOf, type Subject } from './subject.js';
 

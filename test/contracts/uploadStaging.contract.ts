@@ -1,7 +1,7 @@
 // The UploadStaging promises (tickets/ports.ts), for every implementation: screenshots kept aside while a
 // report is written, read back whole by whichever instance files the report, and purged when never sent.
 import { expect } from 'chai';
-import { HOUR, ManualClock } from '../../esr/clock.js';
+import { HOUR, ManualClock } from '../../core/clock.js';
 import type { UploadStaging } from '../../tickets/ports.js';
 import { MAX_SCREENSHOT_BYTES } from '../../tickets/ticketService.js';
 import { jpegBytes, pngBytes } from '../tickets/fixtures.js';

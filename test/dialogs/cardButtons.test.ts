@@ -3,7 +3,7 @@
 // too. The activities below are the shape the emulator posts (its SubmitActivityGenerator): a message with
 // `replyToId`, `value` (the button's whole data, `msteams` included) and `channelData.source`.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { loadContent } from '../../content/content.js';
 import { loadFaq } from '../../content/faq.js';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { AuditEvent } from '../../esr/ports.js';
 import { LiveUnderstanding } from '../../understanding/live.js';
 import { understandingSource } from '../../understanding/source.js';

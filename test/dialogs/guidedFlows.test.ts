@@ -2,7 +2,7 @@
 // per card, no password box and no date of birth asked, the masked work email checked first, and ESR
 // admin tasks raised for what only the Trust can do.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { CaptureConnector, type CapturedCall } from '../support/captureConnector.js';
 import { cardOf, inputsIn, replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';

@@ -3,7 +3,7 @@
 // your password"); typed ESR messages lead to the right flow or a short question; the work email shown
 // masked for several shapes; and the turns each flow takes to ESR's own page, measured.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { CaptureConnector, type CapturedCall } from '../support/captureConnector.js';
 import { cardOf, inputsIn, replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';

@@ -3,7 +3,7 @@
 // (here: localhost), so the same server reached as 127.0.0.1 is a host the bot must never contact.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { MailTransport, OutgoingMail } from '../../mail/transport.js';
 import { gif, jpeg, largeImage, MB, png, recordFetches, startImageServer, textFile, webp, type ImageServer } from '../support/images.js';
 import type { CapturedCall } from '../support/captureConnector.js';

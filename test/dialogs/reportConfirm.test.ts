@@ -1,6 +1,6 @@
 // The "Send this to the team?" step of a report: what people type there instead of pressing a button.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { replyText, type TeamsUser } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 

@@ -3,7 +3,7 @@
 // password set here. Walked through the bot's real HTTP endpoint, as flows.test.ts does.
 import { expect } from 'chai';
 import { cardProblems } from '../../cards/validate.js';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { CapturedCall } from '../support/captureConnector.js';
 import { cardOf, replyText } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';

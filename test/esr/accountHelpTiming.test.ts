@@ -2,7 +2,7 @@
 // matched an ESR account (OWASP Forgot Password). Measured through the bot's real HTTP endpoint: the
 // full chat turn of the final step, for a matching and a non-matching request, alternating.
 import { expect } from 'chai';
-import { HOUR, ManualClock } from '../../esr/clock.js';
+import { HOUR, ManualClock } from '../../core/clock.js';
 import { replyText, type TeamsUser } from '../support/teamsUser.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';
 

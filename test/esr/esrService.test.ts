@@ -1,6 +1,6 @@
 // The ESR service over the real embedded stores, real argon2id and a ManualClock (see test/support/esrHarness.ts).
 import { expect } from 'chai';
-import { DAY, HOUR, MINUTE } from '../../esr/clock.js';
+import { DAY, HOUR, MINUTE } from '../../core/clock.js';
 import { EsrError, type EsrErrorCode } from '../../esr/errors.js';
 import type { AccountHelpRequest } from '../../esr/esrService.js';
 import type { PolicyFailure } from '../../esr/passwordPolicy.js';

@@ -1,7 +1,7 @@
 // The in-process locks the embedded store uses (one process, so nobody to share with): a conversation's turns
 // queue behind each other, other conversations do not, and every periodic job runs.
 import { expect } from 'chai';
-import { inProcessLocks } from '../../esr/locks.js';
+import { inProcessLocks } from '../../core/locks.js';
 import { rejectionOf } from '../contracts/subject.js';
 
 describe('the in-process locks (embedded store)', () => {

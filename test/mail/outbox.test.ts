@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../bot/logger.js';
-import { HOUR, MINUTE, ManualClock } from '../../esr/clock.js';
+import { HOUR, MINUTE, ManualClock } from '../../core/clock.js';
 import { describeError, MailOutbox, type OutboxLogger, type Scheduler } from '../../mail/outbox.js';
 import { SmtpTransport, type MailTransport, type OutgoingMail } from '../../mail/transport.js';
 import { DataFileError } from '../../storage/atomicJsonFile.js';

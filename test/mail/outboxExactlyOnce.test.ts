@@ -6,7 +6,7 @@
 // "Exactly once" here is what the lease gives while both instances stay up. A crash after the mail server
 // accepted a message and before its row was deleted sends it again after the lease (see mail/outbox.ts).
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { DEFAULT_LEASE_MS, MailOutbox, type OutboxLogger } from '../../mail/outbox.js';
 import { SmtpTransport, type MailTransport, type OutgoingMail } from '../../mail/transport.js';
 import { PgMailQueue } from '../../storage/postgres/pgMailQueue.js';

@@ -3,7 +3,7 @@
 // the mail server is down at the moment of the report (the ticket and the reply do not wait for it; the
 // email is queued and delivered once, when the server is back).
 import { expect } from 'chai';
-import { ManualClock, MINUTE } from '../../esr/clock.js';
+import { ManualClock, MINUTE } from '../../core/clock.js';
 import { jpeg, png, startImageServer, type ImageServer } from '../support/images.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer.js';
 import { replyText, type TeamsUser } from '../support/teamsUser.js';

@@ -2,7 +2,7 @@
 // forms and JSON bodies, with odd encodings and lying headers, to /api/messages, /reset, /unlock and the
 // dashboard API. Loopback only, bounded in count and time, the same inputs on every run.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { createTicket } from '../support/dashboardFixtures.js';
 import { AGENTS_SETTING, PEOPLE, startTestEntra, TEST_APP_ID, TEST_TENANT, type TestEntra } from '../support/entraTokens.js';
 import { encode, mutatedActivity, pickEncoding, Prng, randomString, randomValue, withHeaders, type FuzzRequest } from '../support/fuzzInputs.js';

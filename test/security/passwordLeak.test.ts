@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { Argon2idHasher } from '../../esr/passwordHasher.js';
 import type { CapturedCall } from '../support/captureConnector.js';
 import { cardOf, replyText, type TeamsUser } from '../support/teamsUser.js';

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DAY, HOUR, ManualClock } from '../../esr/clock.js';
+import { DAY, HOUR, ManualClock } from '../../core/clock.js';
 import { EtagConflictError, LowdbVersionedStore, type VersionedWrite } from '../../storage/lowdbVersionedStore.js';
 
 describe('LowdbVersionedStore', () => {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { EtagConflictError, JOURNAL_FILE, LowdbVersionedStore } from '../../storage/lowdbVersionedStore.js';
 
 /** Every file under `dir` with its size and modification time. */

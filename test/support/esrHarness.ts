@@ -17,8 +17,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackgroundTasks } from '../../esr/backgroundTasks.js';
-import { HOUR, ManualClock } from '../../esr/clock.js';
+import { BackgroundTasks } from '../../core/backgroundTasks.js';
+import { HOUR, ManualClock } from '../../core/clock.js';
 import { commonPasswords } from '../../esr/commonPasswords.js';
 import { EsrService, type EsrServiceSettings, type Who } from '../../esr/esrService.js';
 import { Argon2idHasher } from '../../esr/passwordHasher.js';

@@ -2,7 +2,7 @@
 // The clock ends on Wednesday 18 March 2026 at 12:00 (London, GMT), so the window starts on Monday 29 December 2025.
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ManualClock } from '../../esr/clock.js';
+import type { ManualClock } from '../../core/clock.js';
 import { createTicket } from './dashboardFixtures.js';
 import type { TestApp } from './testApp.js';
 

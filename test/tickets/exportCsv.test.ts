@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DAY } from '../../esr/clock.js';
+import { DAY } from '../../core/clock.js';
 import { csvCell, EXPORT_COLUMNS, ticketsToCsv } from '../../tickets/exportCsv.js';
 import { AISHA, createTicketHarness, newTicket, pngBytes, SAM, type TicketHarness } from './fixtures.js';
 

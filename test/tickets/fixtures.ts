@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { FileScreenshotStore } from '../../storage/fileScreenshotStore.js';
 import { JsonlAuditLog } from '../../storage/jsonlAuditLog.js';
 import { LowdbTicketStore } from '../../storage/lowdbTicketStore.js';

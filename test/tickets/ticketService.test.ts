@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DAY, HOUR, MINUTE } from '../../esr/clock.js';
+import { DAY, HOUR, MINUTE } from '../../core/clock.js';
 import { TicketConflictError, type ScreenshotStore, type TicketStore } from '../../tickets/ports.js';
 import {
   formatRef,

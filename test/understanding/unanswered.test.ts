@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { missedToCsv, summariseUnanswered, type MissedEvent } from '../../understanding/missed.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 

@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { expectNoAxeViolations } from '../support/axe.js';
 import { createTicket } from '../support/dashboardFixtures.js';
 import { expectVisibleFocus } from '../support/focus.js';

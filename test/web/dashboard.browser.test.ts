@@ -9,7 +9,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { HOUR, ManualClock, MINUTE } from '../../esr/clock.js';
+import { HOUR, ManualClock, MINUTE } from '../../core/clock.js';
 import type { Ticket } from '../../tickets/types.js';
 import { createTicket } from '../support/dashboardFixtures.js';
 import { AGENTS_GROUP, AGENTS_SETTING, PEOPLE, startTestEntra, TEST_APP_ID, TEST_TENANT, type TestEntra } from '../support/entraTokens.js';

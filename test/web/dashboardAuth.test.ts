@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../bot/config.js';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { Ticket } from '../../tickets/types.js';
 import { createTicket } from '../support/dashboardFixtures.js';
 import { AGENTS_GROUP, AGENTS_SETTING, OTHER_TENANT, PEOPLE, startTestEntra, TEST_APP_ID, TEST_TENANT, type TestEntra } from '../support/entraTokens.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import { TWO_ORGANISATIONS } from '../support/organisations.js';
 import { seedTrends, TRENDS_NOW } from '../support/trendsFixtures.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { Trends } from '../../tickets/trends.js';
 import { TWO_ORGANISATIONS } from '../support/organisations.js';
 import { seedTrends, TRENDS_NOW } from '../support/trendsFixtures.js';

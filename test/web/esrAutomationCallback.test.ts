@@ -9,7 +9,7 @@ import type { ActivityHandlerBase } from 'botbuilder-core';
 import { createEsrAutomation, type EsrAutomation } from '../../bot/esrAutomation.js';
 import { createLogger } from '../../bot/logger.js';
 import { createServer } from '../../bot/server.js';
-import { ManualClock, MINUTE } from '../../esr/clock.js';
+import { ManualClock, MINUTE } from '../../core/clock.js';
 import { signBody } from '../../esr/automation/signature.js';
 import type { AutomationOutcome } from '../../esr/automation/types.js';
 import { startAutomationStub, type AutomationStub } from '../../scripts/esr-automation-stub.js';

@@ -2,7 +2,7 @@
 // and send no links (against the real ESR a link from us could change nothing); simulated, the training
 // copy, says so on every page and in every email that carries a link.
 import { expect } from 'chai';
-import { ManualClock } from '../../esr/clock.js';
+import { ManualClock } from '../../core/clock.js';
 import type { OutgoingMail } from '../../mail/transport.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 import { KeepingTransport } from '../support/keepingTransport.js';

@@ -2,7 +2,7 @@
 // come from the real ESR service and StaffMailer, caught by a transport that keeps what it is given.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { HOUR, MINUTE, ManualClock } from '../../esr/clock.js';
+import { HOUR, MINUTE, ManualClock } from '../../core/clock.js';
 import type { AccountHelpKind } from '../../esr/types.js';
 import type { OutgoingMail } from '../../mail/transport.js';
 import { startTestApp, type TestApp } from '../support/testApp.js';

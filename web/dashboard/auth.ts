@@ -10,7 +10,7 @@
 // as a fictional local agent.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { Logger } from 'pino';
-import type { Clock } from '../../esr/clock.js';
+import type { Clock } from '../../core/clock.js';
 
 export interface DashboardAgent {
   /** The Entra object id (oid) from the token, lower case; the same id the channel card records. */

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { ManualClock } from '../../../esr/clock.js';
+import { ManualClock } from '../../../core/clock.js';
 import { EsrAutomationClient } from '../../../esr/automation/automationClient.js';
 import { verifyBody } from '../../../esr/automation/signature.js';
 import type { AutomationRequest } from '../../../esr/automation/types.js';

@@ -2,7 +2,7 @@
 // within five minutes either way.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { expect } from 'chai';
-import { ManualClock, MINUTE } from '../../../esr/clock.js';
+import { ManualClock, MINUTE } from '../../../core/clock.js';
 import { AutomationSignature, signBody, verifyBody } from '../../../esr/automation/signature.js';
 import { SECRET } from '../../support/automation.js';
 

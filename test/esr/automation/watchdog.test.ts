@@ -1,8 +1,8 @@
 // The watchdog gives up on callbacks that never came, once each, on an injected clock.
 import { expect } from 'chai';
-import { DAY, ManualClock, MINUTE } from '../../../esr/clock.js';
+import { DAY, ManualClock, MINUTE } from '../../../core/clock.js';
 import { AutomationWatchdog } from '../../../esr/automation/watchdog.js';
-import type { JobLock } from '../../../esr/locks.js';
+import type { JobLock } from '../../../core/locks.js';
 import type { LowdbAutomationRequestStore } from '../../../storage/lowdbAutomationRequests.js';
 import { recordingLogger, sampleRequest, tempStore } from '../../support/automation.js';
 

@@ -2,7 +2,7 @@
 // time across both, a periodic job runs on one of them at a time, and a lock never outlives its turn or its
 // connection. Nothing here sleeps: each test waits on the lock itself, or on a signal that it is waiting.
 import { expect } from 'chai';
-import { LockWaitTimeout } from '../../../esr/locks.js';
+import { LockWaitTimeout } from '../../../core/locks.js';
 import { PgLocks, type PgLocksOptions } from '../../../storage/postgres/pgLocks.js';
 import { rejectionOf } from '../../contracts/subject.js';
 import { usePostgres } from '../../support/postgres.js';
