@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import pg from 'pg';
 import type { StaffRecord } from '../../esr/types.js';
 import { migrate } from '../../storage/postgres/migrate.js';
 import { PgStaffDirectory } from '../../storage/postgres/pgStaffDirectory.js';
@@ -174,12 +175,31 @@ describe('two bot processes on one PostgreSQL database, behind a round-robin loa
     };
     expect(await Promise.all(bots.map((b) => findsNewcomer(b, 0))), 'not known before the import').to.deep.equal([false, false]);
 
-    // Turns all through the import: the first SCRIPT.length * 2 of them before it starts.
+    // A round of every flow first, for the slowest turn on this machine without an import.
+    const baseline = await stream(SCRIPT.length, () => 0);
+    // Then turns all through the import, round after round until every instance has seen it.
     let importing = true;
     const during: Turn[] = [];
     const talk = (async () => {
-      let round = 0;
-      while (importing || round < 2) during.push(...(await stream(SCRIPT.length, () => round * SCRIPT.length))), round++;
+      for (let round = 1; importing; round++) during.push(...(await stream(SCRIPT.length, () => round * SCRIPT.length)));
+    })();
+    // Meanwhile, whether any of the bots' sessions waits for a lock the import's session holds: sampled every
+    // 25 ms (a sampling period, not a wait for a condition).
+    let blockedSamples = 0;
+    let samples = 0;
+    const watcher = new pg.Client({ connectionString: database!.url });
+    await watcher.connect();
+    const sampling = (async () => {
+      while (importing) {
+        const { rows } = await watcher.query<{ blocked: number }>(
+          `SELECT count(*)::integer AS blocked FROM pg_stat_activity a
+            WHERE a.datname = current_database() AND a.application_name LIKE 'esr-helpdesk%' AND a.application_name <> 'esr-helpdesk-staff-import'
+              AND EXISTS (SELECT 1 FROM pg_stat_activity i WHERE i.application_name = 'esr-helpdesk-staff-import' AND i.pid = ANY(pg_blocking_pids(a.pid)))`,
+        );
+        samples++;
+        if (rows[0]!.blocked > 0) blockedSamples++;
+        await new Promise((r) => setTimeout(r, 25));
+      }
     })();
     const importStarted = performance.now();
     const run = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
@@ -207,18 +227,25 @@ describe('two bot processes on one PostgreSQL database, behind a round-robin loa
       }),
     );
     importing = false;
-    await talk;
-    expectProperReplies(during);
-    const overlapping = during.filter((t) => t.ms > 0);
-    const max = Math.max(...overlapping.map((t) => t.ms));
+    await Promise.all([talk, sampling]);
+    await watcher.end();
+    expectProperReplies([...baseline, ...during]);
+    const slowest = (turns: Turn[]) => Math.round(Math.max(...turns.map((t) => t.ms)));
+    const max = slowest(during);
     console.log(
-      `      import of ${DIRECTORY_SIZE + 1} rows took ${Math.round(importEnded - importStarted)} ms (process start included); ` +
-        `newcomer seen ${seenAfter.map((ms) => `${Math.round(ms)} ms`).join(' and ')} after it finished; ${during.length} turns meanwhile, slowest ${Math.round(max)} ms`,
+      `      import of ${DIRECTORY_SIZE + 1} rows took ${Math.round(importEnded - importStarted)} ms (its process's start included); newcomer seen ` +
+        `${seenAfter.map((ms) => `${Math.round(ms)} ms`).join(' and ')} after it finished; ${during.length} turns meanwhile, slowest ${max} ms ` +
+        `(${slowest(baseline)} ms without an import); ${samples} lock samples, ${blockedSamples} with a bot session waiting for the import`,
     );
-    // The import's merge takes row locks only, and lookups read without locks (MVCC), so no turn waits for it.
-    // A turn that did wait would take as long as the import's transaction (COPY, index, merge: most of the
-    // import). The bound leaves room for a slow shared machine running the import's own process beside both bots.
-    expect(max, 'the slowest turn during the import').to.be.lessThan(2_000);
+    // The import merges with row locks only and lookups read without locks (MVCC), so no session of a bot ever
+    // waits for it: that is the check. The bound on the slowest turn is for what a stall would look like from
+    // outside: a turn that waited for the import's transaction would be late by most of the import (seconds).
+    // 5 s: half the 10 s a turn may wait for its conversation's lock, a third of the ~15 s the Bot Framework
+    // waits for an answer; generous, because on a shared 2-core machine the import's own process (start-up,
+    // CSV parsing) competes with both bots for CPU.
+    expect(blockedSamples, 'samples with a bot session waiting for the import').to.equal(0);
+    expect(samples).to.be.greaterThan(0);
+    expect(max, 'the slowest turn during the import, ms').to.be.lessThan(5_000);
   });
 
   it('carries on when one instance is killed mid-stream: nothing answered is lost, and its conversations continue on the other', async function () {
