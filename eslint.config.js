@@ -23,7 +23,7 @@ function layer(files, message, patterns, allowTypes = false) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'build/**', 'devTools/**', 'coverage/**', '.*'] },
+  { ignores: ['node_modules/**', 'data/**', 'build/**', 'dist/**', 'devTools/**', 'coverage/**', '.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -32,10 +32,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
+/** `compiled`: a `dist/bot/index.js` that `npm run build` made (relative to the project), run by plain node. */
+export async function startBotProcess(env: Record<string, string>, options: { compiled?: string } = {}): Promise<BotProcess> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'esr-bot-process-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=DEP0111', 'bot/index.ts'], {
+  const args = options.compiled ? ['--disable-warning=DEP0111', options.compiled] : ['--import', 'tsx', '--disable-warning=DEP0111', 'bot/index.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', MicrosoftAppId: '', MicrosoftAppPassword: '', SMTP_URL: '', LOG_LEVEL: 'warn', SEED_DEMO_DATA: 'false', DATA_DIR: dataDir, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
