@@ -94,31 +94,6 @@ export interface UploadStaging {
   purgeBefore(cutoff: Date): Promise<number>;
 }
 
-/** A screenshot kept aside while its report is being written. */
-export interface StagedUpload {
-  /** Random and file-name-safe ([A-Za-z0-9_-]). */
-  id: string;
-  /** The user's name for the file: for display only. */
-  name: string;
-  contentType: string;
-  bytes: number;
-}
-
-/**
- * Screenshots kept aside between the message that brought them and the report that files them (or its
- * cancelling), so they never sit in dialog state. Each is at most MAX_SCREENSHOT_BYTES.
- */
-export interface UploadStaging {
-  /** Keeps the bytes whole under a new id. Refuses (RangeError) more than MAX_SCREENSHOT_BYTES. */
-  keep(file: { name: string; contentType: string; bytes: Buffer }): Promise<StagedUpload>;
-  /** The bytes kept under `id`; undefined for an unknown id or one that is not file-name-safe. */
-  read(id: string): Promise<Buffer | undefined>;
-  /** Drops these uploads; unknown ids are ignored. */
-  discard(ids: string[]): Promise<void>;
-  /** Drops every upload kept before `cutoff` (reports never sent); returns how many. */
-  purgeBefore(cutoff: Date): Promise<number>;
-}
-
 /** `userConversation.conversation.id`, the only thing the module reads inside a conversation reference. */
 export function conversationIdOf(userConversation: Record<string, unknown>): string | undefined {
   const conversation = userConversation.conversation;
