@@ -80,16 +80,29 @@ export class HelpdeskBot extends TeamsActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await this.#oneAtATime(context.activity.conversation?.id ?? '', async () => {
+      await this.#loadState(context);
       const stored = context.activity.from?.id ? await this.#language.get(context) : undefined;
       // The person's organisation's default language (from their staff record) when neither Teams nor they chose one.
       const begin = (orgDefault: Language) => {
         setTurnLanguage(context, languageFor({ activityLocale: context.activity.locale, stored, orgDefault }));
         return super.run(context);
       };
-      await (this.#d.inOrganisation ? this.#d.inOrganisation(context, (defaultLanguage) => begin(defaultLanguage ?? this.#d.orgDefault)) : begin(this.#d.orgDefault));
-      await this.#d.conversationState.saveChanges(context);
-      await this.#d.userState.saveChanges(context);
+      try {
+        await (this.#d.inOrganisation ? this.#d.inOrganisation(context, (defaultLanguage) => begin(defaultLanguage ?? this.#d.orgDefault)) : begin(this.#d.orgDefault));
+        await Promise.all([this.#d.conversationState.saveChanges(context), this.#d.userState.saveChanges(context), this.#d.transcript.flush(context)]);
+      } finally {
+        await this.#d.transcript.flush(context); // what a failed turn said still reaches a ticket's transcript
+      }
     });
+  }
+
+  // A personal chat's message needs both the conversation's state (where the dialog is) and the person's (their
+  // language): asked for together, the storage reads them in one round trip.
+  async #loadState(context: TurnContext): Promise<void> {
+    const a = context.activity;
+    const scope = a.conversation?.conversationType;
+    if (a.type !== 'message' || !a.channelId || !a.conversation?.id || !a.from?.id || scope === 'channel' || scope === 'groupChat') return;
+    await Promise.all([this.#d.conversationState.load(context), this.#d.userState.load(context)]);
   }
 
   // This process's queue first, so turns waiting here hold no lock connection; then the shared lock, so a
@@ -128,7 +141,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
     }
     const switchTo = this.#languageAskedFor(context, text);
     if (switchTo) return this.#switchLanguage(context, switchTo);
-    await this.#d.transcript.track(context);
+    this.#d.transcript.track(context);
     if (value?.action === 'rate') return this.#onRating(context, value);
     // While an agent holds the conversation, the bot stays out of the way apart from "end chat" and "menu".
     const live = await this.#d.tickets.liveTicketForConversation(context.activity.conversation.id);

@@ -1,10 +1,10 @@
 // Records each turn's messages into the recent transcript (tickets/recentTranscript.ts), so a ticket can
-// carry "the transcript so far". Passwords never get in: text that looks like one, and card submissions,
-// are recorded only as a note that something was submitted. Where the entries live is the store's business:
+// carry "the transcript so far": noted as the turn goes, written once at its end. Passwords never get in: text
+// that looks like one, and card submissions, are recorded only as a note that something was submitted. Where the entries live is the store's business:
 // in memory (embedded) or in PostgreSQL, where a conversation that moves between instances keeps its context.
 import type { Activity, TurnContext } from 'botbuilder-core';
 import { looksLikePassword } from '../dialogs/guards.js';
-import type { RecentTranscriptStore } from '../tickets/recentTranscript.js';
+import { RECENT_LIMIT, type RecentTranscriptStore } from '../tickets/recentTranscript.js';
 import type { TranscriptEntry } from '../tickets/types.js';
 
 export function describeUserMessage(activity: Partial<Activity>): string | undefined {
@@ -27,31 +27,44 @@ export class RecentTranscript {
   readonly #store: RecentTranscriptStore;
   readonly #now: () => Date;
   readonly #onError: (error: unknown) => void;
+  /** This turn's entries, not yet written: a turn writes its transcript once, at its end (one round trip on PostgreSQL). */
+  readonly #pending = Symbol('transcript-pending');
 
-  /** `onError` hears an entry that could not be recorded: the turn and its replies go on without it. */
+  /** `onError` hears entries that could not be recorded: the turn and its replies go on without them. */
   constructor(store: RecentTranscriptStore, now: () => Date, onError: (error: unknown) => void = () => undefined) {
     this.#store = store;
     this.#now = now;
     this.#onError = onError;
   }
 
-  /** Records the incoming message and, as they go out, the bot's replies in this turn. */
-  async track(context: TurnContext): Promise<void> {
-    const conversationId = context.activity.conversation.id;
+  /** Notes the incoming message and, as they go out, the bot's replies in this turn; `flush` writes them. */
+  track(context: TurnContext): void {
+    const pending: TranscriptEntry[] = [];
+    context.turnState.set(this.#pending, pending);
     const user = describeUserMessage(context.activity);
+    if (user) pending.push({ at: this.#now().toISOString(), from: 'user', name: context.activity.from?.name ?? 'User', text: user });
     context.onSendActivities(async (_ctx, activities, next) => {
-      const entries = activities.flatMap((a): TranscriptEntry[] => {
+      // Noted before sending, so the order stays the order things were said.
+      for (const a of activities) {
         const text = describeBotMessage(a);
-        return text ? [{ at: this.#now().toISOString(), from: 'bot', text: text.slice(0, 1000) }] : [];
-      });
-      // Recorded before sending, so the order stays the order things were said; a failure loses the entry, not the reply.
-      if (entries.length > 0) await this.#store.append(conversationId, entries).catch(this.#onError);
+        if (text) pending.push({ at: this.#now().toISOString(), from: 'bot', text: text.slice(0, 1000) });
+      }
       return next();
     });
-    if (user) await this.#store.append(conversationId, [{ at: this.#now().toISOString(), from: 'user', name: context.activity.from?.name ?? 'User', text: user }]).catch(this.#onError);
   }
 
-  get(context: TurnContext): Promise<TranscriptEntry[]> {
-    return this.#store.recent(context.activity.conversation.id);
+  /** Writes what this turn said, in order; a failure loses the entries, never the turn. */
+  async flush(context: TurnContext): Promise<void> {
+    const pending = context.turnState.get<TranscriptEntry[] | undefined>(this.#pending);
+    if (!pending?.length) return;
+    const entries = pending.splice(0);
+    await this.#store.append(context.activity.conversation.id, entries).catch(this.#onError);
+  }
+
+  /** The conversation's recent transcript, this turn's messages so far included. */
+  async get(context: TurnContext): Promise<TranscriptEntry[]> {
+    const stored = await this.#store.recent(context.activity.conversation.id);
+    const pending = context.turnState.get<TranscriptEntry[] | undefined>(this.#pending) ?? [];
+    return [...stored, ...structuredClone(pending)].slice(-RECENT_LIMIT);
   }
 }

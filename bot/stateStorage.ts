@@ -4,19 +4,45 @@
 // silently overwriting the other turn's state.
 import { createHash } from 'node:crypto';
 import { BotState, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
-import type { VersionedStateStore } from '../state/ports.js';
+import type { VersionedEntry, VersionedStateStore } from '../state/ports.js';
+
+interface ReadBatch {
+  keys: Set<string>;
+  result: Promise<Map<string, VersionedEntry>>;
+}
 
 /** botbuilder's Storage over a VersionedStateStore. After a write, each item carries its new eTag. */
 export class VersionedBotStorage implements Storage {
   readonly #store: VersionedStateStore;
+  #batch: ReadBatch | undefined;
   constructor(store: VersionedStateStore) {
     this.#store = store;
   }
 
   async read(keys: string[]): Promise<StoreItems> {
+    const found = await this.#readTogether(keys);
     const items: StoreItems = {};
-    for (const [key, entry] of await this.#store.read(keys)) items[key] = { ...entry.value, eTag: entry.etag };
+    for (const key of keys) {
+      const entry = found.get(key);
+      // A copy each: two readers of one key in a batch must not share (and edit) one object.
+      if (entry) items[key] = { ...structuredClone(entry.value), eTag: entry.etag };
+    }
     return items;
+  }
+
+  // Reads asked for in the same tick (a turn loading its conversation's and its person's state, or turns
+  // arriving together) go to the store as one read: one round trip on PostgreSQL instead of one each.
+  #readTogether(keys: string[]): Promise<Map<string, VersionedEntry>> {
+    if (!this.#batch) {
+      const batch: ReadBatch = { keys: new Set(), result: Promise.resolve(new Map<string, VersionedEntry>()) };
+      batch.result = new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => {
+        this.#batch = undefined;
+        return this.#store.read([...batch.keys]);
+      });
+      this.#batch = batch;
+    }
+    for (const key of keys) this.#batch.keys.add(key);
+    return this.#batch.result;
   }
 
   async write(changes: StoreItems): Promise<void> {

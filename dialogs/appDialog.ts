@@ -9,6 +9,7 @@ import { FlowDialog } from './flowDialog.js';
 import { RegisterDialog } from './registerDialog.js';
 import { tokenise } from './intents.js';
 import { sendCard, sendText } from './replies.js';
+import { turnAccounts } from './turnAccounts.js';
 
 const PHONE = 'app.phone';
 const STEPS = 'app.steps';
@@ -45,7 +46,7 @@ export class AppDialog extends FlowDialog {
   async #checkRegistered(step: WaterfallStepContext) {
     const phone = phoneIn(String(step.result)) ?? 'android';
     (step.values as { phone?: Phone }).phone = phone;
-    const accounts = await this.deps.esr.findByTeamsIdentity(await this.deps.profiles.resolve(step.context));
+    const accounts = await turnAccounts(this.deps, step.context);
     if (this.#guided) {
       if (accounts.length === 1) (step.values as { username?: string }).username = accounts[0]!.record.username;
       return step.next();

@@ -10,6 +10,7 @@ import type { AdminTaskKind } from '../tickets/types.js';
 import type { AdminTaskOutcome, DialogDeps, UserProfile } from './deps.js';
 import { tokenise } from './intents.js';
 import { sendCard } from './replies.js';
+import { turnAccounts } from './turnAccounts.js';
 
 export interface Who {
   profile: UserProfile;
@@ -22,7 +23,7 @@ export interface Who {
 
 export async function whoIs(deps: DialogDeps, context: TurnContext): Promise<Who> {
   const profile = await deps.profiles.resolve(context);
-  const accounts = await deps.esr.findByTeamsIdentity(profile);
+  const accounts = await turnAccounts(deps, context);
   const usernames = accounts.map((a) => a.record.username);
   const first = accounts[0]?.record;
   return {

@@ -13,6 +13,7 @@ import { PASSWORD_PROMPT_ID } from './dialogStack.js';
 import { FlowDialog } from './flowDialog.js';
 import { CardSubmitPrompt, replaceCard, type CardSubmit } from './prompts.js';
 import { sendCard, sendText } from './replies.js';
+import { forgetTurnAccounts, turnAccounts } from './turnAccounts.js';
 
 const CHOOSE = 'register.chooseAccount';
 const FIND = 'register.find';
@@ -46,7 +47,7 @@ export class RegisterDialog extends FlowDialog {
   }
 
   async #accounts(step: WaterfallStepContext): Promise<StaffAccount[]> {
-    return this.deps.esr.findByTeamsIdentity(await this.deps.profiles.resolve(step.context));
+    return turnAccounts(this.deps, step.context);
   }
 
   async #find(step: WaterfallStepContext) {
@@ -110,6 +111,7 @@ export class RegisterDialog extends FlowDialog {
         actor: { kind: 'staff', id: profile.entraObjectId ?? profile.teamsUserId, ...(profile.displayName ? { name: profile.displayName } : {}) },
         channel: 'teams',
       });
+      forgetTurnAccounts(step.context); // now registered
     } catch (error) {
       if (isEsrError(error, 'password_policy')) return step.replaceDialog(PASSWORD_LOOP, { username, errors: describeFailures(c, error.failures) });
       if (isEsrError(error, 'password_mismatch')) return step.replaceDialog(PASSWORD_LOOP, { username, errors: [c.t('password.failures.mismatch')] });
@@ -129,7 +131,7 @@ export class RegisterDialog extends FlowDialog {
 
   async #validateChoice(prompt: PromptValidatorContext<string>): Promise<boolean> {
     const typed = (prompt.recognized.value ?? '').trim().toUpperCase();
-    const accounts = await this.deps.esr.findByTeamsIdentity(await this.deps.profiles.resolve(prompt.context));
+    const accounts = await turnAccounts(this.deps, prompt.context);
     const match = accounts.find((a) => a.record.username === typed);
     if (match) {
       prompt.recognized.value = match.record.username;

@@ -9,6 +9,7 @@ import type { DialogDeps, PendingScreenshot, ReportCategory, ReportInput, Report
 import { FlowDialog } from './flowDialog.js';
 import type { FlowId } from './flowIds.js';
 import { tokenise } from './intents.js';
+import { turnAccounts } from './turnAccounts.js';
 import { AnyMessagePrompt, type AnyMessage } from './prompts.js';
 import { sendCard, sendText } from './replies.js';
 
@@ -139,7 +140,7 @@ export class ReportDialog extends FlowDialog {
     const draft = draftOf(step);
     draft.screenshots = (step.result as PendingScreenshot[] | undefined) ?? [];
     const profile = await this.deps.profiles.resolve(step.context);
-    const accounts = await this.deps.esr.findByTeamsIdentity(profile);
+    const accounts = await turnAccounts(this.deps, step.context);
     const who = [profile.displayName, accounts.map((a) => a.record.username).join(', ')].filter(Boolean).join(', ');
     const summary = [
       `**${c.t('report.summary.category')}:** ${c.t(`report.categories.${draft.category!}`)}`,

@@ -46,8 +46,9 @@ export function transcriptContract(name: string, make: MakeSubject<RecentTranscr
       const recorder = new RecentTranscript(s.store, () => new Date(T0));
       const turn = async (text: string) => {
         const context = new TurnContext(new TestAdapter(), { type: 'message', channelId: 'msteams', conversation: { id: 'a:pw' } as never, from: { id: '29:alex', name: 'Alex Demo' }, recipient: { id: '28:bot' } as never, text });
-        await recorder.track(context);
+        recorder.track(context);
         await context.sendActivity('Thanks');
+        await recorder.flush(context);
       };
       await turn('my ESR password is not working');
       await turn('Winter!2026secure');
