@@ -5,7 +5,7 @@ import { blankAccount } from '../../esr/accountState.js';
 import type { AccountStore } from '../../esr/ports.js';
 import { accountStateSchema } from '../../esr/schemas.js';
 import type { AccountState } from '../../esr/types.js';
-import { inTransaction } from './pool.js';
+import { inTransaction, prepared } from './pool.js';
 
 export class PgAccountStore implements AccountStore {
   readonly #pool: pg.Pool;
@@ -15,7 +15,7 @@ export class PgAccountStore implements AccountStore {
   }
 
   async get(username: string): Promise<AccountState | undefined> {
-    const { rows } = await this.#pool.query<{ state: unknown }>('SELECT state FROM accounts WHERE username = $1', [username]);
+    const { rows } = await this.#pool.query<{ state: unknown }>(prepared('SELECT state FROM accounts WHERE username = $1', [username]));
     return rows[0] ? accountStateSchema.parse(rows[0].state) : undefined;
   }
 

@@ -12,6 +12,7 @@
 // (within the same limit).
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
+import { prepared } from './pool.js';
 import { LockWaitTimeout, type ExclusiveRun, type InstanceLocks, type JobLock, type TurnLock } from '../../core/locks.js';
 
 /**
@@ -119,14 +120,14 @@ class LockConnection {
 
   /** Takes the lock if it is free; never waits. */
   async tryLock(key: string): Promise<boolean> {
-    const { rows } = await this.#query<{ got: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got', [key]);
+    const { rows } = await this.#query<{ got: boolean }>(prepared('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got', [key]));
     return rows[0]!.got;
   }
 
   /** Waits up to `ms` for the lock; false when the time ran out (the lock not taken). */
   async waitForLock(key: string, ms: number): Promise<boolean> {
     // The wait is PostgreSQL's own, ended by lock_timeout: nothing polls.
-    await this.#query("SELECT set_config('lock_timeout', $1, false)", [`${Math.max(1, Math.round(ms))}ms`]);
+    await this.#query(prepared("SELECT set_config('lock_timeout', $1, false)", [`${Math.max(1, Math.round(ms))}ms`]));
     try {
       await this.#client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
       return true;
@@ -143,7 +144,7 @@ class LockConnection {
       return await work();
     } finally {
       // Unreleased (the connection failed): the connection is destroyed on release, which frees the lock.
-      if (!this.#broken) await this.#query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
+      if (!this.#broken) await this.#query(prepared('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key])).catch(() => undefined);
     }
   }
 
@@ -152,9 +153,9 @@ class LockConnection {
     this.#client.release(this.#broken ?? false);
   }
 
-  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  async #query<R extends pg.QueryResultRow>(query: pg.QueryConfig): Promise<pg.QueryResult<R>> {
     try {
-      return await this.#client.query<R>(text, values);
+      return await this.#client.query<R>(query);
     } catch (error) {
       this.#fail(error as Error);
       throw error;

@@ -2,8 +2,18 @@
 // turns reach whichever instance Teams picks, so its last messages must be where every instance can read
 // them. The last RECENT_LIMIT rows per conversation are kept; each append prunes the older ones.
 import type pg from 'pg';
+import { prepared } from './pool.js';
 import { RECENT_LIMIT, type RecentTranscriptStore } from '../../tickets/recentTranscript.js';
 import type { TranscriptEntry } from '../../tickets/types.js';
+
+const APPEND = `WITH added AS (
+    INSERT INTO recent_transcript (conversation_id, at, entry)
+    SELECT $1, (e ->> 'at')::timestamptz, e FROM unnest($2::jsonb[]) WITH ORDINALITY AS u (e, n) ORDER BY n
+    RETURNING id
+  )
+  DELETE FROM recent_transcript WHERE conversation_id = $1 AND id <= (
+    SELECT id FROM recent_transcript WHERE conversation_id = $1 ORDER BY id DESC OFFSET $3 LIMIT 1
+  )`;
 
 export class PgRecentTranscript implements RecentTranscriptStore {
   readonly #pool: pg.Pool;
@@ -19,17 +29,7 @@ export class PgRecentTranscript implements RecentTranscriptStore {
     // RECENT_LIMIT - added.length of the rows already there; with the new ones that makes RECENT_LIMIT.
     // Two instances appending to one conversation at once may leave a row or two over until the next
     // append; `recent` reads only the last RECENT_LIMIT, so nobody sees them.
-    await this.#pool.query(
-      `WITH added AS (
-         INSERT INTO recent_transcript (conversation_id, at, entry)
-         SELECT $1, (e ->> 'at')::timestamptz, e FROM unnest($2::jsonb[]) WITH ORDINALITY AS u (e, n) ORDER BY n
-         RETURNING id
-       )
-       DELETE FROM recent_transcript WHERE conversation_id = $1 AND id <= (
-         SELECT id FROM recent_transcript WHERE conversation_id = $1 ORDER BY id DESC OFFSET $3 LIMIT 1
-       )`,
-      [conversationId, added.map((e) => JSON.stringify(e)), RECENT_LIMIT - added.length],
-    );
+    await this.#pool.query(prepared(APPEND, [conversationId, added.map((e) => JSON.stringify(e)), RECENT_LIMIT - added.length]));
   }
 
   async recent(conversationId: string): Promise<TranscriptEntry[]> {

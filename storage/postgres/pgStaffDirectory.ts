@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { StaffDirectory, UpsertSummary } from '../../esr/ports.js';
 import { staffRecordSchema } from '../../esr/schemas.js';
 import type { StaffRecord } from '../../esr/types.js';
-import { inTransaction } from './pool.js';
+import { inTransaction, prepared } from './pool.js';
 
 /** Records per INSERT: large enough to be quick, small enough to stay well under the parameter limits. */
 export const UPSERT_BATCH = 1000;
@@ -68,7 +68,7 @@ export class PgStaffDirectory implements StaffDirectory {
   }
 
   async getByUsername(username: string): Promise<StaffRecord | undefined> {
-    const { rows } = await this.#pool.query<StaffRow>(`${SELECT} WHERE username = upper($1)`, [username]);
+    const { rows } = await this.#pool.query<StaffRow>(prepared(`${SELECT} WHERE username = upper($1)`, [username]));
     return rows[0] ? recordOf(rows[0]) : undefined;
   }
   findByEmail(email: string): Promise<StaffRecord[]> {
@@ -161,7 +161,7 @@ export class PgStaffDirectory implements StaffDirectory {
   }
 
   async #find(where: string, value: string): Promise<StaffRecord[]> {
-    const { rows } = await this.#pool.query<StaffRow>(`${SELECT} WHERE ${where} ORDER BY username`, [value]);
+    const { rows } = await this.#pool.query<StaffRow>(prepared(`${SELECT} WHERE ${where} ORDER BY username`, [value]));
     return rows.map(recordOf);
   }
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { EtagConflictError, type VersionedEntry, type VersionedStateStore, type VersionedWrite } from '../../state/ports.js';
-import { inTransaction } from './pool.js';
+import { inTransaction, prepared } from './pool.js';
 
 interface StateRow {
   key: string;
@@ -36,7 +36,7 @@ export class PgStateStore implements VersionedStateStore {
   async read(keys: string[]): Promise<Map<string, VersionedEntry>> {
     const found = new Map<string, VersionedEntry>();
     if (keys.length === 0) return found;
-    const { rows } = await this.#pool.query<StateRow>('SELECT key, value, etag, updated_at FROM bot_state WHERE key = ANY($1::text[])', [keys]);
+    const { rows } = await this.#pool.query<StateRow>(prepared('SELECT key, value, etag, updated_at FROM bot_state WHERE key = ANY($1::text[])', [keys]));
     for (const row of rows) found.set(row.key, { value: row.value, etag: row.etag, at: row.updated_at.toISOString() });
     return found;
   }
@@ -51,10 +51,10 @@ export class PgStateStore implements VersionedStateStore {
       const etag = randomUUID();
       const unconditional = w.expectedEtag === undefined || w.expectedEtag === '*';
       const { rowCount } = unconditional
-        ? await db.query(UPSERT, [w.key, texts[i], etag, at])
+        ? await db.query(prepared(UPSERT, [w.key, texts[i], etag, at]))
         : w.expectedEtag === ''
-          ? await db.query(CREATE, [w.key, texts[i], etag, at])
-          : await db.query(REPLACE, [w.key, texts[i], etag, at, w.expectedEtag]);
+          ? await db.query(prepared(CREATE, [w.key, texts[i], etag, at]))
+          : await db.query(prepared(REPLACE, [w.key, texts[i], etag, at, w.expectedEtag]));
       if (rowCount !== 1) throw new EtagConflictError(w.key);
       etags.set(w.key, etag);
     };
@@ -74,7 +74,7 @@ export class PgStateStore implements VersionedStateStore {
   }
 
   async claimOnce(key: string): Promise<boolean> {
-    const { rowCount } = await this.#pool.query('INSERT INTO bot_once_marks (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, this.#now()]);
+    const { rowCount } = await this.#pool.query(prepared('INSERT INTO bot_once_marks (key, claimed_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, this.#now()]));
     return rowCount === 1;
   }
 

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { TicketConflictError, conversationIdOf, ticketMatches, type TicketFilter, type TicketStore } from '../../tickets/ports.js';
 import type { Ticket } from '../../tickets/types.js';
 import { ticketSchema } from '../lowdbTicketStore.js';
-import { inTransaction } from './pool.js';
+import { inTransaction, prepared } from './pool.js';
 
 const COLUMNS = 'id, version, status, category, created_at, holder_id, requester_id, user_conversation_id, thread_conversation_id, live, ticket';
 const VALUES = '$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11';
@@ -88,10 +88,8 @@ export class PgTicketStore implements TicketStore {
     if (filter.userConversationId !== undefined) add('user_conversation_id = ?', filter.userConversationId);
     if (filter.threadConversationId !== undefined) add('thread_conversation_id = ?', filter.threadConversationId);
     if (filter.live !== undefined) add('live = ?', filter.live);
-    const { rows } = await this.#pool.query<{ ticket: Ticket }>(
-      `SELECT ticket FROM tickets${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`,
-      values,
-    );
+    // Prepared: one of few shapes (which filters are set), and the live-ticket check runs every turn.
+    const { rows } = await this.#pool.query<{ ticket: Ticket }>(prepared(`SELECT ticket FROM tickets${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`, values));
     return rows.map((r) => r.ticket).filter((t) => ticketMatches(t, filter));
   }
 }

