@@ -86,6 +86,8 @@ export const COVERAGE = {
   fuzzy: 0.6,
   unknownWeight: 2,
   numberWeight: 0.5,
+  /** A word only the answers use: the bot's own subject, so not likely another one, but it tells little. */
+  answerWordWeight: 1,
   /** How a phrase only partly found counts: (share of its words found) to this power. */
   partialPhrase: 0.5,
 };
@@ -116,6 +118,8 @@ export class Understander {
   readonly #idf = new Map<string, number>();
   /** How many intents' phrases or titles use each term. */
   readonly #users = new Map<string, number>();
+  /** Terms found only in answers: words of the bot's own subject, so not another one, though they tell little. */
+  readonly #answerOnly = new Set<string>();
   readonly intents: readonly string[];
   /** Every word of the command phrases (help, cancel...), as terms. */
   readonly #commandTerms = new Set<string>();
@@ -179,6 +183,7 @@ export class Understander {
     this.intents = [...intents].filter((i) => i !== OFF_TOPIC);
     for (const [term, set] of users) this.#users.set(term, set.size);
     for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
+    for (const doc of docs.filter((d) => d.kind === 'answer')) for (const term of tokenizeDoc(doc.text)) if (!users.has(term)) this.#answerOnly.add(term);
   }
 
   understand(text: string): Understood {
@@ -281,13 +286,13 @@ export class Understander {
 
   /** How much a term tells: its IDF; a number little; a word no phrase or title knows, as much as a rare one. */
   #weight(term: string): number {
-    return this.#idf.get(term) ?? (/^\d+$/.test(term) ? COVERAGE.numberWeight : COVERAGE.unknownWeight);
+    return this.#idf.get(term) ?? (/^\d+$/.test(term) ? COVERAGE.numberWeight : this.#answerOnly.has(term) ? COVERAGE.answerWordWeight : COVERAGE.unknownWeight);
   }
 
   /** Share of the terms' meaning in words no phrase or title knows (numbers aside). */
   #unknownShare(terms: readonly string[]): number {
     const total = terms.reduce((sum, t) => sum + this.#weight(t), 0);
-    const unknown = terms.filter((t) => !this.#idf.has(t) && !/^\d+$/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
+    const unknown = terms.filter((t) => !this.#idf.has(t) && !this.#answerOnly.has(t) && !/^\d+$/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
     return total === 0 ? 0 : unknown / total;
   }
 

@@ -72,12 +72,21 @@ describe('understanding what staff say', () => {
       ['Account inactive', { kind: 'answer', label: 'unlock' }],
       ['You do not have internet access', { kind: 'answer', label: 'register' }],
       ['the link has expired', { kind: 'answer', label: 'forgotPassword' }],
+      ['the payslips page says Internal Server Error', { kind: 'answer', label: 'report' }],
+      ['ORA-01403: no data found', { kind: 'answer', label: 'report' }],
+      ['my session keeps timing out', { kind: 'answer', label: 'report' }],
+      ['Access denied: a smartcard is required for this responsibility', { kind: 'answer', label: 'register' }],
     ];
     for (const [text, outcome] of cases) {
       it(`"${text}" → ${JSON.stringify(outcome)}`, () => {
         expect(outcomeOf(u, text)).to.deep.equal(outcome);
       });
     }
+  });
+
+  it('reads an ESR message only where its words stand close together, not spread across sentences', () => {
+    expect(u.understand('what time does the team close? I am out of the office tomorrow').kind).to.not.equal('diagnosis');
+    expect(u.understand('my account has now been locked').kind).to.equal('diagnosis');
   });
 
   it('offers "did you mean" between close answers rather than picking one', () => {
