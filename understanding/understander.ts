@@ -187,7 +187,7 @@ export class Understander {
   }
 
   understand(text: string): Understood {
-    const command = this.#commands.recognise(text) ?? (this.#pipeline.hasMeaning(text) ? undefined : this.#wordyCommands.recognise(text));
+    const command = this.#commands.recognise(text) ?? (this.#pipeline.hasMeaning(text) ? this.#wholeCommand(text) : this.#wordyCommands.recognise(text));
     if (command && isControl(command.intent)) {
       // "stop ESR emails" holds the command word "stop" but asks for something else: words beyond the
       // command's own that lead to a clear answer win; otherwise it is the command, as it always was.
@@ -202,6 +202,16 @@ export class Understander {
     return this.#retrieve(text);
   }
 
+  /**
+   * A longer message that is one command phrase of several words with nothing else of meaning ("go back to the
+   * start", "how does this bot work"). A one-word command ("home") in a longer message is no command.
+   */
+  #wholeCommand(text: string): IntentMatch | undefined {
+    const match = this.#wordyCommands.recognise(text);
+    if (!match || match.score < 2) return undefined;
+    return this.#pipeline.terms(text).every((t) => this.#commandTerms.has(t)) ? match : undefined;
+  }
+
   #retrieve(text: string): Understood {
     const all = this.rank(text);
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
@@ -214,9 +224,19 @@ export class Understander {
     if (top.coverage < THRESHOLDS.minCoverage && !dominant) return this.#weakMatch(this.#pipeline.terms(text), ranked);
     // A runner-up that accounts for a fair part of the message and scores near the winner makes it a close call.
     const rival = (c: Candidate, within: number) => c !== top && c.coverage >= THRESHOLDS.askCoverage && c.score * within >= top.score;
-    if (!ranked.some((c) => rival(c, THRESHOLDS.clearMargin))) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
-    const offered = [top, ...ranked.filter((c) => rival(c, THRESHOLDS.offerWithin))].slice(0, THRESHOLDS.maxOffered);
+    const other = this.#secondSubject(top, ranked);
+    if (!other && !ranked.some((c) => rival(c, THRESHOLDS.clearMargin))) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
+    const offered = [...new Set([top, ...(other ? [other] : []), ...ranked.filter((c) => rival(c, THRESHOLDS.offerWithin))])].slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
+  }
+
+  /**
+   * A message with two subjects ("it works at work but won't open at home"): another intent holds one of its
+   * phrases whole, on words the winner does not explain, and accounts for a fair part of the message. Which one
+   * is the main ask is a guess, so both are offered rather than the louder one answered.
+   */
+  #secondSubject(top: Candidate, ranked: readonly Candidate[]): Candidate | undefined {
+    return ranked.find((c) => c !== top && c.whole && c.coverage >= THRESHOLDS.askCoverage && c.explained.size > 0 && [...c.explained].every((t) => !top.explained.has(t)));
   }
 
   /**

@@ -141,6 +141,36 @@ describe('understanding what staff say', () => {
     });
   });
 
+  it('asks which is meant when a message has two subjects, each held by a different answer', () => {
+    const result = outcomeOf(u, 'esr works at the hospital but it wont load from home');
+    expect(result.kind).to.equal('ask');
+    expect((result as { labels: string[] }).labels).to.include.members(['register', 'report']);
+  });
+
+  it('takes a longer message made only of one command phrase as that command', () => {
+    expect(u.understand('how does this bot actually work')).to.deep.equal({ kind: 'command', intent: 'help' });
+    expect(u.understand('go back to the start')).to.deep.equal({ kind: 'command', intent: 'menu' });
+  });
+
+  it('does not take a one-word command inside a longer question as the command ("home")', () => {
+    expect(outcomeOf(u, 'can I use ESR at home')).to.deep.equal({ kind: 'answer', label: 'register' });
+  });
+
+  describe('knows the words NHS staff use', () => {
+    const cases: Array<[string, string]> = [
+      ['whats my 241 number', 'forgotUsername'],
+      ['info gov training', 'faq:training'],
+      ['where r my stat n mand', 'faq:training'],
+      ['what is ess', 'faq:what-is-esr'],
+      ['how do I print my training certificate', 'faq:training'],
+    ];
+    for (const [text, expected] of cases) {
+      it(`"${text}" → ${expected}`, () => {
+        expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: expected });
+      });
+    }
+  });
+
   it('takes help asked in many little words as the help command', () => {
     for (const text of ['what can you help me with', 'what can this bot do']) expect(u.understand(text), text).to.deep.equal({ kind: 'command', intent: 'help' });
   });
