@@ -51,12 +51,15 @@ export interface Candidate {
   held: ReadonlyArray<readonly string[]>;
 }
 
-/** Tuned on test/understanding/tuning, dev, retired-heldout and authored files, and the first half of dev2 (npm run eval:understanding -- --no-heldout). */
+/**
+ * Tuned on test/understanding/tuning, dev, retired-heldout and authored files, and the first half of dev2 (npm run eval:understanding -- --no-heldout);
+ * minCoverage and askCoverage were retuned on the even lines of all the English files, the retired heldout.en-GB.jsonl among them, and checked on the odd lines.
+ */
 export const THRESHOLDS = {
   /** Below this coverage nothing is claimed. */
-  minCoverage: 0.5,
+  minCoverage: 0.45,
   /** Below minCoverage but at least this, an intent one of whose phrases the message holds whole is offered. */
-  askCoverage: 0.3,
+  askCoverage: 0.25,
   /** ...and only when at most this share of the message is words no phrase or title knows. */
   maxUnknownToAsk: 0.2,
   /** The winner must beat the runner-up's score by this factor to be answered without asking. */
