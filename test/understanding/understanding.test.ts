@@ -118,6 +118,14 @@ describe('understanding what staff say', () => {
       }
     });
 
+    it('falls back on pay day, which is payroll and not ESR', () => {
+      for (const text of ['what day is pay day', 'when is payday this month']) expect(u.understand(text).kind, text).to.equal('none');
+    });
+
+    it('answers whether the ESR login is the network or PC login', () => {
+      expect(outcomeOf(u, 'is my ESR login the same as my network login')).to.deep.equal({ kind: 'answer', label: 'faq:username-vs-computer' });
+    });
+
     it('keeps an ESR question that mentions another subject when it names ESR', () => {
       expect(outcomeOf(u, "I'm on maternity leave and need to get into ESR from home")).to.deep.equal({ kind: 'answer', label: 'register' });
     });
