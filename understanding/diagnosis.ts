@@ -13,6 +13,9 @@ export const DIAGNOSIS_TABLE = {
   inactive: { kind: 'flow', flow: 'unlock' },
   noInternetAccess: { kind: 'flow', flow: 'register' },
   linkExpired: { kind: 'flow', flow: 'forgotPassword' },
+  // ESR's own error pages ("An unexpected error has occurred", "Internal Server Error", "ORA-06502", a session
+  // timing out) are problems to report with a screenshot, whatever page they came from.
+  systemError: { kind: 'flow', flow: 'report' },
 } as const satisfies Record<string, DiagnosisAction>;
 
 export type DiagnosisKey = keyof typeof DIAGNOSIS_TABLE;
@@ -48,17 +51,37 @@ export class Diagnoser {
     this.#patterns.sort((a, b) => b.stems.length - a.stems.length);
   }
 
-  /** The first pattern whose words all appear in the message in the same order (others may come between). */
+  /**
+   * The first pattern whose words all appear in the message in the same order, a few others at most between
+   * each two ("account has now been locked"): words far apart belong to different sentences, not to one message
+   * ("what time do you close? I'm out tomorrow" is no time-out).
+   */
   diagnose(text: string): Diagnosis | undefined {
     return this.diagnoseStems(this.#pipeline.stems(text));
   }
 
   diagnoseStems(stems: string[]): Diagnosis | undefined {
-    for (const p of this.#patterns) {
-      let at = 0;
-      for (const s of stems) if (s === p.stems[at]) at++;
-      if (at === p.stems.length) return { key: p.key, action: DIAGNOSIS_TABLE[p.key] };
-    }
+    for (const p of this.#patterns) if (holdsInOrder(stems, p.stems)) return { key: p.key, action: DIAGNOSIS_TABLE[p.key] };
     return undefined;
   }
+}
+
+/** How many words may come between two of a pattern's words. */
+export const MAX_GAP = 3;
+
+/** Do the pattern's words appear in order, each within MAX_GAP words of the one before, starting anywhere? */
+function holdsInOrder(stems: readonly string[], pattern: readonly string[]): boolean {
+  for (let start = 0; start < stems.length; start++) {
+    if (stems[start] !== pattern[0]) continue;
+    let at = 1;
+    let last = start;
+    for (let i = start + 1; i < stems.length && at < pattern.length && i - last - 1 <= MAX_GAP; i++) {
+      if (stems[i] === pattern[at]) {
+        at++;
+        last = i;
+      }
+    }
+    if (at === pattern.length) return true;
+  }
+  return false;
 }

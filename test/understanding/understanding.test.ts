@@ -72,12 +72,21 @@ describe('understanding what staff say', () => {
       ['Account inactive', { kind: 'answer', label: 'unlock' }],
       ['You do not have internet access', { kind: 'answer', label: 'register' }],
       ['the link has expired', { kind: 'answer', label: 'forgotPassword' }],
+      ['the payslips page says Internal Server Error', { kind: 'answer', label: 'report' }],
+      ['ORA-01403: no data found', { kind: 'answer', label: 'report' }],
+      ['my session keeps timing out', { kind: 'answer', label: 'report' }],
+      ['Access denied: a smartcard is required for this responsibility', { kind: 'answer', label: 'register' }],
     ];
     for (const [text, outcome] of cases) {
       it(`"${text}" → ${JSON.stringify(outcome)}`, () => {
         expect(outcomeOf(u, text)).to.deep.equal(outcome);
       });
     }
+  });
+
+  it('reads an ESR message only where its words stand close together, not spread across sentences', () => {
+    expect(u.understand('what time does the team close? I am out of the office tomorrow').kind).to.not.equal('diagnosis');
+    expect(u.understand('my account has now been locked').kind).to.equal('diagnosis');
   });
 
   it('offers "did you mean" between close answers rather than picking one', () => {
@@ -109,6 +118,14 @@ describe('understanding what staff say', () => {
       }
     });
 
+    it('falls back on pay day, which is payroll and not ESR', () => {
+      for (const text of ['what day is pay day', 'when is payday this month']) expect(u.understand(text).kind, text).to.equal('none');
+    });
+
+    it('answers whether the ESR login is the network or PC login', () => {
+      expect(outcomeOf(u, 'is my ESR login the same as my network login')).to.deep.equal({ kind: 'answer', label: 'faq:username-vs-computer' });
+    });
+
     it('keeps an ESR question that mentions another subject when it names ESR', () => {
       expect(outcomeOf(u, "I'm on maternity leave and need to get into ESR from home")).to.deep.equal({ kind: 'answer', label: 'register' });
     });
@@ -130,6 +147,36 @@ describe('understanding what staff say', () => {
     it('falls back instead when much of the message is words it does not know', () => {
       expect(u.understand('who do I contact about my student loan').kind).to.equal('none');
     });
+  });
+
+  it('asks which is meant when a message has two subjects, each held by a different answer', () => {
+    const result = outcomeOf(u, 'esr works at the hospital but it wont load from home');
+    expect(result.kind).to.equal('ask');
+    expect((result as { labels: string[] }).labels).to.include.members(['register', 'report']);
+  });
+
+  it('takes a longer message made only of one command phrase as that command', () => {
+    expect(u.understand('how does this bot actually work')).to.deep.equal({ kind: 'command', intent: 'help' });
+    expect(u.understand('go back to the start')).to.deep.equal({ kind: 'command', intent: 'menu' });
+  });
+
+  it('does not take a one-word command inside a longer question as the command ("home")', () => {
+    expect(outcomeOf(u, 'can I use ESR at home')).to.deep.equal({ kind: 'answer', label: 'register' });
+  });
+
+  describe('knows the words NHS staff use', () => {
+    const cases: Array<[string, string]> = [
+      ['whats my 241 number', 'forgotUsername'],
+      ['info gov training', 'faq:training'],
+      ['where r my stat n mand', 'faq:training'],
+      ['what is ess', 'faq:what-is-esr'],
+      ['how do I print my training certificate', 'faq:training'],
+    ];
+    for (const [text, expected] of cases) {
+      it(`"${text}" → ${expected}`, () => {
+        expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: expected });
+      });
+    }
   });
 
   it('takes help asked in many little words as the help command', () => {
