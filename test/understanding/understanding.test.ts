@@ -208,6 +208,8 @@ describe('understanding what staff say', () => {
       ['dev.en-GB.jsonl', 0.98, 0.015],
       ['dev2.en-GB.jsonl', 0.9, 0.05],
       ['retired-heldout.en-GB.jsonl', 0.97, 0.015],
+      // The second held-out set, retired on 2026-12-06 after its second scoring and then tuned on: 94.1% / 2.6%.
+      ['retired-heldout2.en-GB.jsonl', 0.91, 0.045],
       ['authored.en-GB.jsonl', 0.94, 0.03],
     ];
     for (const [file, right, wrong] of developmentFiles) {
@@ -218,14 +220,14 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file was replaced on 2026-12-06 by
-    // 272 phrasings written blind from the guides (the first one had been scored too often to stay held out); on
-    // its first scoring it measured 76.8% right and 8.8% wrong; after tuning on the development files (never on it),
-    // 87.9% right and 5.1% wrong (its second scoring). This allows a margin of 3 points either way.
+    // A guard against regressions only, never a target to tune on. The held-out file is the third one (329
+    // phrasings written blind from the guides on 2026-12-06; the second, scored twice, became a development file).
+    // Its first scoring, before that day's tuning: 90.0% right, 3.6% wrong; after it (tuned on the development
+    // files only): 93.0% right, 2.4% wrong. This allows a margin of 3 points either way.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.849);
-      expect(report.wrong / report.total).to.be.at.most(0.081);
+      expect(report.right / report.total).to.be.at.least(0.9);
+      expect(report.wrong / report.total).to.be.at.most(0.054);
     });
   });
 });
