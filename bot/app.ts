@@ -79,8 +79,10 @@ export interface AppOptions {
   automationTurnWaitMs?: number;
   /** Replace the organisations (default: the organisations file, else the settings' one organisation). */
   organisations?: Organisations;
-  /** How long a turn waits for its conversation's previous turn on another instance (PostgreSQL; default 20 s). */
+  /** How long a turn waits for its conversation's previous turn on another instance (PostgreSQL; default 10 s). */
   turnLockWaitMs?: number;
+  /** With DATABASE_URL: how long a finished turn's lock stays parked on its connection (tests; storage/postgres/pgLocks.ts). */
+  turnLockParkMs?: number;
   /** How often content overrides are looked for in the database and in DATA_DIR/content (default 5 s; tests shorten it). */
   contentSyncMs?: number;
 }
@@ -133,6 +135,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     onDatabaseError: (error) => logger.error({ err: error }, 'A database connection failed'),
     onTurnLockWait: (conversationId) => logger.debug({ conversationId }, "Waiting for this conversation's previous turn to finish on another instance"),
     ...(options.turnLockWaitMs !== undefined ? { turnLockWaitMs: options.turnLockWaitMs } : {}),
+    ...(options.turnLockParkMs !== undefined ? { turnLockParkMs: options.turnLockParkMs } : {}),
     now: () => clock.now(),
   });
   if (stores.migrated.length > 0) logger.info({ migrations: stores.migrated.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`) }, `Applied ${stores.migrated.length} database migration(s)`);

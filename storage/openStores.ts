@@ -111,6 +111,8 @@ export interface OpenStoresOptions {
   onTurnLockWait?: (conversationId: string) => void;
   /** How long a turn may wait for that before it fails (PostgreSQL only; default 10 s). */
   turnLockWaitMs?: number;
+  /** How long a finished turn's lock stays parked on its connection (PostgreSQL; default PARK_MS). */
+  turnLockParkMs?: number;
 }
 
 /** ESR_MODE, when given, says whether the ESR automation's request file is opened (and checked) at start-up. */
@@ -149,7 +151,7 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions, aut
   };
 }
 
-async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockWait, turnLockWaitMs, now }: OpenStoresOptions): Promise<Stores> {
+async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockWait, turnLockWaitMs, turnLockParkMs, now }: OpenStoresOptions): Promise<Stores> {
   const onError = onDatabaseError ? { onError: onDatabaseError } : {};
   const pool = createPool(url, onError);
   // The locks' own connections, apart from the main pool (storage/postgres/pgLocks.ts says why); as many as
@@ -162,6 +164,12 @@ async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockW
     await Promise.all([pool.end(), lockPool.end()]);
     throw new Error(`Could not open the database at ${describeDatabaseUrl(url)} (DATABASE_URL): ${(error as Error).message}`, { cause: error });
   }
+  const locks = new PgLocks(lockPool, {
+    ...onError,
+    ...(onTurnLockWait ? { onWait: onTurnLockWait } : {}),
+    ...(turnLockWaitMs !== undefined ? { turnWaitMs: turnLockWaitMs } : {}),
+    ...(turnLockParkMs !== undefined ? { parkMs: turnLockParkMs } : {}),
+  });
   return {
     description: `PostgreSQL at ${describeDatabaseUrl(url)}`,
     staff: new PgStaffDirectory(pool),
@@ -179,17 +187,14 @@ async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockW
     missed: new PgMissedLog(pool),
     automationRequests: new PgAutomationRequestStore(pool),
     transcript: new PgRecentTranscript(pool),
-    locks: new PgLocks(lockPool, {
-      ...onError,
-      ...(onTurnLockWait ? { onWait: onTurnLockWait } : {}),
-      ...(turnLockWaitMs !== undefined ? { turnWaitMs: turnLockWaitMs } : {}),
-    }),
+    locks,
     // An embedded key moving to the database is offered first, so links already sent keep working.
     secrets: new PgSecretStore(pool, (name) => new FileSecretStore(dataDir).existing(name)),
     contentOverrides: new PgContentOverrides(pool),
     migrated,
     watchStaff: () => () => undefined,
     close: async () => {
+      await locks.close();
       await Promise.all([pool.end(), lockPool.end()]);
     },
   };

@@ -10,6 +10,13 @@
 // wait limit. With their own pool, waiting turns use up lock connections only; the work never waits on them.
 // So the lock pool's size is how many turns one instance runs at once; more wait for a lock connection
 // (within the same limit).
+//
+// Each statement is a round trip, and on a busy server round trips are most of a turn's cost. So a turn's lock
+// is not let go of at once: its connection is parked still holding it, for PARK_MS. The conversation's next
+// turn here (often close behind) finds it held already: no statement at all; any other turn takes the parked
+// connection and lets go of the old lock while taking its own, in one statement. Only an idle instance lets go
+// by itself, when the park time runs out; meanwhile a turn of that conversation on another instance waits, as it
+// would behind a running turn.
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { prepared } from './pool.js';
@@ -20,6 +27,8 @@ import { LockWaitTimeout, type ExclusiveRun, type InstanceLocks, type JobLock, t
  * inside the ~15 s the Bot Framework Service waits for the HTTP answer, so the person hears "send it again".
  */
 export const DEFAULT_TURN_WAIT_MS = 10_000;
+/** How long a finished turn's connection keeps its lock, for the next turn here to take over (see above). */
+export const PARK_MS = 20;
 /** PostgreSQL's SQLSTATE for "canceling statement due to lock timeout". */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -30,20 +39,55 @@ export interface PgLocksOptions {
   onWait?: (conversationId: string) => void;
   /** Told when a lock connection fails while in use (its locks are then already released by the server). */
   onError?: (error: Error) => void;
+  /** How long a finished turn's lock stays with its connection (default PARK_MS; 0: let go at once). */
+  parkMs?: number;
 }
+
+/** A checked-out lock connection between turns, still holding the lock of the turn it last ran. */
+interface Parked {
+  connection: LockConnection;
+  key: string;
+  timer: NodeJS.Timeout;
+}
+
+/** A turn or job waiting for a lock connection while every one is busy. */
+interface Waiter {
+  /** False if the waiter has given up meanwhile (the caller then keeps the connection). */
+  take(connection: LockConnection, held: string): boolean;
+  fail(error: Error): void;
+}
+
+/** Gives up on a lock connection after this long when none was given (jobs): one stuck that long is a fault. */
+const JOB_CONNECTION_WAIT_MS = 60_000;
 
 export class PgLocks implements InstanceLocks {
   readonly turns: TurnLock;
   readonly jobs: JobLock;
   readonly #pool: pg.Pool;
   readonly #options: PgLocksOptions;
+  readonly #max: number;
+  /** Lock connections checked out of the pool (running, parked or being handed over). */
+  #open = 0;
+  /** Parked connections by the lock they hold, oldest first. */
+  readonly #parked = new Map<string, Parked>();
+  readonly #waiters: Waiter[] = [];
+  #closed = false;
 
-  /** `pool`: a pool used for nothing but these locks (see above). */
+  /** `pool`: a pool used for nothing but these locks (see above); its size is how many turns run at once. */
   constructor(pool: pg.Pool, options: PgLocksOptions = {}) {
     this.#pool = pool;
     this.#options = options;
+    this.#max = (pool.options as { max?: number }).max ?? 10;
     this.turns = { run: (conversationId, turn) => this.#runTurn(conversationId, turn) };
     this.jobs = { runExclusive: (name, job) => this.#runExclusive(name, job) };
+  }
+
+  /** Lets go of every parked lock and its connection; call before ending the pool. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const parked = [...this.#parked.values()];
+    this.#parked.clear();
+    await Promise.all(parked.map((p) => (clearTimeout(p.timer), this.#letGo(p.connection, p.key))));
   }
 
   async #runTurn<T>(conversationId: string, turn: () => Promise<T>): Promise<T> {
@@ -51,33 +95,155 @@ export class PgLocks implements InstanceLocks {
     const started = performance.now();
     const gaveUp = () => new LockWaitTimeout(conversationId, Math.round(performance.now() - started));
     const key = `turn:${conversationId}`;
-    const connection = await this.#connect(waitMs, gaveUp);
+    const { connection, got } = await this.#acquire(key, waitMs, gaveUp);
+    let value: T;
     try {
-      if (!(await connection.tryLock(key))) {
+      if (!got) {
         this.#options.onWait?.(conversationId);
-        if (!(await connection.waitForLock(key, waitMs - (performance.now() - started)))) throw gaveUp();
+        if (!(await connection.waitForLock(key, waitMs - (performance.now() - started)))) {
+          this.#free(connection, '');
+          throw gaveUp();
+        }
       }
-      return await connection.whileLocked(key, turn);
-    } finally {
-      connection.release();
+      value = await turn();
+    } catch (error) {
+      // Let go at once: a turn that failed is often sent again straight away, maybe to another instance.
+      if (!(error instanceof LockWaitTimeout)) await this.#letGo(connection, key);
+      throw error;
     }
+    this.#free(connection, key, { park: true });
+    return value;
   }
 
   async #runExclusive<T>(name: string, job: () => Promise<T>): Promise<ExclusiveRun<T>> {
     const key = `job:${name}`;
-    const connection = await this.#connect();
+    const { connection, got } = await this.#acquire(key, JOB_CONNECTION_WAIT_MS, () => new Error(`No lock connection came free in ${JOB_CONNECTION_WAIT_MS} ms for the job ${name}`));
+    if (!got) {
+      this.#free(connection, '');
+      return { ran: false };
+    }
     try {
-      if (!(await connection.tryLock(key))) return { ran: false };
-      return { ran: true, value: await connection.whileLocked(key, job) };
+      return { ran: true, value: await job() };
     } finally {
-      connection.release();
+      await this.#letGo(connection, key);
     }
   }
 
-  /** A lock connection; within `ms` if given (else `timeout()` is thrown, and one that comes later goes straight back). */
+  /**
+   * A connection holding `key`'s lock if it could be taken without waiting (`got`), else one to wait on. In
+   * order: the connection parked with this very lock; a parked one (its lock let go of in the same statement);
+   * a new one from the pool; with all of them busy, the first one a finishing turn hands over.
+   */
+  async #acquire(key: string, waitMs: number, timeout: () => Error): Promise<{ connection: LockConnection; got: boolean }> {
+    const mine = this.#unpark(key);
+    if (mine) return { connection: mine, got: true };
+    const oldest = this.#parked.values().next().value;
+    if (oldest) return this.#switch(this.#unpark(oldest.key)!, oldest.key, key);
+    if (this.#open < this.#max) {
+      const connection = await this.#connect(waitMs, timeout);
+      return this.#switch(connection, '', key);
+    }
+    const handed = await new Promise<{ connection: LockConnection; held: string }>((resolve, reject) => {
+      let settled = false;
+      const waiter: Waiter = {
+        take: (connection, held) => {
+          if (settled) return false;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ connection, held });
+          return true;
+        },
+        fail: (error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+        waiter.fail(timeout());
+      }, waitMs);
+      this.#waiters.push(waiter);
+    });
+    return this.#switch(handed.connection, handed.held, key);
+  }
+
+  /** Takes `key` on `connection`, letting go of `held` (if any) in the same statement. */
+  async #switch(connection: LockConnection, held: string, key: string): Promise<{ connection: LockConnection; got: boolean }> {
+    try {
+      return { connection, got: await connection.switchLock(held, key) };
+    } catch (error) {
+      this.#free(connection, ''); // broken: destroyed, which lets go of both locks server-side
+      throw error;
+    }
+  }
+
+  /**
+   * A connection its user is done with, still holding `held` (or ''): to a waiting turn first; else, after a
+   * turn (`park`), parked with its lock; else back to the pool once its lock is let go of.
+   */
+  #free(connection: LockConnection, held: string, options: { park?: boolean } = {}): void {
+    if (connection.broken) {
+      this.#release(connection);
+      return;
+    }
+    while (this.#waiters.length > 0) if (this.#waiters.shift()!.take(connection, held)) return;
+    const parkMs = this.#options.parkMs ?? PARK_MS;
+    if (held && options.park && !this.#closed && parkMs > 0) {
+      const timer = setTimeout(() => {
+        if (this.#parked.get(held)?.connection !== connection) return;
+        this.#parked.delete(held);
+        void this.#letGo(connection, held);
+      }, parkMs);
+      timer.unref(); // an instance may exit meanwhile: its session ends, and the lock with it
+      this.#parked.set(held, { connection, key: held, timer });
+      return;
+    }
+    if (held) void this.#letGo(connection, held);
+    else this.#release(connection);
+  }
+
+  /** Lets go of the lock, then frees the connection (to a waiting turn, or the pool). */
+  async #letGo(connection: LockConnection, key: string): Promise<void> {
+    await connection.unlock(key);
+    this.#free(connection, '');
+  }
+
+  /** Back to the pool (destroyed if broken); a turn waiting for a connection may now open one. */
+  #release(connection: LockConnection): void {
+    connection.release();
+    this.#open -= 1;
+    const waiter = this.#waiters.shift();
+    if (!waiter) return;
+    this.#connect().then(
+      (fresh) => {
+        if (!waiter.take(fresh, '')) this.#free(fresh, '');
+      },
+      (error: Error) => waiter.fail(error),
+    );
+  }
+
+  #unpark(key: string): LockConnection | undefined {
+    const parked = this.#parked.get(key);
+    if (!parked) return undefined;
+    clearTimeout(parked.timer);
+    this.#parked.delete(key);
+    return parked.connection;
+  }
+
+  /** A lock connection from the pool, counted; within `ms` if given (else `timeout()` is thrown, and one that comes later goes back). */
   #connect(ms?: number, timeout?: () => Error): Promise<LockConnection> {
+    this.#open += 1;
     const connected = this.#pool.connect();
-    if (ms === undefined || !timeout) return connected.then((client) => new LockConnection(client, this.#options.onError));
+    const wrap = (client: pg.PoolClient) => new LockConnection(client, this.#options.onError);
+    if (ms === undefined || !timeout) {
+      return connected.then(wrap, (error: Error) => {
+        this.#open -= 1;
+        throw error;
+      });
+    }
     return new Promise((resolve, reject) => {
       let late = false;
       const timer = setTimeout(() => {
@@ -87,11 +253,12 @@ export class PgLocks implements InstanceLocks {
       connected.then(
         (client) => {
           clearTimeout(timer);
-          if (late) client.release();
-          else resolve(new LockConnection(client, this.#options.onError));
+          if (late) this.#release(wrap(client));
+          else resolve(wrap(client));
         },
         (error: Error) => {
           clearTimeout(timer);
+          this.#open -= 1;
           if (!late) reject(error);
         },
       );
@@ -138,14 +305,20 @@ class LockConnection {
     }
   }
 
-  /** Runs `work`, then releases the lock whether it succeeded or threw. */
-  async whileLocked<T>(key: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } finally {
-      // Unreleased (the connection failed): the connection is destroyed on release, which frees the lock.
-      if (!this.#broken) await this.#query(prepared('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key])).catch(() => undefined);
-    }
+  /** Lets go of `held` and tries to take `key`, in one statement; true when `key` was taken. */
+  async switchLock(held: string, key: string): Promise<boolean> {
+    if (!held) return this.tryLock(key);
+    const { rows } = await this.#query<{ got: boolean }>(prepared('SELECT pg_advisory_unlock(hashtextextended($1, 0)), pg_try_advisory_lock(hashtextextended($2, 0)) AS got', [held, key]));
+    return rows[0]!.got;
+  }
+
+  /** Lets go of the lock; a failure leaves the connection broken (destroyed on release, which frees the lock). */
+  async unlock(key: string): Promise<void> {
+    if (!this.#broken) await this.#query(prepared('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key])).catch(() => undefined);
+  }
+
+  get broken(): boolean {
+    return this.#broken !== undefined;
   }
 
   release(): void {

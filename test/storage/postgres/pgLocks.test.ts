@@ -2,6 +2,7 @@
 // time across both, a periodic job runs on one of them at a time, and a lock never outlives its turn or its
 // connection. Nothing here sleeps: each test waits on the lock itself, or on a signal that it is waiting.
 import { expect } from 'chai';
+import pg from 'pg';
 import { LockWaitTimeout } from '../../../core/locks.js';
 import { PgLocks, type PgLocksOptions } from '../../../storage/postgres/pgLocks.js';
 import { rejectionOf } from '../../contracts/subject.js';
@@ -18,18 +19,26 @@ describe('locks for several instances on one PostgreSQL database', () => {
   const db = usePostgres({ migrated: false });
   const waits: string[] = [];
   let waiting: ReturnType<typeof gate<string>>;
-  const instance = (which: 'pool' | 'otherPool', options: PgLocksOptions = {}) =>
-    new PgLocks(db()[which], {
+  const opened: PgLocks[] = [];
+  const instance = (which: 'pool' | 'otherPool', options: PgLocksOptions = {}) => {
+    const locks = new PgLocks(db()[which], {
       onWait: (conversationId) => {
         waits.push(conversationId);
         waiting.open(conversationId);
       },
       ...options,
     });
+    opened.push(locks);
+    return locks;
+  };
 
   beforeEach(() => {
     waits.length = 0;
     waiting = gate<string>();
+  });
+  // As at shutdown: an instance lets go of the locks it keeps parked, so none outlives its test.
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((locks) => locks.close()));
   });
 
   /** Starts a turn on `locks` that holds `conversationId` until `release` opens; resolves, once it holds it, with the turn's end. */
@@ -109,6 +118,64 @@ describe('locks for several instances on one PostgreSQL database', () => {
     expect(errors.length, 'the lost connection was reported').to.be.at.least(1);
     // The broken connection was not handed out again: the instance takes locks as before.
     expect(await one.turns.run('conv-a', () => Promise.resolve('again'))).to.equal('again');
+  });
+
+  it("keeps a finished turn's lock parked on its connection, so the conversation's next turn here takes it with no statement", async () => {
+    const one = instance('pool', { parkMs: 60_000 });
+    const two = instance('otherPool');
+    // Counts the statements about advisory locks this process sends while `run` runs.
+    const lockStatements = async (run: () => Promise<unknown>) => {
+      let count = 0;
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- put back below, and called with its client
+      const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+      (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
+        const q = args[0] as string | { text?: string };
+        if (/advisory/.test(typeof q === 'string' ? q : (q.text ?? ''))) count += 1;
+        return query.apply(this, args);
+      };
+      try {
+        await run();
+      } finally {
+        (pg.Client.prototype as { query: unknown }).query = query;
+      }
+      return count;
+    };
+    expect(await lockStatements(() => one.turns.run('conv-a', () => Promise.resolve()))).to.equal(1);
+    expect(await lockStatements(() => one.turns.run('conv-a', () => Promise.resolve())), 'the same conversation again: already held').to.equal(0);
+    expect(await lockStatements(() => one.turns.run('conv-b', () => Promise.resolve())), "another conversation: conv-a's lock let go of and conv-b's taken in one").to.equal(1);
+
+    // Meanwhile conv-b's lock is still held here, parked: a turn of it on another instance waits, until the instance lets go.
+    const elsewhere = two.turns.run('conv-b', () => Promise.resolve('elsewhere'));
+    expect(await waiting.promise).to.equal('conv-b');
+    await one.close();
+    expect(await elsewhere).to.equal('elsewhere');
+    // conv-a was let go of when conv-b was taken: no wait.
+    expect(await two.turns.run('conv-a', () => Promise.resolve('free'))).to.equal('free');
+    expect(waits).to.deep.equal(['conv-b']);
+  });
+
+  it('lets go of a parked lock by itself when no turn comes within the park time', async () => {
+    const one = instance('pool', { parkMs: 30 });
+    const two = instance('otherPool');
+    await one.turns.run('conv-a', () => Promise.resolve());
+    expect(await two.turns.run('conv-a', () => Promise.resolve('after the park time'))).to.equal('after the park time');
+  });
+
+  it('hands a finished turn\'s connection to a turn waiting for one when every lock connection is busy', async () => {
+    const one = instance('pool');
+    const busy = Number((db().pool.options as { max?: number }).max ?? 10);
+    const releases = Array.from({ length: busy }, () => gate());
+    const held = await Promise.all(releases.map((r, i) => holdTurn(one, `busy-${i}`, [], r.promise)));
+    let ran = false;
+    const queued = one.turns.run('conv-queued', () => Promise.resolve((ran = true)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran, 'no connection free yet').to.equal(false);
+    releases[0]!.open();
+    await held[0]!.done;
+    await queued;
+    expect(ran).to.equal(true);
+    releases.slice(1).forEach((r) => r.open());
+    await Promise.all(held.map((h) => h.done));
   });
 
   it('runs a periodic job on one instance at a time: the other skips its round meanwhile, and runs it once the first is done', async () => {
