@@ -15,7 +15,7 @@ export class JsonlUsageLog implements UsageLog {
   }
 
   record(event: UsageEvent): Promise<void> {
-    return this.#lines.append({ at: event.at, flow: event.flow, kind: event.kind });
+    return this.#lines.append({ at: event.at, flow: event.flow, kind: event.kind, ...(event.organisationCode !== undefined ? { organisationCode: event.organisationCode } : {}) });
   }
 
   async since(since: string): Promise<UsageEvent[]> {

@@ -164,6 +164,7 @@ async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockW
     await Promise.all([pool.end(), lockPool.end()]);
     throw new Error(`Could not open the database at ${describeDatabaseUrl(url)} (DATABASE_URL): ${(error as Error).message}`, { cause: error });
   }
+  const usage = new PgUsageLog(pool);
   const locks = new PgLocks(lockPool, {
     ...onError,
     ...(onTurnLockWait ? { onWait: onTurnLockWait } : {}),
@@ -180,7 +181,7 @@ async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockW
     tickets: new PgTicketStore(pool),
     screenshots: new PgScreenshotStore(pool),
     uploads: new PgUploadStaging(pool, now),
-    usage: new PgUsageLog(pool),
+    usage,
     state: new PgStateStore(pool, now),
     mailQueue: new PgMailQueue(pool),
     queues: new PgQueueRegistry(pool),
@@ -194,7 +195,7 @@ async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockW
     migrated,
     watchStaff: () => () => undefined,
     close: async () => {
-      await locks.close();
+      await Promise.all([locks.close(), usage.flush()]);
       await Promise.all([pool.end(), lockPool.end()]);
     },
   };

@@ -19,5 +19,16 @@ export function usageLogContract(name: string, make: MakeSubject<UsageLog>): voi
       expect(await (await s.reopen()).since('2026-01-01T00:00:00.000Z')).to.deep.equal(events);
       expect(await s.store.since('2026-02-01T00:00:00.000Z')).to.deep.equal([]);
     });
+
+    it("keeps each event's organisation, so the dashboard counts each organisation's usage on its own", async () => {
+      const events: UsageEvent[] = [
+        { at: '2026-01-05T09:00:00.000Z', flow: 'unlock', kind: 'started', organisationCode: '241' },
+        { at: '2026-01-05T09:01:00.000Z', flow: 'unlock', kind: 'started', organisationCode: '7A1' },
+        { at: '2026-01-05T09:02:00.000Z', flow: 'faq', kind: 'started' },
+      ];
+      await Promise.all(events.map((e) => s.store.record(e)));
+      expect(await s.store.since('2026-01-01T00:00:00.000Z')).to.deep.equal(events);
+      expect(await (await s.reopen()).since('2026-01-01T00:00:00.000Z')).to.deep.equal(events);
+    });
   });
 }
