@@ -196,7 +196,11 @@ export class Understander {
       // command's own that lead to a clear answer win; otherwise it is the command, as it always was.
       const extra = this.#pipeline.terms(text).some((t) => !this.#commandTerms.has(t));
       const answer = extra ? this.#retrieve(text) : undefined;
-      return answer?.kind === 'answer' && answer.confidence >= THRESHOLDS.overrideCommand ? answer : { kind: 'command', intent: command.intent };
+      if (answer?.kind === 'answer' && answer.confidence >= THRESHOLDS.overrideCommand) return answer;
+      // "password help" asks for help with something named: what it names is the question, answered or offered.
+      // Cancel and menu stay commands, since they must work mid-flow whatever else is said.
+      if (command.intent === 'help' && (answer?.kind === 'answer' || answer?.kind === 'ask')) return answer;
+      return { kind: 'command', intent: command.intent };
     }
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
@@ -284,7 +288,10 @@ export class Understander {
       entry.score = Math.max(entry.score, r.score);
       const exact = r.queryTerms.filter((q) => r.terms.includes(q));
       if (r.kind !== 'answer' && exact.length >= 2) entry.held.push(exact);
-      if (r.kind !== 'answer' && r.terms.length >= r.size) {
+      // A phrase is there whole only by the message's words or their misspellings, not by a longer word that one
+      // of them begins ("training" does not hold "trainee").
+      const lengthened = r.terms.filter((t) => !r.queryTerms.includes(t) && r.queryTerms.some((q) => t.startsWith(q))).length;
+      if (r.kind !== 'answer' && r.terms.length - lengthened >= r.size) {
         for (const q of r.queryTerms) if (r.terms.includes(q)) entry.explained.add(q);
         // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
         if (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling) entry.whole = true;

@@ -171,12 +171,44 @@ describe('understanding what staff say', () => {
       ['where r my stat n mand', 'faq:training'],
       ['what is ess', 'faq:what-is-esr'],
       ['how do I print my training certificate', 'faq:training'],
+      ['where is my total reward statement', 'faq:payslips'],
+      ['how do I find my competencies', 'faq:training'],
+      ['lost my pw', 'forgotPassword'],
     ];
     for (const [text, expected] of cases) {
       it(`"${text}" → ${expected}`, () => {
         expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: expected });
       });
     }
+  });
+
+  it('reads "help" with something named as a question about that thing, not the help command', () => {
+    const result = outcomeOf(u, 'password help');
+    expect(result.kind).to.not.equal('answer');
+    expect((result as { labels: string[] }).labels).to.include('forgotPassword');
+    expect(u.understand('help')).to.deep.equal({ kind: 'command', intent: 'help' });
+  });
+
+  describe('takes something in ESR that is wrong, missing or out of date as a problem to report', () => {
+    for (const text of ['my record has the wrong department on it', 'the job title on my ESR is incorrect', 'my assignment details in esr are out of date', 'I want to open a ticket about ESR']) {
+      it(`"${text}" → report`, () => {
+        expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: 'report' });
+      });
+    }
+    it('but not pay or other things that are wrong', () => {
+      expect(outcomeOf(u, 'my pay is wrong')).to.not.deep.equal({ kind: 'answer', label: 'report' });
+      expect(u.understand('my name badge is spelt wrong').kind).to.equal('none');
+    });
+  });
+
+  it('holds a phrase whole only by the message\'s own words, not by a longer word one of them begins', () => {
+    // "training" begins "trainee" (a contact phrase) but does not hold it.
+    expect(u.rank('training').find((c) => c.intent === 'faq:contact')?.whole ?? false).to.equal(false);
+  });
+
+  it('gives little weight to contractions and month names, which say nothing of the subject', () => {
+    expect(outcomeOf(u, "I didn't get my payslip for March")).to.deep.equal({ kind: 'answer', label: 'faq:payslips' });
+    expect(outcomeOf(u, 'I have no idea what my password is')).to.deep.equal({ kind: 'answer', label: 'forgotPassword' });
   });
 
   it('takes help asked in many little words as the help command', () => {
