@@ -69,6 +69,8 @@ export const THRESHOLDS = {
   maxOffered: 3,
   /** An answer accounting for this much of a message accounts for its off-topic words too ("is it my Windows password"). */
   explainsAll: 0.8,
+  /** ...or that one of its phrases holds whole and that accounts for this many times as much of it as the other subject. */
+  outweighOther: 3,
   /** A message holding a command word ("stop") is taken as a question instead only when this sure of the answer. */
   overrideCommand: 0.75,
   /** A word is telling when at most this many intents use it. */
@@ -261,7 +263,10 @@ export class Understander {
     if ([...offTopic.explained].every(claimed)) return false;
     const namesTopic = this.#namesTopic(text);
     if (offTopic.coverage > top.coverage && !(namesTopic && top.whole)) return true;
-    return !namesTopic && top.coverage < THRESHOLDS.explainsAll;
+    // Another subject mentioned in passing ("my ward manager wants my stat and mand done") does not take over a
+    // message that one of our phrases holds whole and that accounts for far more of it.
+    const outweighs = top.whole && top.coverage >= THRESHOLDS.minCoverage && top.coverage >= THRESHOLDS.outweighOther * offTopic.coverage;
+    return !namesTopic && top.coverage < THRESHOLDS.explainsAll && !outweighs;
   }
 
   /**

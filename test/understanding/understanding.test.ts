@@ -118,6 +118,10 @@ describe('understanding what staff say', () => {
       }
     });
 
+    it('keeps a question that one of our phrases holds and that says far more about ESR than another subject mentioned in passing', () => {
+      expect(outcomeOf(u, 'my ward sister says my stat and mand has expired, where do I redo it on the elearning')).to.deep.equal({ kind: 'answer', label: 'faq:training' });
+    });
+
     it('falls back on pay day, which is payroll and not ESR', () => {
       for (const text of ['what day is pay day', 'when is payday this month']) expect(u.understand(text).kind, text).to.equal('none');
     });
