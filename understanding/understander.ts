@@ -69,6 +69,8 @@ export const THRESHOLDS = {
   maxOffered: 3,
   /** An answer accounting for this much of a message accounts for its off-topic words too ("is it my Windows password"). */
   explainsAll: 0.8,
+  /** ...or that one of its phrases holds whole and that accounts for this many times as much of it as the other subject. */
+  outweighOther: 3,
   /** A message holding a command word ("stop") is taken as a question instead only when this sure of the answer. */
   overrideCommand: 0.75,
   /** A word is telling when at most this many intents use it. */
@@ -196,7 +198,11 @@ export class Understander {
       // command's own that lead to a clear answer win; otherwise it is the command, as it always was.
       const extra = this.#pipeline.terms(text).some((t) => !this.#commandTerms.has(t));
       const answer = extra ? this.#retrieve(text) : undefined;
-      return answer?.kind === 'answer' && answer.confidence >= THRESHOLDS.overrideCommand ? answer : { kind: 'command', intent: command.intent };
+      if (answer?.kind === 'answer' && answer.confidence >= THRESHOLDS.overrideCommand) return answer;
+      // "password help" asks for help with something named: what it names is the question, answered or offered.
+      // Cancel and menu stay commands, since they must work mid-flow whatever else is said.
+      if (command.intent === 'help' && (answer?.kind === 'answer' || answer?.kind === 'ask')) return answer;
+      return { kind: 'command', intent: command.intent };
     }
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
@@ -257,7 +263,10 @@ export class Understander {
     if ([...offTopic.explained].every(claimed)) return false;
     const namesTopic = this.#namesTopic(text);
     if (offTopic.coverage > top.coverage && !(namesTopic && top.whole)) return true;
-    return !namesTopic && top.coverage < THRESHOLDS.explainsAll;
+    // Another subject mentioned in passing ("my ward manager wants my stat and mand done") does not take over a
+    // message that one of our phrases holds whole and that accounts for far more of it.
+    const outweighs = top.whole && top.coverage >= THRESHOLDS.minCoverage && top.coverage >= THRESHOLDS.outweighOther * offTopic.coverage;
+    return !namesTopic && top.coverage < THRESHOLDS.explainsAll && !outweighs;
   }
 
   /**
@@ -284,7 +293,10 @@ export class Understander {
       entry.score = Math.max(entry.score, r.score);
       const exact = r.queryTerms.filter((q) => r.terms.includes(q));
       if (r.kind !== 'answer' && exact.length >= 2) entry.held.push(exact);
-      if (r.kind !== 'answer' && r.terms.length >= r.size) {
+      // A phrase is there whole only by the message's words or their misspellings, not by a longer word that one
+      // of them begins ("training" does not hold "trainee").
+      const lengthened = r.terms.filter((t) => !r.queryTerms.includes(t) && r.queryTerms.some((q) => t.startsWith(q))).length;
+      if (r.kind !== 'answer' && r.terms.length - lengthened >= r.size) {
         for (const q of r.queryTerms) if (r.terms.includes(q)) entry.explained.add(q);
         // A one-word phrase is only telling when few intents use the word ("payslip", not "staff").
         if (r.size > 1 || (this.#users.get(r.terms[0]!) ?? 0) <= THRESHOLDS.telling) entry.whole = true;
