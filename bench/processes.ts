@@ -37,13 +37,14 @@ export const children = new Set<ChildProcess>();
 const LISTENING = /listening on (?:port |https?:\/\/[^/\s]+:)(\d+)/i;
 
 /**
- * Starts `node --import tsx <script>` from the project root with PORT=0, so the process picks a free port
+ * Starts `node --import tsx <script>` (or plain `node <script>`) from the project root with PORT=0, so the process picks a free port
  * itself (a port chosen here could be taken by another program before the child listens on it), and learns
  * the port from the line the process prints once it listens.
  */
-export function startProcess(name: string, script: string, env: Record<string, string>): Proc {
+export function startProcess(name: string, script: string, env: Record<string, string>, options: { plainNode?: boolean } = {}): Proc {
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...NODE_ARGS, script], {
+  // plainNode: compiled JavaScript (npm run build's dist/), as production runs it; no TypeScript loader.
+  const child = spawn(process.execPath, [...(options.plainNode ? ['--disable-warning=DEP0111'] : NODE_ARGS), script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,6 +16,9 @@
 //   BENCH_STORED / --stored-conversations   conversations already stored before the bot starts (100,50000);
 //                                           each turn goes to one of them, picked at random
 //   BENCH_INSTANCES / --instances           N > 1: N instances on PostgreSQL behind a proxy, against one (1: off)
+//   BENCH_BUILT=1 / --built                 run the helpdesk compiled, as in production (npm run build first, then
+//                                           node dist/bot/index.js), instead of through tsx as npm start does
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
@@ -67,6 +70,7 @@ const TURNS = positive('turns', 'BENCH_TURNS', 40);
 const WARMUP = positive('warmup', 'BENCH_WARMUP', 200);
 const RUNS = positive('runs', 'BENCH_RUNS', 3);
 const INSTANCES = positive('instances', 'BENCH_INSTANCES', 1);
+const BUILT = process.argv.slice(2).includes('--built') || ['1', 'true'].includes(process.env.BENCH_BUILT ?? '');
 const STORE_LIST = setting('store', 'BENCH_STORE', INSTANCES > 1 ? 'postgres' : 'lowdb,postgres')
   .split(',')
   .map((s) => s.trim());
@@ -191,7 +195,7 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
   const bots: Proc[] = [];
   for (const [i, dir] of dataDirs.entries()) {
     const name = `helpdesk ${store}${instances > 1 ? ` instance ${i + 1}` : ''} (${fmtInt(staff)} staff, ${fmtInt(stored)} stored)`;
-    const bot = startProcess(name, 'bot/index.ts', { ...HELPDESK_ENV, DATA_DIR: dir, DATABASE_URL: database?.url ?? '' });
+    const bot = startProcess(name, BUILT ? 'dist/bot/index.js' : 'bot/index.ts', { ...HELPDESK_ENV, DATA_DIR: dir, DATABASE_URL: database?.url ?? '' }, { plainNode: BUILT });
     const health = await waitHealthy(bot);
     if (health.staff !== staff) throw new Error(`${name} reports ${String(health.staff)} staff records`);
     bots.push(bot);
@@ -253,6 +257,13 @@ async function main(): Promise<number> {
   });
 
   const targets: Target[] = [];
+  let built = '';
+  if (BUILT) {
+    const started = performance.now();
+    const build = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error(`npm run build failed (exit ${String(build.status)})`);
+    built = ` compiled by npm run build (${((performance.now() - started) / 1000).toFixed(1)} s) and run by plain node;`;
+  }
   try {
     const probeDir = await tempDir('esr-bench-probe-');
     const diskMs = await datasyncMs(probeDir);
@@ -276,7 +287,7 @@ async function main(): Promise<number> {
 
     process.stdout.write(
       `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up (${5 * WARMUP} before the first) + ${CONVERSATIONS * TURNS} measured turns per run, ` +
-        `${RUNS} run(s) per bot, interleaved; stores: ${STORE_NAMES.join(', ')}${INSTANCES > 1 ? `; ${INSTANCES} instances behind a round-robin proxy against 1` : ''}; each turn goes to one of the stored conversations, at random.\n` +
+        `${RUNS} run(s) per bot, interleaved;${BUILT ? built : ' helpdesk through tsx, as npm start runs it (--built: compiled, as in production);'} stores: ${STORE_NAMES.join(', ')}${INSTANCES > 1 ? `; ${INSTANCES} instances behind a round-robin proxy against 1` : ''}; each turn goes to one of the stored conversations, at random.\n` +
         `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; a small write + datasync in the data folder takes ${diskMs.toFixed(2)} ms.\n` +
         `Start-up (spawn to healthy /healthz; in brackets, to the "listening" line, and the CPU time used by then): ${targets
           .flatMap((t) => t.bots.map((b) => `${b.name} ${fmtMs(b.startMs)} (${b.listenMs === undefined ? '' : `${fmtMs(b.listenMs)}, `}${b.startCpuMs === undefined ? '?' : fmtMs(b.startCpuMs)} CPU)`))
@@ -389,7 +400,7 @@ async function main(): Promise<number> {
           const at = `postgres at ${fmtInt(large.staff!)} staff`;
           const startCpu = large.bots[0]!.startCpuMs;
           lines.push(
-            `${at}: start-up, spawn to healthy /healthz: ${below(large.bots[0]!.startMs / 1000, 's', TARGETS.startupS)}` +
+            `${at}: start-up (${BUILT ? 'compiled' : 'through tsx'}), spawn to healthy /healthz: ${below(large.bots[0]!.startMs / 1000, 's', TARGETS.startupS)}` +
               ` (CPU time used by then ${startCpu === undefined ? '?' : `${(startCpu / 1000).toFixed(2)} s`}${large === baseline ? '' : `; at ${fmtInt(baseline.staff!)} staff: ${(baseline.bots[0]!.startMs / 1000).toFixed(2)} s`})`,
           );
           lines.push(`${at}: bot's resident memory after the runs: ${below(large.rss[0]!, 'MB', TARGETS.rssMb)}`);
