@@ -12,8 +12,10 @@ import { Understander } from '../../understanding/understander.js';
 
 describe('understanding what staff say', () => {
   let u: Understander;
+  let welsh: Understander;
   before(async () => {
     u = new Understander(understandingSource(await loadContent({ locale: 'en-GB' }), await loadFaq('en-GB')));
+    welsh = new Understander(understandingSource(await loadContent({ locale: 'cy-GB' }), await loadFaq('cy-GB')));
   });
 
   describe("lands the issue's examples on the right answer", () => {
@@ -247,6 +249,8 @@ describe('understanding what staff say', () => {
       ['retired-heldout.en-GB.jsonl', 0.98, 0.01],
       // The second held-out set, retired on 2026-12-06 after its second scoring and then tuned on: 94.1% / 2.6%.
       ['retired-heldout2.en-GB.jsonl', 0.94, 0.04],
+      // The third held-out set, retired on 2026-12-06 after its second scoring and then tuned on: 97.6% / 1.5%.
+      ['retired-heldout3.en-GB.jsonl', 0.95, 0.025],
       ['authored.en-GB.jsonl', 0.96, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
@@ -257,15 +261,22 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the third one (329
-    // phrasings written blind from the guides on 2026-12-06; the second, scored twice, became a development file).
-    // Its first scoring, before that day's tuning: 90.0% right, 3.6% wrong; after it (tuned on the development
-    // files only): 93.0% right, 2.4% wrong. Scored twice, it was then retired and tuned on (even lines only) in the
-    // fourth round: 97.6% right, 1.5% wrong. This allows a margin of about 2.5 points right and 1 point wrong.
+    // A guard against regressions only, never a target to tune on. The held-out file is the fourth one (365
+    // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
+    // development file). Its first scoring, after the third tuning round: 88.5% right, 4.1% wrong; its second,
+    // after the fourth round (tuned on the development files only): 89.9% right, 3.8% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.95);
-      expect(report.wrong / report.total).to.be.at.most(0.025);
+      expect(report.right / report.total).to.be.at.least(0.869);
+      expect(report.wrong / report.total).to.be.at.most(0.068);
+    });
+
+    // The same for Welsh: the second Welsh held-out set (210 phrasings written blind from the guides on
+    // 2026-12-06), scored twice: 73.3% right, 4.3% wrong both times (no Welsh tuning in between). A margin of 3 points.
+    it('keeps the Welsh held-out file at least as right as when it was measured, less a margin', async () => {
+      const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.cy-GB.jsonl', import.meta.url))), (text) => outcomeOf(welsh, text));
+      expect(report.right / report.total).to.be.at.least(0.703);
+      expect(report.wrong / report.total).to.be.at.most(0.073);
     });
   });
 });
