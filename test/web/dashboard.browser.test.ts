@@ -172,9 +172,41 @@ describe('the agents\' dashboard in a real browser (teams-js stubbed at the page
     await page.waitForFunction((ref) => document.querySelector('#queue-body tr')?.getAttribute('data-ticket') === ref && document.querySelectorAll('#queue-body tr').length === 1, tickets.training!.ref);
     await page.selectOption('#filter-status', 'active');
     await page.check('#filter-mine');
-    await page.waitForFunction(() => document.querySelectorAll('#queue-body tr').length === 1);
+    // Waits for the very ticket: a count of one would also match the table the "resolved" filter left.
+    await page.waitForFunction((ref) => document.querySelector('#queue-body tr')?.getAttribute('data-ticket') === ref && document.querySelectorAll('#queue-body tr').length === 1, tickets.app!.ref);
     expect((await rows()).map((r) => r.ref)).to.deep.equal([tickets.app!.ref]);
     expect(apiRequests.some((u) => u.includes('mine=true'))).to.equal(true);
+  });
+
+  it('shows the answer to the latest filters when an earlier answer comes back after it', async () => {
+    await asAgent(PEOPLE.ria);
+    // The queue asked for without "mine" is held back until the one with "mine" has been answered.
+    let mineAnswered!: () => void;
+    const answeredFirst = new Promise<void>((resolve) => (mineAnswered = resolve));
+    await page.route('**/api/dashboard/tickets?*', async (route) => {
+      const url = route.request().url();
+      if (url.includes('mine=true')) {
+        await route.continue();
+        mineAnswered();
+      } else if (url.includes('category=payslip')) {
+        await answeredFirst;
+        await route.continue();
+      } else await route.continue();
+    });
+    try {
+      await page.selectOption('#filter-category', 'payslip');
+      await page.selectOption('#filter-category', '');
+      await page.check('#filter-mine');
+      await answeredFirst;
+      await page.waitForFunction((ref) => document.querySelector('#queue-body tr')?.getAttribute('data-ticket') === ref, tickets.app!.ref);
+      // The late answer (payslip, not mine) has arrived by now and must not have replaced the table.
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('category=payslip')));
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      expect((await rows()).map((r) => r.ref)).to.deep.equal([tickets.app!.ref]);
+    } finally {
+      await page.unroute('**/api/dashboard/tickets?*');
+      await page.uncheck('#filter-mine');
+    }
   });
 
   it('opens a ticket with its details, conversation and screenshot, and Take over makes the agent its holder', async () => {

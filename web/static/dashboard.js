@@ -391,8 +391,14 @@
     });
   }
 
+  // Filters changed twice in quick succession send two loads whose answers may come back in either order:
+  // only the latest load's answer is shown, so the table always matches the filters on screen.
+  var queueLoads = 0;
+
   function loadQueue() {
+    var load = ++queueLoads;
     return Promise.all([api(summaryPath()), api(queuePath()), loadUnanswered(), api(trendsPath())]).then(function (results) {
+      if (load !== queueLoads) return;
       renderFigures(results[0].data);
       renderQueue(results[1].data);
       renderTrends(results[3].data);
