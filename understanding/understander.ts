@@ -6,7 +6,7 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
 import { Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
-import { expandPhrase, stemFor, TermPipeline, type TextRules } from './text.js';
+import { expandPhrase, stemFor, TermPipeline, wordsFor, type TextRules } from './text.js';
 
 export const CONTROL_INTENTS = ['help', 'cancel', 'menu', 'greeting', 'thanks'] as const;
 export type ControlIntent = (typeof CONTROL_INTENTS)[number];
@@ -134,7 +134,7 @@ export class Understander {
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
     this.#wordyCommands = new IntentRecogniser(Object.fromEntries(CONTROL_INTENTS.map((i) => [i, source.intents[i] ?? []])), { maxControlWords: Infinity });
-    this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale));
+    this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale), wordsFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
