@@ -48,7 +48,7 @@ export function welshStem(word: string): string {
   }
   // Soft mutation: a dropped g before w ("wall", "waith"), then c and p (the commonest in what staff type:
   // "gyfrinair", "broblem"), and f for m or b ("fynediad", "fewngofnodi"; ff is a letter of its own).
-  if (w.startsWith('w') && w.length > 3) w = `gw${w.slice(1)}`;
+  if (w.startsWith('w') && w.length > 2) w = `gw${w.slice(1)}`;
   if (w.startsWith('g') && w.length > 3) w = `c${w.slice(1)}`;
   else if (w.startsWith('b') && w.length > 3) w = `p${w.slice(1)}`;
   else if (w.startsWith('f') && !w.startsWith('ff') && w.length > 3) w = `m${w.slice(1)}`;
