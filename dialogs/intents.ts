@@ -23,11 +23,18 @@ export interface IntentMatch {
   score: number;
 }
 
-export function tokenise(text: string): string[] {
-  return text
+/** Lower case without accents or apostrophes: "nôl" and "nol", "i'r" and "ir" are typed alike (accents often aren't). */
+const fold = (text: string): string =>
+  text
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[’'`]/g, '')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .normalize('NFC')
+    .replace(/[’'`]/g, '');
+
+export function tokenise(text: string): string[] {
+  return fold(text)
     .split(/[^\p{L}\p{N}*-]+/u)
     .map((w) => w.replace(/^-+|-+$/g, ''))
     .filter(Boolean);
@@ -45,9 +52,8 @@ export class IntentRecogniser {
     for (const [intent, list] of Object.entries(phrases)) {
       if (intent.startsWith('_')) continue;
       for (const phrase of list) {
-        const terms = phrase
+        const terms = fold(phrase)
           .trim()
-          .toLowerCase()
           .split(/\s+/)
           .map((term) => ({
             alternatives: term.split('|').map((alt) => (alt.endsWith('*') ? { word: alt.slice(0, -1), prefix: true } : { word: alt, prefix: false })),

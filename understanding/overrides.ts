@@ -5,11 +5,22 @@ import type { Faq } from '../content/faq.js';
 import type { OverrideFiles } from '../content/overrideFiles.js';
 import type { IntentPhrases } from '../dialogs/intents.js';
 import { FAQ_PREFIX, isFlowId } from '../dialogs/flowIds.js';
-import { words } from './text.js';
 
-/** A phrase the phrase lists accept: plain words, with the redaction markers and list syntax (| and *) left out. */
+/**
+ * A phrase the phrase lists accept: plain words, with the redaction markers and list syntax (| and *) left out.
+ * An apostrophe inside a word stays, since in Welsh it joins two words ("cofio'r"); English reads it as before.
+ */
 export function phraseFrom(text: string): string {
-  return words(text.replace(/\[(password|date|email|phone)\]/g, ' ')).join(' ');
+  return text
+    .replace(/\[(password|date|email|phone)\]/g, ' ')
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[’`]/g, "'")
+    .replace(/&/g, ' and ')
+    .split(/[^\p{L}\p{N}']+/u)
+    .map((w) => w.replace(/^'+|'+$/g, ''))
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Is `target` something a phrasing can be added to: a flow, or one of the common questions? */

@@ -2,7 +2,7 @@
 // Porter stems, the content file's synonyms (so "stat and mand" and "mandatory training" are one thing),
 // then the little words dropped. Language data (synonyms, ignored words) comes from the content file.
 import { stemmer } from 'stemmer';
-import { welshStem } from './welsh.js';
+import { welshStem, welshWords } from './welsh.js';
 
 /** Lower-cased words: apostrophes dropped ("can't" → "cant", "team's" → "team"), hyphens and other marks split words. */
 export function words(text: string): string[] {
@@ -21,6 +21,9 @@ export const stem = (word: string): string => (/^\p{L}+$/u.test(word) ? stemmer(
 
 /** How words are reduced for a language: Porter stems for English, our light normaliser for Welsh. */
 export const stemFor = (locale: string | undefined): ((word: string) => string) => (locale?.startsWith('cy') ? welshStem : stem);
+
+/** How text is cut into words for a language: in Welsh an apostrophe marks a dropped letter between two words ("cofio'r"). */
+export const wordsFor = (locale: string | undefined): ((text: string) => string[]) => (locale?.startsWith('cy') ? welshWords : words);
 
 export interface TextRules {
   /**
@@ -44,17 +47,19 @@ export class TermPipeline {
   readonly #rewrites = new Map<string, Rewrite[]>();
   readonly #ignored: Set<string>;
   readonly #stem: (word: string) => string;
+  readonly #words: (text: string) => string[];
 
-  constructor(rules: TextRules, stemWord: (word: string) => string = stem) {
+  constructor(rules: TextRules, stemWord: (word: string) => string = stem, wordsOf: (text: string) => string[] = words) {
     this.#stem = stemWord;
-    this.#ignored = new Set(rules.ignoredWords.flatMap((w) => words(w).map(stemWord)));
+    this.#words = wordsOf;
+    this.#ignored = new Set(rules.ignoredWords.flatMap((w) => wordsOf(w).map(stemWord)));
     for (const line of rules.synonyms) {
       const [canonical, alternatives] = line.split(':', 2);
       if (!canonical || alternatives === undefined) continue;
-      const to = words(canonical).map(stemWord);
+      const to = wordsOf(canonical).map(stemWord);
       for (const alt of alternatives.split(',')) {
         const exact = alt.trim().startsWith('=');
-        const from = exact ? words(alt) : words(alt).map(stemWord);
+        const from = exact ? wordsOf(alt) : wordsOf(alt).map(stemWord);
         if (from.length === 0 || to.length === 0) continue;
         const key = `${exact ? '=' : ''}${from[0]!}`;
         const list = this.#rewrites.get(key) ?? [];
@@ -68,7 +73,7 @@ export class TermPipeline {
 
   /** Stems with synonyms applied, little words kept (for patterns that need them, such as diagnosis). */
   stems(text: string): string[] {
-    const typed = words(text);
+    const typed = this.#words(text);
     const stems = typed.map(this.#stem);
     const out: string[] = [];
     const fits = (r: Rewrite, i: number) => r.from.every((s, k) => (r.exact ? typed : stems)[i + k] === s);

@@ -6,7 +6,7 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
 import { Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
-import { expandPhrase, stemFor, TermPipeline, type TextRules } from './text.js';
+import { expandPhrase, stemFor, TermPipeline, wordsFor, type TextRules } from './text.js';
 
 export const CONTROL_INTENTS = ['help', 'cancel', 'menu', 'greeting', 'thanks'] as const;
 export type ControlIntent = (typeof CONTROL_INTENTS)[number];
@@ -109,6 +109,9 @@ interface Doc {
   size: number;
 }
 
+/** Commands that, said with a question that has a clear answer, give way to it. */
+const ANSWERED_AFTER_COMMAND: ReadonlySet<string> = new Set(['greeting', 'thanks']);
+
 // "Speak to someone" interrupts anything, as long as it is short enough to be a request and not a story.
 const MAX_COMMAND_WORDS = 4;
 
@@ -134,7 +137,7 @@ export class Understander {
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
     this.#wordyCommands = new IntentRecogniser(Object.fromEntries(CONTROL_INTENTS.map((i) => [i, source.intents[i] ?? []])), { maxControlWords: Infinity });
-    this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale));
+    this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale), wordsFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
@@ -196,12 +199,16 @@ export class Understander {
     if (command && isControl(command.intent)) {
       // "stop ESR emails" holds the command word "stop" but asks for something else: words beyond the
       // command's own that lead to a clear answer win; otherwise it is the command, as it always was.
-      const extra = this.#pipeline.terms(text).some((t) => !this.#commandTerms.has(t));
+      // Only words of meaning count: "beth alla i wneud yma" is all little words, so it stays the command.
+      const extra = this.#pipeline.hasMeaning(text) && this.#pipeline.terms(text).some((t) => !this.#commandTerms.has(t));
       const answer = extra ? this.#retrieve(text) : undefined;
       if (answer?.kind === 'answer' && answer.confidence >= THRESHOLDS.overrideCommand) return answer;
       // "password help" asks for help with something named: what it names is the question, answered or offered.
-      // Cancel and menu stay commands, since they must work mid-flow whatever else is said.
+      // "sut mae cysylltu" ("how do I get in touch", which starts like the greeting "sut mae") is a question when
+      // it has an answer; a greeting that names only us ("hi esr helpdesk") stays a greeting. Cancel and menu stay
+      // commands, since they must work mid-flow whatever else is said.
       if (command.intent === 'help' && (answer?.kind === 'answer' || answer?.kind === 'ask')) return answer;
+      if (ANSWERED_AFTER_COMMAND.has(command.intent) && answer?.kind === 'answer') return answer;
       return { kind: 'command', intent: command.intent };
     }
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };

@@ -1,9 +1,11 @@
 // A light normaliser for Welsh words, ours, since no Welsh stemmer exists in the libraries available. It is
-// not a stemmer: it undoes the initial mutations that change a word's first letters most (nasal ngh/mh/nh,
-// aspirate ch/ph/th, soft g→c, b→p, dd→d, and ng→g), so "nghyfrinair", "gyfrinair" and "chyfrinair" meet
-// "cyfrinair"; and it drops a few plural and verb endings (-iau, -au, -oedd, -ion, -io, -ais...). The rest
-// of a soft mutation (f, l, r, a dropped g) is left to the search's typo tolerance. Both the content and
-// what people type go through it, so a word that is over-reduced is reduced the same way on both sides.
+// not a stemmer: it undoes the initial mutations that change a word's first letters (nasal ngh/mh/nh/ng,
+// aspirate ch/ph/th, soft g→c, b→p, dd→d, f→m, a dropped g before w), so "nghyfrinair", "gyfrinair" and
+// "chyfrinair" meet "cyfrinair", "fynediad" meets "mynediad" and "wall" meets "gwall"; it spells ll and rh as l
+// and r, so a soft-mutated "lwytho" or "reolau" meets "llwytho" and "rheolau"; and it drops a few plural and verb
+// endings (-iau, -au, -oedd, -ion, -io, -ais, -iodd...). Where a mutated letter could come from two (f from b
+// or m), both sides meet on one of them: the content and what people type go through it alike, so a word that
+// is over-reduced is reduced the same way on both sides.
 
 const INITIALS: Array<[string, string]> = [
   ['ngh', 'c'],
@@ -14,10 +16,25 @@ const INITIALS: Array<[string, string]> = [
   ['ph', 'p'],
   ['th', 't'],
   ['dd', 'd'],
+  ['ll', 'l'],
+  ['rh', 'r'],
 ];
 
 // Longest first; a stem keeps at least three letters.
-const ENDINGS = ['iadau', 'iaid', 'iais', 'oedd', 'iau', 'ion', 'ais', 'wch', 'odd', 'au', 'io', 'wn'];
+const ENDINGS = ['iadau', 'iaid', 'iais', 'iodd', 'iwyd', 'iwch', 'oedd', 'iau', 'ion', 'ais', 'ies', 'wyd', 'wch', 'odd', 'au', 'io', 'wn'];
+
+/**
+ * Words as staff type them: lower case, accents and all, an apostrophe splitting the two words it joins
+ * ("cofio'r" is "cofio yr", "dwi'n" is "dwi yn"), hyphens and other marks splitting words too.
+ */
+export function welshWords(text: string): string[] {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/&/g, ' a ')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
 
 export function welshStem(word: string): string {
   if (!/^\p{L}+$/u.test(word)) return word;
@@ -29,9 +46,12 @@ export function welshStem(word: string): string {
       break;
     }
   }
-  // Soft mutation of c and p (the commonest in what staff type: "gyfrinair", "broblem").
+  // Soft mutation: a dropped g before w ("wall", "waith"), then c and p (the commonest in what staff type:
+  // "gyfrinair", "broblem"), and f for m or b ("fynediad", "fewngofnodi"; ff is a letter of its own).
+  if (w.startsWith('w') && w.length > 2) w = `gw${w.slice(1)}`;
   if (w.startsWith('g') && w.length > 3) w = `c${w.slice(1)}`;
   else if (w.startsWith('b') && w.length > 3) w = `p${w.slice(1)}`;
+  else if (w.startsWith('f') && !w.startsWith('ff') && w.length > 3) w = `m${w.slice(1)}`;
   for (const ending of ENDINGS) {
     if (w.endsWith(ending) && w.length - ending.length >= 3) return w.slice(0, -ending.length);
   }

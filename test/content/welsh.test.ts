@@ -15,7 +15,7 @@ import { StaffMailer } from '../../mail/staffMailer.js';
 import { SmtpTransport } from '../../mail/transport.js';
 import { understandingSource } from '../../understanding/source.js';
 import { Understander } from '../../understanding/understander.js';
-import { welshStem } from '../../understanding/welsh.js';
+import { welshStem, welshWords } from '../../understanding/welsh.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtpServer.js';
 
 const TRUST = { trustName: 'Test NHS Trust', workforceEmail: 'wfi@nhs-trust.example', officeHours: 'Monday to Friday, 9am to 5pm', orgName: '241 Test', esrLoginUrl: 'https://my.esr.nhs.uk' };
@@ -145,12 +145,32 @@ describe('understanding Welsh', () => {
     expect(welshStem('slipiau')).to.equal(welshStem('slip'));
   });
 
+  it('meets the soft mutations of m, ll, rh and a dropped g: fynediad, lwytho, reolau and wall', () => {
+    expect(welshStem('fynediad')).to.equal(welshStem('mynediad'));
+    expect(welshStem('lwytho')).to.equal(welshStem('llwytho'));
+    expect(welshStem('reolau')).to.equal(welshStem('rheolau'));
+    expect(welshStem('wall')).to.equal(welshStem('gwall'));
+    expect(welshStem('ffôn')).not.to.equal(welshStem('mon'));
+  });
+
+  it("splits words at an apostrophe, so cofio'r and dwi'n are two words each", () => {
+    expect(welshWords("Dwi'n methu cofio'r cyfrinair")).to.deep.equal(['dwi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
+  });
+
   const cases: Array<[string, string]> = [
     ['dw i wedi anghofio fy nghyfrinair', 'forgotPassword'],
     ['beth yw fy enw defnyddiwr', 'forgotUsername'],
     ['mae fy nghyfrif wedi cloi', 'unlock'],
     ['sut mae cael yr ap ar fy ffôn', 'app'],
     ['hyfforddiant gorfodol', 'faq:training'],
+    // How people actually type: North and South words, no accents, English loan words.
+    ["dwi di anghofio'n password", 'forgotPassword'],
+    ["sa i'n gwbod fy username", 'forgotUsername'],
+    ['mae fy nghyfrif ar glo', 'unlock'],
+    ['isio defnyddio ESR adra ar fy laptop', 'register'],
+    ['mae ESR i lawr', 'report'],
+    ['pryd dach chi ar agor', 'faq:office-hours'],
+    ['be di ESR', 'faq:what-is-esr'],
   ];
   for (const [text, intent] of cases) {
     it(`understands "${text}" as ${intent}`, () => {
