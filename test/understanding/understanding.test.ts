@@ -285,12 +285,13 @@ describe('understanding what staff say', () => {
       expect(report.wrong / report.total).to.be.at.most(0.068);
     });
 
-    // The same for Welsh: the second Welsh held-out set (210 phrasings written blind from the guides on
-    // 2026-12-06), scored twice: 73.3% right, 4.3% wrong both times (no Welsh tuning in between). A margin of 3 points.
+    // The same for Welsh: the third Welsh held-out set (250 phrasings written blind from the guides on 2026-12-06),
+    // scored twice: 66.8% right, 4.0% wrong before the Welsh tuning round, 86.8% and 4.8% after it (tuned on the
+    // Welsh development files and fresh phrasings, never on this). A margin of 3 points.
     it('keeps the Welsh held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.cy-GB.jsonl', import.meta.url))), (text) => outcomeOf(welsh, text));
-      expect(report.right / report.total).to.be.at.least(0.703);
-      expect(report.wrong / report.total).to.be.at.most(0.073);
+      expect(report.right / report.total).to.be.at.least(0.838);
+      expect(report.wrong / report.total).to.be.at.most(0.078);
     });
   });
 });
