@@ -134,6 +134,8 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: bool(true),
   ACCOUNT_HELP_PER_HOUR: int(5, 1, 1000),
   RETENTION_DAYS: int(90, 1, 3650),
+  DATABASE_POOL_SIZE: int(10, 2, 500),
+  DATABASE_LOCK_POOL_SIZE: int(10, 1, 500),
   TRUST_PROXY: text('0').transform((v, ctx): TrustProxy => {
     try {
       return parseTrustProxy(v);

@@ -116,8 +116,10 @@ export interface OpenStoresOptions {
 }
 
 /** ESR_MODE, when given, says whether the ESR automation's request file is opened (and checked) at start-up. */
-export function openStores(config: Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'ESR_MODE'>>, options: OpenStoresOptions): Promise<Stores> {
-  return config.DATABASE_URL ? openPostgres(config.DATABASE_URL, options) : openEmbedded(options, config.ESR_MODE === 'automation');
+export function openStores(config: Pick<Config, 'DATABASE_URL'> & Partial<Pick<Config, 'ESR_MODE' | 'DATABASE_POOL_SIZE' | 'DATABASE_LOCK_POOL_SIZE'>>, options: OpenStoresOptions): Promise<Stores> {
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL, { main: config.DATABASE_POOL_SIZE ?? 10, locks: config.DATABASE_LOCK_POOL_SIZE ?? 10 }, options)
+    : openEmbedded(options, config.ESR_MODE === 'automation');
 }
 
 async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions, automation: boolean): Promise<Stores> {
@@ -151,12 +153,12 @@ async function openEmbedded({ dataDir, onTornTail, now }: OpenStoresOptions, aut
   };
 }
 
-async function openPostgres(url: string, { dataDir, onDatabaseError, onTurnLockWait, turnLockWaitMs, turnLockParkMs, now }: OpenStoresOptions): Promise<Stores> {
+async function openPostgres(url: string, poolSizes: { main: number; locks: number }, { dataDir, onDatabaseError, onTurnLockWait, turnLockWaitMs, turnLockParkMs, now }: OpenStoresOptions): Promise<Stores> {
   const onError = onDatabaseError ? { onError: onDatabaseError } : {};
-  const pool = createPool(url, onError);
+  const pool = createPool(url, { ...onError, max: poolSizes.main });
   // The locks' own connections, apart from the main pool (storage/postgres/pgLocks.ts says why); as many as
   // the turns this instance runs at once.
-  const lockPool = createPool(url, { ...onError, applicationName: 'esr-helpdesk-locks', max: 10 });
+  const lockPool = createPool(url, { ...onError, applicationName: 'esr-helpdesk-locks', max: poolSizes.locks });
   let migrated: Migration[];
   try {
     migrated = await migrate(pool);

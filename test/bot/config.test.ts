@@ -131,6 +131,8 @@ describe('loadConfig', () => {
       ['SEED_DEMO_DATA', 'maybe'],
       ['TRUST_PROXY', 'maybe'],
       ['TRUST_PROXY', '10.0.0.0/40'],
+      ['DATABASE_POOL_SIZE', '1'],
+      ['DATABASE_LOCK_POOL_SIZE', 'many'],
     ];
     for (const [setting, value] of cases) {
       it(`${setting}=${value}`, () => {
