@@ -38,6 +38,7 @@ import { TeamsAgentChannel } from './teamsAgentChannel.js';
 import { TeamsHelpDesk } from './teamsHelpDesk.js';
 import { TeamsStaffMessenger } from './teamsStaffMessenger.js';
 import { RecentTranscript } from './recentTranscript.js';
+import { FileMailQueue } from '../storage/fileMailQueue.js';
 import { openStores } from '../storage/openStores.js';
 import { MainDialog } from '../dialogs/mainDialog.js';
 import type { DialogDeps, ProfileResolver } from '../dialogs/deps.js';
@@ -138,6 +139,9 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     ...(options.turnLockParkMs !== undefined ? { turnLockParkMs: options.turnLockParkMs } : {}),
     now: () => clock.now(),
   });
+  if (stores.mailQueue instanceof FileMailQueue && stores.mailQueue.removedOrphans > 0) {
+    logger.info({ folders: stores.mailQueue.removedOrphans, dir: stores.mailQueue.attachmentsDir }, 'Removed attachment folders no queued email named (left by a crash between writing an attachment and queueing its email)');
+  }
   if (stores.migrated.length > 0) logger.info({ migrations: stores.migrated.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}`) }, `Applied ${stores.migrated.length} database migration(s)`);
   const { staff, accounts, tokens, audit, limits, screenshots, usage, state, queues, missed, locks } = stores;
 

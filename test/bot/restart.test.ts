@@ -1,5 +1,7 @@
 // State survives a restart: a person half-way through a conversation carries on where they were, and the
 // welcome is not sent a second time.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { replyText } from '../support/teamsUser.js';
 import { DEMO_USERS, startTestApp } from '../support/testApp.js';
@@ -24,6 +26,19 @@ describe('a restart of the bot', () => {
       await second.app.background.idle();
       await second.app.mail.deliverDue();
       expect(await second.app.mail.pending()).to.have.length(0);
+    } finally {
+      await second.stop({ keepData: false });
+    }
+  });
+
+  it('removes attachment folders that no queued email names (a crash between the two writes) and says so in the log', async () => {
+    const first = await startTestApp();
+    await first.stop();
+    await mkdir(join(first.dataDir, 'mail-queue-attachments', '11111111-1111-4111-8111-111111111111'), { recursive: true });
+    const second = await startTestApp({ dataDir: first.dataDir });
+    try {
+      const line = JSON.parse(await second.waitForLog('Removed attachment folders no queued email named')) as { folders: number };
+      expect(line.folders).to.equal(1);
     } finally {
       await second.stop({ keepData: false });
     }
