@@ -4,7 +4,7 @@
 // live chat with an agent, write the turn's transcript), and one more to take the lock otherwise (letting go of
 // the lock parked on that connection in the same statement); plus a state write when the dialog moved.
 import { expect } from 'chai';
-import pg from 'pg';
+import { recordStatements, type StatementRecorder } from '../support/pgStatements.js';
 import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
 
@@ -15,9 +15,8 @@ describe('statements per chat turn on PostgreSQL', function () {
   this.timeout(60_000);
   let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   let t: TestApp | undefined;
-  const sent: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, and called with its client
-  const query = pg.Client.prototype.query;
+  let recorder: StatementRecorder | undefined;
+  let sent: string[] = [];
   let alex: ReturnType<TestApp['user']>;
 
   before(async function () {
@@ -29,15 +28,11 @@ describe('statements per chat turn on PostgreSQL', function () {
     // Parked for a minute, so what each turn sends does not depend on how quickly the test runs.
     t = await startTestApp({ env: { DATABASE_URL: database.url }, housekeeping: false, turnLockParkMs: 60_000 });
     alex = t.user(DEMO_USERS.alex); // one conversation throughout
-    (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      const text = typeof q === 'string' ? q : (q.text ?? '');
-      if (!BACKGROUND.test(text)) sent.push(text.replace(/\s+/g, ' '));
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    };
+    recorder = recordStatements((text) => !BACKGROUND.test(text));
+    sent = recorder.sent;
   });
   after(async () => {
-    pg.Client.prototype.query = query;
+    recorder?.stop();
     await t?.stop({ keepData: false });
     await database?.drop();
   });

@@ -2,10 +2,10 @@
 // time across both, a periodic job runs on one of them at a time, and a lock never outlives its turn or its
 // connection. Nothing here sleeps: each test waits on the lock itself, or on a signal that it is waiting.
 import { expect } from 'chai';
-import pg from 'pg';
 import { LockWaitTimeout } from '../../../core/locks.js';
 import { PgLocks, type PgLocksOptions } from '../../../storage/postgres/pgLocks.js';
 import { rejectionOf } from '../../contracts/subject.js';
+import { recordStatements } from '../../support/pgStatements.js';
 import { usePostgres } from '../../support/postgres.js';
 
 /** A promise and the function that settles it: a turn parked until the test lets it go. */
@@ -125,20 +125,13 @@ describe('locks for several instances on one PostgreSQL database', () => {
     const two = instance('otherPool');
     // Counts the statements about advisory locks this process sends while `run` runs.
     const lockStatements = async (run: () => Promise<unknown>) => {
-      let count = 0;
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- put back below, and called with its client
-      const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-      (pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...args: unknown[]) {
-        const q = args[0] as string | { text?: string };
-        if (/advisory/.test(typeof q === 'string' ? q : (q.text ?? ''))) count += 1;
-        return query.apply(this, args);
-      };
+      const recorder = recordStatements((text) => text.includes('advisory'));
       try {
         await run();
       } finally {
-        (pg.Client.prototype as { query: unknown }).query = query;
+        recorder.stop();
       }
-      return count;
+      return recorder.sent.length;
     };
     expect(await lockStatements(() => one.turns.run('conv-a', () => Promise.resolve()))).to.equal(1);
     expect(await lockStatements(() => one.turns.run('conv-a', () => Promise.resolve())), 'the same conversation again: already held').to.equal(0);
