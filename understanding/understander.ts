@@ -90,9 +90,12 @@ export const COVERAGE = {
   prefix: 0.7,
   fuzzy: 0.6,
   unknownWeight: 2,
+  /** A number, or a code with digits in it ("B4", "241JSMITH01"), unless the phrases use it. */
   numberWeight: 0.5,
   /** A word only the answers use: the bot's own subject, so not likely another one, but it tells little. */
   answerWordWeight: 1,
+  /** A word the phrases do not know, typed capitalised inside a sentence: a person's or place's name. */
+  nameWeight: 0.5,
   /** How a phrase only partly found counts: (share of its words found) to this power. */
   partialPhrase: 0.5,
 };
@@ -292,7 +295,9 @@ export class Understander {
   rank(text: string): Candidate[] {
     const terms = this.#pipeline.terms(text);
     if (terms.length === 0) return [];
-    const weight = (t: string) => this.#weight(t);
+    // A name the phrases do not know ("Tobias", "Priya") says who the message is about, not what it asks.
+    const names = this.#pipeline.nameStems(text);
+    const weight = (t: string) => (names.has(t) && !this.#known(t) ? COVERAGE.nameWeight : this.#weight(t));
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
     const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string>; held: string[][] }>();
     for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
@@ -326,15 +331,20 @@ export class Understander {
       .sort((a, b) => b.score - a.score);
   }
 
-  /** How much a term tells: its IDF; a number little; a word no phrase or title knows, as much as a rare one. */
+  /** How much a term tells: its IDF; a number or code little; a word no phrase or title knows, as much as a rare one. */
   #weight(term: string): number {
-    return this.#idf.get(term) ?? (/^\d+$/.test(term) ? COVERAGE.numberWeight : this.#answerOnly.has(term) ? COVERAGE.answerWordWeight : COVERAGE.unknownWeight);
+    return this.#idf.get(term) ?? (/\d/.test(term) ? COVERAGE.numberWeight : this.#answerOnly.has(term) ? COVERAGE.answerWordWeight : COVERAGE.unknownWeight);
+  }
+
+  /** Does a phrase, title or answer use the term? */
+  #known(term: string): boolean {
+    return this.#idf.has(term) || this.#answerOnly.has(term);
   }
 
   /** Share of the terms' meaning in words no phrase or title knows (numbers aside). */
   #unknownShare(terms: readonly string[]): number {
     const total = terms.reduce((sum, t) => sum + this.#weight(t), 0);
-    const unknown = terms.filter((t) => !this.#idf.has(t) && !this.#answerOnly.has(t) && !/^\d+$/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
+    const unknown = terms.filter((t) => !this.#idf.has(t) && !this.#answerOnly.has(t) && !/\d/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
     return total === 0 ? 0 : unknown / total;
   }
 
