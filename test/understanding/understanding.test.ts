@@ -180,6 +180,9 @@ describe('understanding what staff say', () => {
       ['where is my total reward statement', 'faq:payslips'],
       ['how do I find my competencies', 'faq:training'],
       ['lost my pw', 'forgotPassword'],
+      ['how do i retrieve my esr password', 'forgotPassword'],
+      ['lockd out of esr', 'unlock'],
+      ['is my username the same as my staff number', 'forgotUsername'],
     ];
     for (const [text, expected] of cases) {
       it(`"${text}" → ${expected}`, () => {
@@ -196,7 +199,7 @@ describe('understanding what staff say', () => {
   });
 
   describe('takes something in ESR that is wrong, missing or out of date as a problem to report', () => {
-    for (const text of ['my record has the wrong department on it', 'the job title on my ESR is incorrect', 'my assignment details in esr are out of date', 'I want to open a ticket about ESR']) {
+    for (const text of ['my contract on ESR is wrong', 'the base location in my ESR record is wrong', 'my record has the wrong department on it', 'the job title on my ESR is incorrect', 'my assignment details in esr are out of date', 'I want to open a ticket about ESR']) {
       it(`"${text}" → report`, () => {
         expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: 'report' });
       });
@@ -205,6 +208,12 @@ describe('understanding what staff say', () => {
       expect(outcomeOf(u, 'my pay is wrong')).to.not.deep.equal({ kind: 'answer', label: 'report' });
       expect(u.understand('my name badge is spelt wrong').kind).to.equal('none');
     });
+  });
+
+  it('gives little weight to names and codes it does not know, which say who is asking and not what', () => {
+    expect(new TermPipeline({ synonyms: [], ignoredWords: [] }).nameStems('Hi, my manager Siobhan Adeyemi says. Please help')).to.deep.equal(new Set(['siobhan', 'adeyemi']));
+    expect(outcomeOf(u, 'I am Marek Zielinski, HCA on ward C7, and I have forgotten my ESR password')).to.deep.equal({ kind: 'answer', label: 'forgotPassword' });
+    expect(outcomeOf(u, 'I am a midwife on ward C7 and I have forgotten my ESR username')).to.deep.equal({ kind: 'answer', label: 'forgotUsername' });
   });
 
   it('holds a phrase whole only by the message\'s own words, not by a longer word one of them begins', () => {
