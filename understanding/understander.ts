@@ -49,6 +49,8 @@ export interface Candidate {
   explained: ReadonlySet<string>;
   /** The message's terms (as they are) each of the intent's phrases holds, where it holds two or more. */
   held: ReadonlyArray<readonly string[]>;
+  /** Whether any of the intent's phrases or its title matched, not only its answer's text. */
+  phrased: boolean;
 }
 
 /**
@@ -237,6 +239,8 @@ export class Understander {
     const [top, second] = ranked;
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
     if (!top) return { kind: 'none' };
+    // Words found only in an answer's own text ("what can you answer") say too little to answer with it.
+    if (!top.phrased) return { kind: 'none', best: top.intent };
     if (offTopic && this.#isOtherSubject(text, top, offTopic)) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
@@ -299,9 +303,10 @@ export class Understander {
     const names = this.#pipeline.nameStems(text);
     const weight = (t: string) => (names.has(t) && !this.#known(t) ? COVERAGE.nameWeight : this.#weight(t));
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
-    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string>; held: string[][] }>();
+    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string>; held: string[][]; phrased: boolean }>();
     for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
-      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set(), held: [] }).get(r.intent)!;
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set(), held: [], phrased: false }).get(r.intent)!;
+      if (r.kind !== 'answer') entry.phrased = true;
       entry.score = Math.max(entry.score, r.score);
       const exact = r.queryTerms.filter((q) => r.terms.includes(q));
       if (r.kind !== 'answer' && exact.length >= 2) entry.held.push(exact);
@@ -326,7 +331,7 @@ export class Understander {
         // Off-topic phrases only count where one is there whole: "doesn't work" alone is no other subject.
         const coverage = terms.reduce((s, t) => s + weight(t) * (intent === OFF_TOPIC ? (e.explained.has(t) ? 1 : 0) : (e.matched.get(t) ?? 0)), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
-        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained, held: e.held };
+        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained, held: e.held, phrased: e.phrased };
       })
       .sort((a, b) => b.score - a.score);
   }

@@ -216,6 +216,12 @@ describe('understanding what staff say', () => {
     expect(outcomeOf(u, 'I am a midwife on ward C7 and I have forgotten my ESR username')).to.deep.equal({ kind: 'answer', label: 'forgotUsername' });
   });
 
+  it('does not answer with a common question whose answer text alone shares the message\'s words', () => {
+    const top = u.rank('answers')[0];
+    expect(top?.phrased).to.equal(false);
+    expect(u.understand('answers').kind).to.equal('none');
+  });
+
   it('holds a phrase whole only by the message\'s own words, not by a longer word one of them begins', () => {
     // "training" begins "trainee" (a contact phrase) but does not hold it.
     expect(u.rank('training').find((c) => c.intent === 'faq:contact')?.whole ?? false).to.equal(false);
