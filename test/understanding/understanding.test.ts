@@ -183,6 +183,8 @@ describe('understanding what staff say', () => {
       ['how do i retrieve my esr password', 'forgotPassword'],
       ['lockd out of esr', 'unlock'],
       ['is my username the same as my staff number', 'forgotUsername'],
+      ['my esr password has completely slipped my mind', 'forgotPassword'],
+      ['what do i use to sign in to esr', 'faq:username-vs-computer'],
     ];
     for (const [text, expected] of cases) {
       it(`"${text}" → ${expected}`, () => {
