@@ -201,7 +201,7 @@ describe('understanding what staff say', () => {
   });
 
   describe('takes something in ESR that is wrong, missing or out of date as a problem to report', () => {
-    for (const text of ['my contract on ESR is wrong', 'the base location in my ESR record is wrong', 'my record has the wrong department on it', 'the job title on my ESR is incorrect', 'my assignment details in esr are out of date', 'I want to open a ticket about ESR']) {
+    for (const text of ['my national insurance number on ESR is wrong', 'my job title in ESR has not been updated', 'my contract on ESR is wrong', 'the base location in my ESR record is wrong', 'my record has the wrong department on it', 'the job title on my ESR is incorrect', 'my assignment details in esr are out of date', 'I want to open a ticket about ESR']) {
       it(`"${text}" → report`, () => {
         expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: 'report' });
       });
