@@ -132,6 +132,12 @@ describe('understanding what staff say', () => {
       expect(outcomeOf(u, 'is my ESR login the same as my network login')).to.deep.equal({ kind: 'answer', label: 'faq:username-vs-computer' });
     });
 
+    it('falls back on home wifi and slow laptops, which are not ESR, though working from home is', () => {
+      expect(u.understand('my home wifi keeps dropping').kind).to.equal('none');
+      expect(u.understand('my laptop is running slow').kind).to.equal('none');
+      expect(outcomeOf(u, 'I work on the road, can I use ESR')).to.deep.equal({ kind: 'answer', label: 'register' });
+    });
+
     it('keeps an ESR question that mentions another subject when it names ESR', () => {
       expect(outcomeOf(u, "I'm on maternity leave and need to get into ESR from home")).to.deep.equal({ kind: 'answer', label: 'register' });
     });
