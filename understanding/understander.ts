@@ -138,6 +138,10 @@ export class Understander {
   readonly #commandTerms = new Set<string>();
   /** The words (as stems, in order) that name what the bot is about (content understanding.topicWords). */
   readonly #topicNames: string[][];
+  /** Phrases made only of little words ("what is ESR"), as stems, which retrieval cannot see inside a longer message. */
+  readonly #littlePhrases: Array<{ intent: string; stems: string[] }> = [];
+  /** Every stem of those phrases. */
+  readonly #littleWords = new Set<string>();
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
@@ -169,6 +173,7 @@ export class Understander {
     for (const entry of source.faq.entries) {
       const intent = `faq:${entry.id}`;
       for (const phrase of entry.phrases) for (const text of expandPhrase(phrase)) add(intent, 'phrase', text);
+      for (const phrase of entry.phrases) for (const text of expandPhrase(phrase)) if (!this.#pipeline.hasMeaning(text) && this.#pipeline.stems(text).length > 1) this.#littlePhrases.push({ intent, stems: this.#pipeline.stems(text) });
       add(intent, 'title', entry.title);
       add(intent, 'answer', entry.answer.replace(/\{\w+\}/g, ' ').replace(/[*_#`]/g, ''));
     }
@@ -189,6 +194,7 @@ export class Understander {
       },
     });
     this.#search.addAll(docs);
+    for (const p of this.#littlePhrases) for (const s of p.stems) this.#littleWords.add(s);
     const users = new Map<string, Set<string>>();
     // Only phrases and titles say what an intent is about; a word found only in answers tells little.
     for (const doc of docs.filter((d) => d.kind !== 'answer')) for (const term of tokenizeDoc(doc.text)) (users.get(term) ?? users.set(term, new Set()).get(term)!).add(doc.intent);
@@ -220,7 +226,29 @@ export class Understander {
     const diagnosis = this.#diagnoser.diagnose(text);
     // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
     if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) return { kind: 'diagnosis', ...diagnosis };
-    return this.#retrieve(text);
+    return this.#withLittleQuestion(text, this.#retrieve(text));
+  }
+
+  /**
+   * A sentence ending in a question of little words ("New to the NHS, what actually is ESR?") asks that question,
+   * whatever the rest says: it is offered with whatever retrieval found, since the rest may be the real ask.
+   */
+  #withLittleQuestion(text: string, found: Understood): Understood {
+    if (this.#littlePhrases.length === 0 || !this.#pipeline.hasMeaning(text)) return found;
+    const asked = this.#littleQuestion(text);
+    if (!asked || (found.kind === 'answer' && found.intent === asked)) return found;
+    const others = found.kind === 'answer' ? [found.intent] : found.kind === 'ask' ? found.candidates.filter((c) => c !== asked) : [];
+    return { kind: 'ask', candidates: [asked, ...others].slice(0, THRESHOLDS.maxOffered) };
+  }
+
+  /** The intent of a little-word phrase that ends one of the message's sentences, other little words aside. */
+  #littleQuestion(text: string): string | undefined {
+    for (const sentence of text.split(/[.!?\n]+/)) {
+      const stems = this.#pipeline.stems(sentence).filter((s) => !this.#pipeline.isIgnored(s) || this.#littleWords.has(s));
+      const found = this.#littlePhrases.find((p) => p.stems.length <= stems.length && p.stems.every((s, k) => stems[stems.length - p.stems.length + k] === s));
+      if (found) return found.intent;
+    }
+    return undefined;
   }
 
   /**

@@ -230,6 +230,13 @@ describe('understanding what staff say', () => {
     expect(u.understand('answers').kind).to.equal('none');
   });
 
+  it('hears a question of little words ("what is ESR") that ends a sentence of a longer message, and offers it', () => {
+    const result = outcomeOf(u, 'I start on the wards next week. So what is ESR?');
+    expect(result.kind).to.equal('ask');
+    expect((result as { labels: string[] }).labels[0]).to.equal('faq:what-is-esr');
+    expect(outcomeOf(u, 'what is my esr username')).to.deep.equal({ kind: 'answer', label: 'forgotUsername' });
+  });
+
   it('holds a phrase whole only by the message\'s own words, not by a longer word one of them begins', () => {
     // "training" begins "trainee" (a contact phrase) but does not hold it.
     expect(u.rank('training').find((c) => c.intent === 'faq:contact')?.whole ?? false).to.equal(false);
