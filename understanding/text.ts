@@ -99,6 +99,21 @@ export class TermPipeline {
     return this.stems(text).some((t) => !this.#ignored.has(t));
   }
 
+  /**
+   * The stems of words typed as names, capitalised inside a sentence ("a nurse, Tobias Wrenfield, who..."): who a
+   * message is about, not what it asks. The first word of a sentence is left out, since any word is capitalised there.
+   */
+  nameStems(text: string): Set<string> {
+    const names = new Set<string>();
+    for (const m of text.normalize('NFKC').matchAll(/\p{L}[\p{L}'’]*/gu)) {
+      if (!/^\p{Lu}\p{Ll}+$/u.test(m[0])) continue;
+      const before = text.slice(0, m.index).trimEnd();
+      if (before === '' || /[.!?:;"“(\n]$/.test(before)) continue;
+      names.add(this.#stem(m[0].toLowerCase()));
+    }
+    return names;
+  }
+
   isIgnored(term: string): boolean {
     return this.#ignored.has(term);
   }

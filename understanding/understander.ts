@@ -49,6 +49,8 @@ export interface Candidate {
   explained: ReadonlySet<string>;
   /** The message's terms (as they are) each of the intent's phrases holds, where it holds two or more. */
   held: ReadonlyArray<readonly string[]>;
+  /** Whether any of the intent's phrases or its title matched, not only its answer's text. */
+  phrased: boolean;
 }
 
 /**
@@ -90,9 +92,12 @@ export const COVERAGE = {
   prefix: 0.7,
   fuzzy: 0.6,
   unknownWeight: 2,
+  /** A number, or a code with digits in it ("B4", "241JSMITH01"), unless the phrases use it. */
   numberWeight: 0.5,
   /** A word only the answers use: the bot's own subject, so not likely another one, but it tells little. */
   answerWordWeight: 1,
+  /** A word the phrases do not know, typed capitalised inside a sentence: a person's or place's name. */
+  nameWeight: 0.5,
   /** How a phrase only partly found counts: (share of its words found) to this power. */
   partialPhrase: 0.5,
 };
@@ -133,6 +138,10 @@ export class Understander {
   readonly #commandTerms = new Set<string>();
   /** The words (as stems, in order) that name what the bot is about (content understanding.topicWords). */
   readonly #topicNames: string[][];
+  /** Phrases made only of little words ("what is ESR"), as stems, which retrieval cannot see inside a longer message. */
+  readonly #littlePhrases: Array<{ intent: string; stems: string[] }> = [];
+  /** Every stem of those phrases. */
+  readonly #littleWords = new Set<string>();
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
@@ -164,6 +173,7 @@ export class Understander {
     for (const entry of source.faq.entries) {
       const intent = `faq:${entry.id}`;
       for (const phrase of entry.phrases) for (const text of expandPhrase(phrase)) add(intent, 'phrase', text);
+      for (const phrase of entry.phrases) for (const text of expandPhrase(phrase)) if (!this.#pipeline.hasMeaning(text) && this.#pipeline.stems(text).length > 1) this.#littlePhrases.push({ intent, stems: this.#pipeline.stems(text) });
       add(intent, 'title', entry.title);
       add(intent, 'answer', entry.answer.replace(/\{\w+\}/g, ' ').replace(/[*_#`]/g, ''));
     }
@@ -184,6 +194,7 @@ export class Understander {
       },
     });
     this.#search.addAll(docs);
+    for (const p of this.#littlePhrases) for (const s of p.stems) this.#littleWords.add(s);
     const users = new Map<string, Set<string>>();
     // Only phrases and titles say what an intent is about; a word found only in answers tells little.
     for (const doc of docs.filter((d) => d.kind !== 'answer')) for (const term of tokenizeDoc(doc.text)) (users.get(term) ?? users.set(term, new Set()).get(term)!).add(doc.intent);
@@ -215,7 +226,29 @@ export class Understander {
     const diagnosis = this.#diagnoser.diagnose(text);
     // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
     if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) return { kind: 'diagnosis', ...diagnosis };
-    return this.#retrieve(text);
+    return this.#withLittleQuestion(text, this.#retrieve(text));
+  }
+
+  /**
+   * A sentence ending in a question of little words ("New to the NHS, what actually is ESR?") asks that question,
+   * whatever the rest says: it is offered with whatever retrieval found, since the rest may be the real ask.
+   */
+  #withLittleQuestion(text: string, found: Understood): Understood {
+    if (this.#littlePhrases.length === 0 || !this.#pipeline.hasMeaning(text)) return found;
+    const asked = this.#littleQuestion(text);
+    if (!asked || (found.kind === 'answer' && found.intent === asked)) return found;
+    const others = found.kind === 'answer' ? [found.intent] : found.kind === 'ask' ? found.candidates.filter((c) => c !== asked) : [];
+    return { kind: 'ask', candidates: [asked, ...others].slice(0, THRESHOLDS.maxOffered) };
+  }
+
+  /** The intent of a little-word phrase that ends one of the message's sentences, other little words aside. */
+  #littleQuestion(text: string): string | undefined {
+    for (const sentence of text.split(/[.!?\n]+/)) {
+      const stems = this.#pipeline.stems(sentence).filter((s) => !this.#pipeline.isIgnored(s) || this.#littleWords.has(s));
+      const found = this.#littlePhrases.find((p) => p.stems.length <= stems.length && p.stems.every((s, k) => stems[stems.length - p.stems.length + k] === s));
+      if (found) return found.intent;
+    }
+    return undefined;
   }
 
   /**
@@ -234,6 +267,8 @@ export class Understander {
     const [top, second] = ranked;
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
     if (!top) return { kind: 'none' };
+    // Words found only in an answer's own text ("what can you answer") say too little to answer with it.
+    if (!top.phrased) return { kind: 'none', best: top.intent };
     if (offTopic && this.#isOtherSubject(text, top, offTopic)) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
@@ -292,11 +327,14 @@ export class Understander {
   rank(text: string): Candidate[] {
     const terms = this.#pipeline.terms(text);
     if (terms.length === 0) return [];
-    const weight = (t: string) => this.#weight(t);
+    // A name the phrases do not know ("Tobias", "Priya") says who the message is about, not what it asks.
+    const names = this.#pipeline.nameStems(text);
+    const weight = (t: string) => (names.has(t) && !this.#known(t) ? COVERAGE.nameWeight : this.#weight(t));
     const total = terms.reduce((sum, t) => sum + weight(t), 0);
-    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string>; held: string[][] }>();
+    const byIntent = new Map<string, { score: number; whole: boolean; matched: Map<string, number>; explained: Set<string>; held: string[][]; phrased: boolean }>();
     for (const r of this.#search.search(text) as Array<SearchResult & { intent: string; kind: DocKind; size: number }>) {
-      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set(), held: [] }).get(r.intent)!;
+      const entry = byIntent.get(r.intent) ?? byIntent.set(r.intent, { score: 0, whole: false, matched: new Map(), explained: new Set(), held: [], phrased: false }).get(r.intent)!;
+      if (r.kind !== 'answer') entry.phrased = true;
       entry.score = Math.max(entry.score, r.score);
       const exact = r.queryTerms.filter((q) => r.terms.includes(q));
       if (r.kind !== 'answer' && exact.length >= 2) entry.held.push(exact);
@@ -321,20 +359,25 @@ export class Understander {
         // Off-topic phrases only count where one is there whole: "doesn't work" alone is no other subject.
         const coverage = terms.reduce((s, t) => s + weight(t) * (intent === OFF_TOPIC ? (e.explained.has(t) ? 1 : 0) : (e.matched.get(t) ?? 0)), 0) / total;
         // A strong match on one word should not outrank an intent that accounts for the whole message.
-        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained, held: e.held };
+        return { intent, score: e.score * coverage, coverage, whole: e.whole, matched: e.matched, explained: e.explained, held: e.held, phrased: e.phrased };
       })
       .sort((a, b) => b.score - a.score);
   }
 
-  /** How much a term tells: its IDF; a number little; a word no phrase or title knows, as much as a rare one. */
+  /** How much a term tells: its IDF; a number or code little; a word no phrase or title knows, as much as a rare one. */
   #weight(term: string): number {
-    return this.#idf.get(term) ?? (/^\d+$/.test(term) ? COVERAGE.numberWeight : this.#answerOnly.has(term) ? COVERAGE.answerWordWeight : COVERAGE.unknownWeight);
+    return this.#idf.get(term) ?? (/\d/.test(term) ? COVERAGE.numberWeight : this.#answerOnly.has(term) ? COVERAGE.answerWordWeight : COVERAGE.unknownWeight);
+  }
+
+  /** Does a phrase, title or answer use the term? */
+  #known(term: string): boolean {
+    return this.#idf.has(term) || this.#answerOnly.has(term);
   }
 
   /** Share of the terms' meaning in words no phrase or title knows (numbers aside). */
   #unknownShare(terms: readonly string[]): number {
     const total = terms.reduce((sum, t) => sum + this.#weight(t), 0);
-    const unknown = terms.filter((t) => !this.#idf.has(t) && !this.#answerOnly.has(t) && !/^\d+$/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
+    const unknown = terms.filter((t) => !this.#idf.has(t) && !this.#answerOnly.has(t) && !/\d/.test(t)).reduce((sum, t) => sum + this.#weight(t), 0);
     return total === 0 ? 0 : unknown / total;
   }
 

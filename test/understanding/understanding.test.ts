@@ -132,6 +132,12 @@ describe('understanding what staff say', () => {
       expect(outcomeOf(u, 'is my ESR login the same as my network login')).to.deep.equal({ kind: 'answer', label: 'faq:username-vs-computer' });
     });
 
+    it('falls back on home wifi and slow laptops, which are not ESR, though working from home is', () => {
+      expect(u.understand('my home wifi keeps dropping').kind).to.equal('none');
+      expect(u.understand('my laptop is running slow').kind).to.equal('none');
+      expect(outcomeOf(u, 'I work on the road, can I use ESR')).to.deep.equal({ kind: 'answer', label: 'register' });
+    });
+
     it('keeps an ESR question that mentions another subject when it names ESR', () => {
       expect(outcomeOf(u, "I'm on maternity leave and need to get into ESR from home")).to.deep.equal({ kind: 'answer', label: 'register' });
     });
@@ -180,6 +186,11 @@ describe('understanding what staff say', () => {
       ['where is my total reward statement', 'faq:payslips'],
       ['how do I find my competencies', 'faq:training'],
       ['lost my pw', 'forgotPassword'],
+      ['how do i retrieve my esr password', 'forgotPassword'],
+      ['lockd out of esr', 'unlock'],
+      ['is my username the same as my staff number', 'forgotUsername'],
+      ['my esr password has completely slipped my mind', 'forgotPassword'],
+      ['what do i use to sign in to esr', 'faq:username-vs-computer'],
     ];
     for (const [text, expected] of cases) {
       it(`"${text}" → ${expected}`, () => {
@@ -196,7 +207,7 @@ describe('understanding what staff say', () => {
   });
 
   describe('takes something in ESR that is wrong, missing or out of date as a problem to report', () => {
-    for (const text of ['my record has the wrong department on it', 'the job title on my ESR is incorrect', 'my assignment details in esr are out of date', 'I want to open a ticket about ESR']) {
+    for (const text of ['my national insurance number on ESR is wrong', 'my job title in ESR has not been updated', 'my contract on ESR is wrong', 'the base location in my ESR record is wrong', 'my record has the wrong department on it', 'the job title on my ESR is incorrect', 'my assignment details in esr are out of date', 'I want to open a ticket about ESR']) {
       it(`"${text}" → report`, () => {
         expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: 'report' });
       });
@@ -205,6 +216,25 @@ describe('understanding what staff say', () => {
       expect(outcomeOf(u, 'my pay is wrong')).to.not.deep.equal({ kind: 'answer', label: 'report' });
       expect(u.understand('my name badge is spelt wrong').kind).to.equal('none');
     });
+  });
+
+  it('gives little weight to names and codes it does not know, which say who is asking and not what', () => {
+    expect(new TermPipeline({ synonyms: [], ignoredWords: [] }).nameStems('Hi, my manager Siobhan Adeyemi says. Please help')).to.deep.equal(new Set(['siobhan', 'adeyemi']));
+    expect(outcomeOf(u, 'I am Marek Zielinski, HCA on ward C7, and I have forgotten my ESR password')).to.deep.equal({ kind: 'answer', label: 'forgotPassword' });
+    expect(outcomeOf(u, 'I am a midwife on ward C7 and I have forgotten my ESR username')).to.deep.equal({ kind: 'answer', label: 'forgotUsername' });
+  });
+
+  it('does not answer with a common question whose answer text alone shares the message\'s words', () => {
+    const top = u.rank('answers')[0];
+    expect(top?.phrased).to.equal(false);
+    expect(u.understand('answers').kind).to.equal('none');
+  });
+
+  it('hears a question of little words ("what is ESR") that ends a sentence of a longer message, and offers it', () => {
+    const result = outcomeOf(u, 'I start on the wards next week. So what is ESR?');
+    expect(result.kind).to.equal('ask');
+    expect((result as { labels: string[] }).labels[0]).to.equal('faq:what-is-esr');
+    expect(outcomeOf(u, 'what is my esr username')).to.deep.equal({ kind: 'answer', label: 'forgotUsername' });
   });
 
   it('holds a phrase whole only by the message\'s own words, not by a longer word one of them begins', () => {
