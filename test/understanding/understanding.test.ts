@@ -281,6 +281,8 @@ describe('understanding what staff say', () => {
       ['retired-heldout2.en-GB.jsonl', 0.94, 0.04],
       // The third held-out set, retired on 2026-12-06 after its second scoring and then tuned on: 97.6% / 1.5%.
       ['retired-heldout3.en-GB.jsonl', 0.95, 0.025],
+      // The fourth, retired on 2026-12-06 after its second scoring and then tuned on (fifth round): 94.5% / 2.5%.
+      ['retired-heldout4.en-GB.jsonl', 0.92, 0.04],
       ['authored.en-GB.jsonl', 0.96, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
@@ -305,14 +307,14 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the fourth one (365
+    // A guard against regressions only, never a target to tune on. The held-out file is the fifth one (354
     // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
-    // development file). Its first scoring, after the third tuning round: 88.5% right, 4.1% wrong; its second,
-    // after the fourth round (tuned on the development files only): 89.9% right, 3.8% wrong. A margin of 3 points.
+    // development file). Its first scoring, after the fourth tuning round: 94.4% right, 3.4% wrong; its second,
+    // after the fifth round (tuned on the development files only): 95.2% right, 3.1% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.869);
-      expect(report.wrong / report.total).to.be.at.most(0.068);
+      expect(report.right / report.total).to.be.at.least(0.922);
+      expect(report.wrong / report.total).to.be.at.most(0.061);
     });
 
     // The same for Welsh: the third Welsh held-out set (250 phrasings written blind from the guides on 2026-12-06),
