@@ -99,49 +99,108 @@ export interface DriveOptions {
   stopping: () => boolean;
 }
 
+/** One turn of simulated user `slot` (their `nth` turn) to one of that person's stored conversations. */
+function turnSender(target: LoadTarget, o: Pick<DriveOptions, 'agent' | 'connector' | 'users' | 'offset'>) {
+  // Slot i only picks conversations i, i + 50, i + 100, ... (all that person's), so no two turns in flight ever
+  // share a conversation and wait on each other.
+  const random = prng(o.offset + 1);
+  const perSlot = Math.floor((target.stored ?? o.users.length) / o.users.length);
+  const endpoint = new URL(`${target.url}/api/messages`);
+  const failures: string[] = [];
+  const answeredOk: string[] = [];
+  const send = async (slot: number, nth: number): Promise<void> => {
+    const u = o.users[slot]!;
+    const conversation = slot + o.users.length * Math.floor(random() * perSlot);
+    const teams = new TeamsUser({ botUrl: target.url, connector: o.connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: conversationId(conversation) });
+    const text = MESSAGES[(slot + o.offset + nth) % MESSAGES.length]!;
+    const activity = teams.activity({ text });
+    try {
+      const status = await post(o.agent, endpoint, JSON.stringify(activity));
+      if (status < 200 || status >= 300) failures.push(`HTTP ${status} for "${text}"`);
+      else answeredOk.push(String(activity.id));
+    } catch (error) {
+      failures.push(`${(error as Error).message} for "${text}"`);
+    }
+  };
+  return { send, failures, answeredOk };
+}
+
+async function finish(target: LoadTarget, o: DriveOptions | PacedOptions, sent: ReturnType<typeof turnSender>, latencies: Float64Array, started: number, cpuBefore: number | undefined, callsBefore: number): Promise<RunResult> {
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = target.cpuMs();
+  const cpuPerTurn = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / latencies.length;
+  const unanswered = await o.replies.missing(sent.answeredOk);
+  return { turns: latencies.length, seconds, latencies, connectorCalls: o.connector.count - callsBefore, cpuPerTurn, failures: sent.failures, unanswered };
+}
+
 /**
  * `turnsPerConversation` turns in each of the conversations, all conversations at once: each sends its next
  * turn when the response to its previous one arrives, so exactly `users.length` requests are in flight.
  */
 export async function drive(target: LoadTarget, o: DriveOptions): Promise<RunResult> {
-  const { users } = o;
-  // Each turn goes to a stored conversation picked at random. Slot i only picks conversations i, i + 50,
-  // i + 100, ... (all that person's), so no two turns in flight ever share a conversation and wait on each other.
-  const random = prng(o.offset + 1);
-  const perSlot = Math.floor((target.stored ?? users.length) / users.length);
-  const endpoint = new URL(`${target.url}/api/messages`);
-  const latencies = new Float64Array(users.length * o.turnsPerConversation);
-  const failures: string[] = [];
-  const answeredOk: string[] = [];
+  const sent = turnSender(target, o);
+  const latencies = new Float64Array(o.users.length * o.turnsPerConversation);
   let next = 0;
   const callsBefore = o.connector.count;
   const cpuBefore = target.cpuMs();
   const started = performance.now();
   await Promise.all(
-    users.map(async (u, i) => {
+    o.users.map(async (_, slot) => {
       for (let t = 0; t < o.turnsPerConversation && !o.stopping(); t++) {
-        const conversation = i + users.length * Math.floor(random() * perSlot);
-        const teams = new TeamsUser({ botUrl: target.url, connector: o.connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: conversationId(conversation) });
-        const text = MESSAGES[(i + o.offset + t) % MESSAGES.length]!;
-        const activity = teams.activity({ text });
-        const body = JSON.stringify(activity);
         const t0 = performance.now();
-        try {
-          const status = await post(o.agent, endpoint, body);
-          if (status < 200 || status >= 300) failures.push(`HTTP ${status} for "${text}"`);
-          else answeredOk.push(String(activity.id));
-        } catch (error) {
-          failures.push(`${(error as Error).message} for "${text}"`);
-        }
+        await sent.send(slot, t);
         latencies[next++] = performance.now() - t0;
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuAfter = target.cpuMs();
-  const cpuPerTurn = cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / latencies.length;
-  const unanswered = await o.replies.missing(answeredOk);
-  return { turns: latencies.length, seconds, latencies, connectorCalls: o.connector.count - callsBefore, cpuPerTurn, failures, unanswered };
+  return finish(target, o, sent, latencies, started, cpuBefore, callsBefore);
+}
+
+export interface PacedOptions extends Omit<DriveOptions, 'turnsPerConversation'> {
+  /** Turns a second, on average. */
+  rate: number;
+  turns: number;
+}
+
+/**
+ * Open loop: `turns` turns arriving at `rate` a second whatever the bot's speed, with random (exponential) gaps
+ * from a seeded generator, so bursts come as they do in real use. Each goes to a simulated user with no turn in
+ * flight (waiting for one if all are busy). A turn's latency counts from when it was due, so a bot that falls
+ * behind is charged for the wait. Below saturation this is the latency a person sees at that load; the closed
+ * loop of `drive` instead measures mostly the queue in front of a saturated bot.
+ */
+export async function drivePaced(target: LoadTarget, o: PacedOptions): Promise<RunResult> {
+  const sent = turnSender(target, o);
+  const random = prng(o.offset + 7_919);
+  const latencies = new Float64Array(o.turns);
+  const free = o.users.map((_, slot) => slot);
+  const waiting: Array<(slot: number) => void> = [];
+  const nth = new Array<number>(o.users.length).fill(0);
+  const release = (slot: number) => {
+    const next = waiting.shift();
+    if (next) next(slot);
+    else free.push(slot);
+  };
+  const callsBefore = o.connector.count;
+  const cpuBefore = target.cpuMs();
+  const started = performance.now();
+  let due = started;
+  const inFlight: Array<Promise<void>> = [];
+  for (let k = 0; k < o.turns && !o.stopping(); k++) {
+    due += (-Math.log(1 - random()) * 1000) / o.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const dueAt = due;
+    const slot = free.pop() ?? (await new Promise<number>((r) => waiting.push(r)));
+    inFlight.push(
+      sent.send(slot, nth[slot]!++).finally(() => {
+        latencies[k] = performance.now() - dueAt;
+        release(slot);
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+  return finish(target, o, sent, latencies, started, cpuBefore, callsBefore);
 }
 
 export interface Summary {

@@ -16,6 +16,9 @@
 //   BENCH_STORED / --stored-conversations   conversations already stored before the bot starts (100,50000);
 //                                           each turn goes to one of them, picked at random
 //   BENCH_INSTANCES / --instances           N > 1: N instances on PostgreSQL behind a proxy, against one (1: off)
+//   BENCH_RATE / --rate                     turns a second offered in the paced runs (open loop, below saturation):
+//                                           a number, or "auto" (half what the embedded store's smallest setting
+//                                           sustained in the runs before), or "off" (no paced runs) (auto)
 //   BENCH_BUILT=1 / --built                 run the helpdesk compiled, as in production (npm run build first, then
 //                                           node dist/bot/index.js), instead of through tsx as npm start does
 import { spawnSync } from 'node:child_process';
@@ -31,7 +34,7 @@ import { CaptureConnector } from '../test/support/captureConnector.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { directoryWith } from './generatedStaff.js';
 import { importStaff } from './importStaff.js';
-import { conversationId, drive, median, ReplyWatch, summarise, type SimUser, type Summary } from './load.js';
+import { conversationId, drive, drivePaced, median, ReplyWatch, summarise, type LoadTarget, type SimUser, type Summary } from './load.js';
 import { children, cpuMs, rssMb, startProcess, stopChild, waitHealthy, type Proc } from './processes.js';
 import { storeConversations } from './storedConversations.js';
 
@@ -81,6 +84,8 @@ const STORE_NAMES = STORE_LIST as Store[];
 if (INSTANCES > 1 && (STORE_NAMES.length !== 1 || STORE_NAMES[0] !== 'postgres')) {
   throw new Error('--instances runs several bots on one PostgreSQL database: use it with --store=postgres (or no --store)');
 }
+const RATE = setting('rate', 'BENCH_RATE', 'auto');
+if (!['auto', 'off'].includes(RATE) && !(Number(RATE) > 0)) throw new Error(`BENCH_RATE (--rate) should be a number of turns a second, "auto" or "off" (got "${RATE}")`);
 const STAFF_SIZES = sizes('staff', 'BENCH_STAFF', '1000,50000', CONVERSATIONS, 'one record per simulated user');
 const STORED_SIZES = sizes('stored-conversations', 'BENCH_STORED', '100,50000', CONVERSATIONS, 'one per conversation in flight');
 
@@ -241,6 +246,18 @@ async function datasyncMs(dir: string): Promise<number> {
   return median(times);
 }
 
+/** Where the load goes, and how to read the CPU the target's bot processes have used. */
+function loadOf(target: Target): LoadTarget {
+  return {
+    url: target.url,
+    stored: target.stored,
+    cpuMs: () => {
+      const each = target.bots.map((b) => cpuMs(b.child.pid));
+      return each.some((c) => c === undefined) ? undefined : each.reduce((a, c) => a! + c!, 0);
+    },
+  };
+}
+
 // ------------------------------------------------------------------------------------------------ main
 
 async function main(): Promise<number> {
@@ -304,14 +321,7 @@ async function main(): Promise<number> {
       // Rotate the order so that no bot always goes first (or always follows the heaviest).
       const order = targets.map((_, i) => targets[(i + run) % targets.length]!);
       for (const target of order) {
-        const load = {
-          url: target.url,
-          stored: target.stored,
-          cpuMs: () => {
-            const each = target.bots.map((b) => cpuMs(b.child.pid));
-            return each.some((c) => c === undefined) ? undefined : each.reduce((a, c) => a! + c!, 0);
-          },
-        };
+        const load = loadOf(target);
         const options = { connector, replies, users, stopping: () => stopping };
         // The first warm-up is longer: it also lets the JIT compile the hot paths and the heap settle.
         const warm = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), offset: run * 3 }));
@@ -329,10 +339,41 @@ async function main(): Promise<number> {
         );
       }
     }
+
+    // Paced runs: the same turns, arriving at a fixed average rate the bots keep up with (open loop), against the
+    // echo bot and each store at its smallest setting. At 50 in flight the bots are saturated, and a turn's
+    // latency is mostly its wait in the queue, which depends on how the queue is served more than on the turn.
+    const paced = new Map<Target, Summary[]>();
+    let rate: number | undefined;
+    if (INSTANCES === 1 && RATE !== 'off') {
+      const baselines = STORE_NAMES.map((store) => helpdesks.find((t) => t.store === store && t.staff === STAFF_SIZES[0] && t.stored === STORED_SIZES[0])!);
+      const reference = baselines.find((t) => t.store === 'lowdb') ?? baselines[0]!;
+      rate = RATE === 'auto' ? Math.max(1, Math.round(median(results.get(reference)!.map((r) => r.turnsPerSecond)) / 2)) : Number(RATE);
+      const pacedTargets = [echo!, ...baselines];
+      for (const t of pacedTargets) paced.set(t, []);
+      for (let run = 0; run < RUNS; run++) {
+        const order = pacedTargets.map((_, i) => pacedTargets[(i + run) % pacedTargets.length]!);
+        for (const target of order) {
+          const options = { connector, replies, users, rate, stopping: () => stopping };
+          const warm = await withAgent((agent) => drivePaced(loadOf(target), { ...options, agent, turns: WARMUP, offset: 100 + run * 3 }));
+          const measured = await withAgent((agent) => drivePaced(loadOf(target), { ...options, agent, turns: CONVERSATIONS * TURNS, offset: 101 + run * 3 }));
+          if (stopping) return 130;
+          const gone = target.bots.find((b) => b.exited);
+          if (gone) throw new Error(`${gone.name} exited during the run:\n  ${gone.output.join('\n  ')}`);
+          failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(target)}: ${f}`));
+          unanswered.set(target, unanswered.get(target)! + warm.unanswered + measured.unanswered);
+          const s = summarise(measured);
+          paced.get(target)!.push(s);
+          process.stdout.write(
+            `  paced run ${run + 1}/${RUNS} at ${rate} turns/s ${label(target).padEnd(40)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
+          );
+        }
+      }
+    }
     for (const t of targets) t.rss = t.bots.map((b) => rssMb(b.child.pid) ?? Number.NaN);
 
-    const med = (t: Target): Summary => {
-      const rs = results.get(t)!;
+    const med = (t: Target, of = results): Summary => {
+      const rs = of.get(t)!;
       return { turnsPerSecond: median(rs.map((r) => r.turnsPerSecond)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), cpu: median(rs.map((r) => r.cpu)) };
     };
     const fmt = (n: number, digits = 1) => n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -349,11 +390,18 @@ async function main(): Promise<number> {
           `${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)} ${fmt(calls.get(t)! / RUNS, 2).padStart(9)}  ${t.rss.map((r) => fmt(r, 0)).join(' + ')}`,
       );
     }
+    if (rate !== undefined) {
+      lines.push('', `paced: ${fmtInt(CONVERSATIONS * TURNS)} turns per run arriving at ${rate} turns/s on average (open loop, random gaps${RATE === 'auto' ? "; half what lowdb's smallest setting sustained above" : ''}); latency from when each turn was due`);
+      for (const t of paced.keys()) {
+        const s = med(t, paced);
+        lines.push(`${(t.kind === 'echo' ? 'echo' : 'helpdesk').padEnd(18)} ${(t.store ?? '-').padEnd(9)} ${(t.staff === undefined ? '-' : fmtInt(t.staff)).padEnd(10)} ${(t.stored === undefined ? '-' : fmtInt(t.stored)).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)}`);
+      }
+    }
     lines.push('');
     // Each ratio is taken within a run (the two bots measured minutes apart at most, under the same load
     // from anything else on the machine), then the median over runs is reported, with the range.
-    const ratio = (num: Target, den: Target, of: (s: Summary) => number) => {
-      const per = results.get(num)!.map((s, i) => of(s) / of(results.get(den)![i]!));
+    const ratio = (num: Target, den: Target, of: (s: Summary) => number, from = results) => {
+      const per = from.get(num)!.map((s, i) => of(s) / of(from.get(den)![i]!));
       return { value: median(per), low: Math.min(...per), high: Math.max(...per) };
     };
     const verdict = (r: { value: number; low: number; high: number }, target: number) =>
@@ -416,9 +464,14 @@ async function main(): Promise<number> {
       const postgres = helpdesks.find((t) => t.store === 'postgres' && t.staff === lowdb.staff && t.stored === lowdb.stored);
       if (lowdb.store === 'lowdb' && postgres) {
         const name = `postgres vs lowdb (${setting(lowdb)})`;
-        lines.push(`${name}: reply p50: ${verdict(ratio(postgres, lowdb, (s) => s.p50), TARGETS.postgresVsLowdb)}`);
-        lines.push(`${name}: p99 ${info(ratio(postgres, lowdb, (s) => s.p99))}, CPU per turn ${info(ratio(postgres, lowdb, (s) => s.cpu))} (for information)`);
+        if (paced.has(postgres) && paced.has(lowdb)) {
+          lines.push(`${name} at ${rate!} turns/s (paced): reply p50: ${verdict(ratio(postgres, lowdb, (s) => s.p50, paced), TARGETS.postgresVsLowdb)}`);
+          lines.push(`${name} at ${rate!} turns/s (paced): p99 ${info(ratio(postgres, lowdb, (s) => s.p99, paced))} (for information)`);
+        }
+        lines.push(`${name} at ${CONVERSATIONS} in flight (saturated): reply p50: ${verdict(ratio(postgres, lowdb, (s) => s.p50), TARGETS.postgresVsLowdb)}`);
+        lines.push(`${name} at ${CONVERSATIONS} in flight (saturated): p99 ${info(ratio(postgres, lowdb, (s) => s.p99))}, turns/s (inverted) ${info(ratio(lowdb, postgres, (s) => s.turnsPerSecond))}, CPU per turn ${info(ratio(postgres, lowdb, (s) => s.cpu))} (for information)`);
       }
+      if (rate !== undefined) lines.push(`helpdesk p50 / echo p50 at ${rate} turns/s (paced, for information): ${[...paced.keys()].filter((t) => t.kind === 'helpdesk').map((t) => `${ratio(t, echo!, (s) => s.p50, paced).value.toFixed(2)} (${t.store}, ${setting(t)})`).join(', ')}`);
       lines.push(`helpdesk p99 / echo p99 (for information): ${helpdesks.map((t) => `${ratio(t, echo!, (s) => s.p99).value.toFixed(2)} (${t.store}, ${setting(t)})`).join(', ')}`);
       // With a fixed number of turns in flight, mean latency = in flight / throughput: this ratio is the helpdesk's
       // mean latency over the echo bot's, which a bottleneck that parks some conversations cannot flatter.
