@@ -19,6 +19,7 @@ import { TICKET_VERBS, type TicketVerb } from '../cards/ticketCard.js';
 import { asAttachment } from '../cards/render.js';
 import { noticeCard } from '../cards/cards.js';
 import type { TicketService } from '../tickets/ticketService.js';
+import type { Ticket } from '../tickets/types.js';
 import type { TeamsHelpDesk } from './teamsHelpDesk.js';
 import { KeyedMutex } from '../core/keyedMutex.js';
 import type { TurnLock } from '../core/locks.js';
@@ -27,6 +28,9 @@ import type { RecentTranscript } from './recentTranscript.js';
 import type { Logger } from './logger.js';
 import type { OnceRegistry } from './onceRegistry.js';
 import { applyMessageBackText } from './messageBack.js';
+
+/** The turn's question "does an agent hold this chat?", asked while the state loads. */
+const LIVE_TICKET = Symbol('liveTicket');
 
 export interface HelpdeskBotDeps {
   desk: TeamsHelpDesk;
@@ -97,11 +101,15 @@ export class HelpdeskBot extends TeamsActivityHandler {
   }
 
   // A personal chat's message needs both the conversation's state (where the dialog is) and the person's (their
-  // language): asked for together, the storage reads them in one round trip.
+  // language): asked for together, the storage reads them in one round trip. Whether an agent holds the chat is
+  // asked at the same time rather than after, so on PostgreSQL the two statements cost one round trip's wait.
   async #loadState(context: TurnContext): Promise<void> {
     const a = context.activity;
     const scope = a.conversation?.conversationType;
     if (a.type !== 'message' || !a.channelId || !a.conversation?.id || !a.from?.id || scope === 'channel' || scope === 'groupChat') return;
+    const live = this.#d.tickets.liveTicketForConversation(a.conversation.id);
+    live.catch(() => undefined); // awaited (and its failure met) in #onMessage; a turn that never gets there has no use for it
+    context.turnState.set(LIVE_TICKET, live);
     await Promise.all([this.#d.conversationState.load(context), this.#d.userState.load(context)]);
   }
 
@@ -144,7 +152,7 @@ export class HelpdeskBot extends TeamsActivityHandler {
     this.#d.transcript.track(context);
     if (value?.action === 'rate') return this.#onRating(context, value);
     // While an agent holds the conversation, the bot stays out of the way apart from "end chat" and "menu".
-    const live = await this.#d.tickets.liveTicketForConversation(context.activity.conversation.id);
+    const live = await (context.turnState.get<Promise<Ticket | undefined> | undefined>(LIVE_TICKET) ?? this.#d.tickets.liveTicketForConversation(context.activity.conversation.id));
     if (live) {
       if (this.#d.desk.isEndChat(text)) {
         await this.#d.desk.endLive(live, 'user');

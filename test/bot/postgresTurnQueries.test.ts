@@ -58,6 +58,17 @@ describe('statements per chat turn on PostgreSQL', function () {
     expect(startsFlow.filter((s) => !/usage_events/.test(s)), startsFlow.join('\n')).to.have.length(4);
   });
 
+  it('asks whether an agent holds the chat while the state is being read, so both cost one round trip', async () => {
+    await statementsFor('help');
+    recorder!.events.length = 0;
+    await statementsFor('help');
+    const at = (prefix: string, pattern: RegExp) => recorder!.events.findIndex((e) => e.startsWith(prefix) && pattern.test(e));
+    const liveSent = at('sent ', /FROM tickets/);
+    const stateDone = at('done ', /FROM bot_state/);
+    expect(liveSent, recorder!.events.join('\n')).to.be.at.least(0);
+    expect(stateDone, recorder!.events.join('\n')).to.be.above(liveSent);
+  });
+
   it("takes another conversation's lock in one statement that also lets go of the lock parked on the connection", async () => {
     const bea = t!.user(DEMO_USERS.bea);
     await bea.say('hello');
