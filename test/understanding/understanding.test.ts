@@ -91,6 +91,13 @@ describe('understanding what staff say', () => {
     expect(u.understand('my account has now been locked').kind).to.equal('diagnosis');
   });
 
+  it('does not read an ESR message that the person denies ("I\'m not locked out")', () => {
+    expect(u.understand("I'm not locked out, I just forgot my username").kind).to.not.equal('diagnosis');
+    expect(u.understand("my account isn't locked, the password is just wrong").kind).to.not.equal('diagnosis');
+    expect(outcomeOf(u, "I'm not locked out, I just forgot my username")).to.not.deep.equal({ kind: 'answer', label: 'unlock' });
+    expect(u.understand('I have been locked out').kind).to.equal('diagnosis');
+  });
+
   it('offers "did you mean" between close answers rather than picking one', () => {
     const result = u.understand('who do I contact about my ESR account');
     expect(result.kind).to.equal('ask');
