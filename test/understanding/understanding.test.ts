@@ -121,6 +121,10 @@ describe('understanding what staff say', () => {
   });
 
   describe('other subjects', () => {
+    it('falls back on another app (the rota app, the NHS app), job applications and a locked mailbox, but not on the ESR app', () => {
+      for (const text of ['the rota app wont load', 'my healthroster app keeps crashing', 'how do I apply for a job', 'interview for a new post next week', 'my locked mailbox']) expect(u.understand(text).kind, text).to.equal('none');
+      expect(outcomeOf(u, 'my esr app keeps crashing')).to.deep.equal({ kind: 'answer', label: 'app' });
+    });
     it('falls back when another system or subject is named and ESR is not, even with ESR-like words', () => {
       for (const text of ['my Windows login has locked me out', 'reset my nhsmail password please', 'how do I request annual leave on healthroster', 'my smartcard isnt working', 'my teams is not working', 'who is on call tonight']) {
         expect(u.understand(text).kind, text).to.equal('none');
