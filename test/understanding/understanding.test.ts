@@ -91,6 +91,13 @@ describe('understanding what staff say', () => {
     expect(u.understand('my account has now been locked').kind).to.equal('diagnosis');
   });
 
+  it('does not read an ESR message that the person denies ("I\'m not locked out")', () => {
+    expect(u.understand("I'm not locked out, I just forgot my username").kind).to.not.equal('diagnosis');
+    expect(u.understand("my account isn't locked, the password is just wrong").kind).to.not.equal('diagnosis');
+    expect(outcomeOf(u, "I'm not locked out, I just forgot my username")).to.not.deep.equal({ kind: 'answer', label: 'unlock' });
+    expect(u.understand('I have been locked out').kind).to.equal('diagnosis');
+  });
+
   it('offers "did you mean" between close answers rather than picking one', () => {
     const result = u.understand('who do I contact about my ESR account');
     expect(result.kind).to.equal('ask');
@@ -114,6 +121,10 @@ describe('understanding what staff say', () => {
   });
 
   describe('other subjects', () => {
+    it('falls back on another app (the rota app, the NHS app), job applications and a locked mailbox, but not on the ESR app', () => {
+      for (const text of ['the rota app wont load', 'my healthroster app keeps crashing', 'how do I apply for a job', 'interview for a new post next week', 'my locked mailbox']) expect(u.understand(text).kind, text).to.equal('none');
+      expect(outcomeOf(u, 'my esr app keeps crashing')).to.deep.equal({ kind: 'answer', label: 'app' });
+    });
     it('falls back when another system or subject is named and ESR is not, even with ESR-like words', () => {
       for (const text of ['my Windows login has locked me out', 'reset my nhsmail password please', 'how do I request annual leave on healthroster', 'my smartcard isnt working', 'my teams is not working', 'who is on call tonight']) {
         expect(u.understand(text).kind, text).to.equal('none');
@@ -281,8 +292,10 @@ describe('understanding what staff say', () => {
       ['retired-heldout2.en-GB.jsonl', 0.94, 0.04],
       // The third held-out set, retired on 2026-12-06 after its second scoring and then tuned on: 97.6% / 1.5%.
       ['retired-heldout3.en-GB.jsonl', 0.95, 0.025],
-      // The fourth, retired on 2026-12-06 after its second scoring and then tuned on (fifth round): 94.5% / 2.5%.
-      ['retired-heldout4.en-GB.jsonl', 0.92, 0.04],
+      // The fourth, retired on 2026-12-06 after its second scoring and then tuned on (fifth round): 94.5% / 2.5%; 94.8% / 2.2% after the sixth.
+      ['retired-heldout4.en-GB.jsonl', 0.93, 0.03],
+      // The fifth, retired on 2026-12-06 after its second scoring (95.2% right / 3.1% wrong); 95.8% / 2.5% after the sixth round.
+      ['retired-heldout5.en-GB.jsonl', 0.945, 0.035],
       ['authored.en-GB.jsonl', 0.96, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
