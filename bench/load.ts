@@ -191,7 +191,8 @@ export async function drivePaced(target: LoadTarget, o: PacedOptions): Promise<R
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const dueAt = due;
-    const slot = free.pop() ?? (await new Promise<number>((r) => waiting.push(r)));
+    // The user free longest: turns spread over all of them, each person's a while apart, as people type.
+    const slot = free.shift() ?? (await new Promise<number>((r) => waiting.push(r)));
     inFlight.push(
       sent.send(slot, nth[slot]!++).finally(() => {
         latencies[k] = performance.now() - dueAt;

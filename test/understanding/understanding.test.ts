@@ -320,14 +320,14 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the fifth one (354
+    // A guard against regressions only, never a target to tune on. The held-out file is the sixth one (395
     // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
-    // development file). Its first scoring, after the fourth tuning round: 94.4% right, 3.4% wrong; its second,
-    // after the fifth round (tuned on the development files only): 95.2% right, 3.1% wrong. A margin of 3 points.
+    // development file). Its first scoring, after the fifth tuning round: 89.9% right, 4.8% wrong; its second,
+    // after the sixth round (tuned on the development files only): 90.4% right, 4.3% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.922);
-      expect(report.wrong / report.total).to.be.at.most(0.061);
+      expect(report.right / report.total).to.be.at.least(0.874);
+      expect(report.wrong / report.total).to.be.at.most(0.073);
     });
 
     // The same for Welsh: the third Welsh held-out set (250 phrasings written blind from the guides on 2026-12-06),
