@@ -121,6 +121,17 @@ export function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/** The machine's CPU time so far, busy and in all, in clock ticks (the first line of /proc/stat); undefined without /proc. */
+export function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map((n) => Number(n));
+    const busy = user! + nice! + system! + irq! + softirq! + (steal ?? 0);
+    return { busy, total: busy + idle! + iowait! };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A process's resident memory now, in MB; undefined where /proc is not available. */
 export function rssMb(pid: number | undefined): number | undefined {
   try {

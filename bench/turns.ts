@@ -17,7 +17,7 @@
 //                                           each turn goes to one of them, picked at random
 //   BENCH_INSTANCES / --instances           N > 1: N instances on PostgreSQL behind a proxy, against one (1: off)
 //   BENCH_RATE / --rate                     turns a second offered in the paced runs (open loop, below saturation):
-//                                           a number, or "auto" (half what the embedded store's smallest setting
+//                                           a number, or "auto" (a quarter of what the embedded store's smallest setting
 //                                           sustained in the runs before), or "off" (no paced runs) (auto)
 //   BENCH_BUILT=1 / --built                 run the helpdesk compiled, as in production (npm run build first, then
 //                                           node dist/bot/index.js), instead of through tsx as npm start does
@@ -35,7 +35,7 @@ import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { directoryWith } from './generatedStaff.js';
 import { importStaff } from './importStaff.js';
 import { conversationId, drive, drivePaced, median, ReplyWatch, summarise, type LoadTarget, type SimUser, type Summary } from './load.js';
-import { children, cpuMs, rssMb, startProcess, stopChild, waitHealthy, type Proc } from './processes.js';
+import { children, cpuMs, machineTicks, rssMb, startProcess, stopChild, waitHealthy, type Proc } from './processes.js';
 import { storeConversations } from './storedConversations.js';
 
 // ---------------------------------------------------------------------------------------------- settings
@@ -348,7 +348,7 @@ async function main(): Promise<number> {
     if (INSTANCES === 1 && RATE !== 'off') {
       const baselines = STORE_NAMES.map((store) => helpdesks.find((t) => t.store === store && t.staff === STAFF_SIZES[0] && t.stored === STORED_SIZES[0])!);
       const reference = baselines.find((t) => t.store === 'lowdb') ?? baselines[0]!;
-      rate = RATE === 'auto' ? Math.max(1, Math.round(median(results.get(reference)!.map((r) => r.turnsPerSecond)) / 2)) : Number(RATE);
+      rate = RATE === 'auto' ? Math.max(1, Math.round(median(results.get(reference)!.map((r) => r.turnsPerSecond)) / 4)) : Number(RATE);
       const pacedTargets = [echo!, ...baselines];
       for (const t of pacedTargets) paced.set(t, []);
       for (let run = 0; run < RUNS; run++) {
@@ -356,7 +356,11 @@ async function main(): Promise<number> {
         for (const target of order) {
           const options = { connector, replies, users, rate, stopping: () => stopping };
           const warm = await withAgent((agent) => drivePaced(loadOf(target), { ...options, agent, turns: WARMUP, offset: 100 + run * 3 }));
+          const ticksBefore = machineTicks();
           const measured = await withAgent((agent) => drivePaced(loadOf(target), { ...options, agent, turns: CONVERSATIONS * TURNS, offset: 101 + run * 3 }));
+          const ticksAfter = machineTicks();
+          // How busy the whole machine was meanwhile (bot, database, load, and anything else running).
+          const busy = ticksBefore && ticksAfter ? (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) : Number.NaN;
           if (stopping) return 130;
           const gone = target.bots.find((b) => b.exited);
           if (gone) throw new Error(`${gone.name} exited during the run:\n  ${gone.output.join('\n  ')}`);
@@ -365,7 +369,7 @@ async function main(): Promise<number> {
           const s = summarise(measured);
           paced.get(target)!.push(s);
           process.stdout.write(
-            `  paced run ${run + 1}/${RUNS} at ${rate} turns/s ${label(target).padEnd(40)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
+            `  paced run ${run + 1}/${RUNS} at ${rate} turns/s ${label(target).padEnd(40)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn  machine ${(100 * busy).toFixed(0)}% busy\n`,
           );
         }
       }
@@ -391,7 +395,7 @@ async function main(): Promise<number> {
       );
     }
     if (rate !== undefined) {
-      lines.push('', `paced: ${fmtInt(CONVERSATIONS * TURNS)} turns per run arriving at ${rate} turns/s on average (open loop, random gaps${RATE === 'auto' ? "; half what lowdb's smallest setting sustained above" : ''}); latency from when each turn was due`);
+      lines.push('', `paced: ${fmtInt(CONVERSATIONS * TURNS)} turns per run arriving at ${rate} turns/s on average (open loop, random gaps${RATE === 'auto' ? "; a quarter of what lowdb's smallest setting sustained above" : ''}); latency from when each turn was due`);
       for (const t of paced.keys()) {
         const s = med(t, paced);
         lines.push(`${(t.kind === 'echo' ? 'echo' : 'helpdesk').padEnd(18)} ${(t.store ?? '-').padEnd(9)} ${(t.staff === undefined ? '-' : fmtInt(t.staff)).padEnd(10)} ${(t.stored === undefined ? '-' : fmtInt(t.stored)).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)}`);
