@@ -26,6 +26,12 @@ export interface Diagnosis {
   action: DiagnosisAction;
 }
 
+/**
+ * The My ESR app's flow: a login message said of the app ("the app says invalid login, the website is fine") is as
+ * often the app not set up (no password for use away from work) as a forgotten password, so it is offered too.
+ */
+export const APP_FLOW = 'app';
+
 /** The choices of the "which do you not remember" question and where each goes. */
 export const WHICH_CHOICES = [
   { id: 'password', flow: 'forgotPassword' },

@@ -5,7 +5,7 @@
 // question; weak matches fall back, so the bot asks rather than guesses.
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
-import { Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
+import { APP_FLOW, Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
 import { expandPhrase, stemFor, TermPipeline, wordsFor, type TextRules } from './text.js';
 
 export const CONTROL_INTENTS = ['help', 'cancel', 'menu', 'greeting', 'thanks'] as const;
@@ -225,7 +225,10 @@ export class Understander {
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
     // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
-    if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) return { kind: 'diagnosis', ...diagnosis };
+    if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) {
+      if (diagnosis.action.kind === 'askWhich' && this.#holdsWhole(text, APP_FLOW)) return { kind: 'ask', candidates: [APP_FLOW, 'forgotPassword', 'forgotUsername'] };
+      return { kind: 'diagnosis', ...diagnosis };
+    }
     return this.#withLittleQuestion(text, this.#retrieve(text));
   }
 
@@ -387,6 +390,11 @@ export class Understander {
     if (u.kind === 'command' || u.kind === 'answer') return { intent: u.intent, score: 1 };
     if (u.kind === 'diagnosis' && u.action.kind === 'flow') return { intent: u.action.flow, score: 1 };
     return undefined;
+  }
+
+  /** Does the message hold one of the intent's phrases whole ("app", "MyESR")? */
+  #holdsWhole(text: string, intent: string): boolean {
+    return this.rank(text).some((c) => c.intent === intent && c.whole);
   }
 
   /** Does one of the off-topic phrases appear whole in the message? */
