@@ -345,14 +345,15 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the sixth one (395
-    // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
-    // development file). Its first scoring, after the fifth tuning round: 89.9% right, 4.8% wrong; its second,
-    // after the sixth round (tuned on the development files only): 90.4% right, 4.3% wrong. A margin of 3 points.
+    // A guard against regressions only, never a target to tune on. The held-out file is the seventh one (356
+    // phrasings written blind from the guides on 2026-12-06, more of them describing a situation than naming a
+    // feature; each earlier one, once scored twice, became a development file). Its first scoring, after the
+    // sixth tuning round: 83.1% right, 6.2% wrong; its second, after the seventh (tuned on the development files
+    // only): 86.5% right, 5.6% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.874);
-      expect(report.wrong / report.total).to.be.at.most(0.073);
+      expect(report.right / report.total).to.be.at.least(0.835);
+      expect(report.wrong / report.total).to.be.at.most(0.086);
     });
 
     // The same for Welsh: the third Welsh held-out set (250 phrasings written blind from the guides on 2026-12-06),
