@@ -6,14 +6,25 @@ import { prepared } from './pool.js';
 import { RECENT_LIMIT, type RecentTranscriptStore } from '../../tickets/recentTranscript.js';
 import type { TranscriptEntry } from '../../tickets/types.js';
 
-const APPEND = `WITH added AS (
+// The append commits without waiting for the disk (synchronous_commit off for its own transaction only, set
+// inside the statement so it costs no round trip and holds behind a transaction-mode pooler): a turn no longer
+// waits the WAL flush (about a millisecond here) for a convenience copy of the last messages. Other sessions see
+// the rows at once as usual; a crash of the database server itself may lose the last fraction of a second of
+// them (the embedded store keeps this transcript in memory only, lost at every restart). Tickets, state,
+// accounts and everything else still commit to disk first.
+const APPEND = `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+  added AS (
     INSERT INTO recent_transcript (conversation_id, at, entry)
     SELECT $1, (e ->> 'at')::timestamptz, e FROM unnest($2::jsonb[]) WITH ORDINALITY AS u (e, n) ORDER BY n
     RETURNING id
+  ),
+  pruned AS (
+    DELETE FROM recent_transcript WHERE conversation_id = $1 AND id <= (
+      SELECT id FROM recent_transcript WHERE conversation_id = $1 ORDER BY id DESC OFFSET $3 LIMIT 1
+    )
+    RETURNING id
   )
-  DELETE FROM recent_transcript WHERE conversation_id = $1 AND id <= (
-    SELECT id FROM recent_transcript WHERE conversation_id = $1 ORDER BY id DESC OFFSET $3 LIMIT 1
-  )`;
+  SELECT count(*) FROM relaxed`;
 
 export class PgRecentTranscript implements RecentTranscriptStore {
   readonly #pool: pg.Pool;

@@ -1,6 +1,8 @@
 // What the PostgreSQL recent transcript does beyond the contract: the table itself holds no more than the
-// last 30 rows of a conversation (the older ones are deleted, not only hidden), so it stays small.
+// last 30 rows of a conversation (the older ones are deleted, not only hidden), so it stays small; and an append
+// does not wait for the disk, while the connection's own setting stays as it was for whatever runs on it next.
 import { expect } from 'chai';
+import { createPool } from '../../../storage/postgres/pool.js';
 import { PgRecentTranscript } from '../../../storage/postgres/pgRecentTranscript.js';
 import { RECENT_LIMIT } from '../../../tickets/recentTranscript.js';
 import { usePostgres } from '../../support/postgres.js';
@@ -24,5 +26,28 @@ describe('PgRecentTranscript', () => {
     expect(await rowsOf('a:1')).to.equal(RECENT_LIMIT);
     expect((await store.recent('a:1')).map((e) => e.text)).to.deep.equal(Array.from({ length: RECENT_LIMIT }, (_, i) => `message ${120 + i}`));
     expect(await rowsOf('a:other')).to.equal(2);
+  });
+
+  it("commits an append without waiting for the WAL to reach the disk, and leaves the connection's setting for its next user", async () => {
+    const one = createPool(db().url, { max: 1 }); // one connection: the SHOW below runs where the appends ran
+    try {
+      const store = new PgRecentTranscript(one);
+      await store.append('a:warm', [entry(0)]); // the statement prepared on the connection
+      // A backend hands its WAL counts to the statistics about once a second; asked to, at its next idle moment.
+      const walSyncs = async () => {
+        await one.query('SELECT pg_stat_force_next_flush()');
+        return Number((await one.query<{ n: string }>('SELECT wal_sync AS n FROM pg_stat_wal')).rows[0]!.n);
+      };
+      const before = await walSyncs();
+      for (let n = 0; n < 60; n++) await store.append('a:1', [entry(n)]);
+      const syncs = (await walSyncs()) - before;
+      // Committed one by one to disk, 60 appends would be 60 WAL flushes at least; relaxed, the WAL writer
+      // flushes them in the background, a few times at most while they run.
+      expect(syncs).to.be.below(20);
+      expect((await one.query<{ synchronous_commit: string }>('SHOW synchronous_commit')).rows[0]!.synchronous_commit).to.equal('on');
+      expect(await rowsOf('a:1')).to.equal(RECENT_LIMIT);
+    } finally {
+      await one.end();
+    }
   });
 });
