@@ -7,6 +7,8 @@
 // or m), both sides meet on one of them: the content and what people type go through it alike, so a word that
 // is over-reduced is reduced the same way on both sides.
 
+import { unmutate } from './welshMutations.js';
+
 const INITIALS: Array<[string, string]> = [
   ['ngh', 'c'],
   ['mh', 'p'],
@@ -40,6 +42,7 @@ export function welshStem(word: string): string {
   if (!/^\p{L}+$/u.test(word)) return word;
   let w = word.normalize('NFD').replace(/\p{M}/gu, '');
   if (w.length <= 2) return w;
+  w = unmutate(w);
   for (const [from, to] of INITIALS) {
     if (w.startsWith(from) && w.length > from.length + 1) {
       w = to + w.slice(from.length);
