@@ -13,7 +13,7 @@ const ROOTS = {
   // Soft b → f and nasal b → m.
   b: ['botwm', 'botymau', 'banc', 'bwrdd', 'blocio', 'blociwyd', 'blaenorol', 'bydwraig', 'busnes', 'bathodyn', 'bwcio', 'brechlyn', 'bws', 'buddion', 'band'],
   // Soft g → nothing.
-  g: ['gosod', 'gormod', 'gofyn', 'gorffen', 'gadael', 'galwad', 'golygu', 'gafael', 'gyrru', 'gyrrais', 'gyrrwch', 'gradd', 'gliniadur', 'grwp', 'gorau', 'gofal', 'golwg', 'gair', 'geni'],
+  g: ['gosod', 'gormod', 'gofyn', 'gorffen', 'gadael', 'galwad', 'golygu', 'gafael', 'gyrru', 'gyrrais', 'gyrrwch', 'gradd', 'gliniadur', 'grwp', 'gorau', 'gofal', 'golwg', 'gair', 'geni', 'goramser', 'gwisg', 'gwyliau'],
   // A vowel with h before it.
   h: ['anfon', 'amgryptio', 'agor', 'enw', 'ail', 'ateb', 'ebost', 'ebyst', 'ailosod', 'anghofio', 'allwedd', 'adran', 'aelod', 'oriau', 'amser', 'ymgais', 'ymdrech', 'ymuno', 'angen', 'amgryptiedig', 'ap'],
 } as const;
