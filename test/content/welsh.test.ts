@@ -153,6 +153,24 @@ describe('understanding Welsh', () => {
     expect(welshStem('ffôn')).not.to.equal(welshStem('mon'));
   });
 
+  it('undoes the mutations the blanket rules cannot for the helpdesk words: dudalen, nyddiad, fotwm, osod, hanfon', () => {
+    for (const [mutated, plain] of [['dudalen', 'tudalen'], ['drio', 'trio'], ['nyddiad', 'dyddiad'], ['fotwm', 'botwm'], ['mlocio', 'blocio'], ['osod', 'gosod'], ['ormod', 'gormod'], ['hanfon', 'anfon'], ['hamgryptio', 'amgryptio']]) {
+      expect(welshStem(mutated!), mutated).to.equal(welshStem(plain!));
+    }
+  });
+
+  it('leaves words of their own alone: dim is not tîm, and mand (stat a mand) is not band', () => {
+    expect(welshStem('dim')).not.to.equal(welshStem('tîm'));
+    expect(welshStem('mand')).not.to.equal(welshStem('band'));
+  });
+
+  it('meets spoken -e and -a endings with -au, and an imperative -a with its verb: llythrenne, weithia, ffonia', () => {
+    expect(welshStem('llythrenne')).to.equal(welshStem('llythrennau'));
+    expect(welshStem('weithia')).to.equal(welshStem('weithiau'));
+    expect(welshStem('dechre')).to.equal(welshStem('dechrau'));
+    expect(welshStem('ffonia')).to.equal(welshStem('ffonio'));
+  });
+
   it("splits words at an apostrophe, so cofio'r and dwi'n are two words each", () => {
     expect(welshWords("Dwi'n methu cofio'r cyfrinair")).to.deep.equal(['dwi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
   });
