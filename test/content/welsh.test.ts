@@ -175,6 +175,12 @@ describe('understanding Welsh', () => {
     expect(welshWords("Dwi'n methu cofio'r cyfrinair")).to.deep.equal(['dwi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
   });
 
+  it('reads the same words typed without the apostrophe as two words too: chin, maer, cofior, oriaur, but not anghywir', () => {
+    expect(welshWords('chin methu cofior cyfrinair')).to.deep.equal(['chi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
+    expect(welshWords('maer oriaur swyddfa')).to.deep.equal(['mae', 'r', 'oriau', 'r', 'swyddfa']);
+    expect(welshWords('cyfrinair anghywir')).to.deep.equal(['cyfrinair', 'anghywir']);
+  });
+
   const cases: Array<[string, string]> = [
     ['dw i wedi anghofio fy nghyfrinair', 'forgotPassword'],
     ['beth yw fy enw defnyddiwr', 'forgotUsername'],
