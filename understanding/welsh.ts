@@ -73,7 +73,7 @@ export function welshStem(word: string): string {
   else if (w.startsWith('f') && !w.startsWith('ff') && w.length > 3) w = `m${w.slice(1)}`;
   // Spoken -au is written -e in the south and -a in the north ("llythrenne", "weithia", "dechre"); an imperative
   // -a ("ffonia", "helpa") ends the same way. Both become -au, whose stripping follows.
-  if (/[^aeiouwy][ea]$|i[ea]$/.test(w) && w.length >= 5) w = `${w.slice(0, -1)}au`;
+  if (/[^aeiouy][ea]$|i[ea]$/.test(w) && w.length >= 5) w = `${w.slice(0, -1)}au`;
   for (const ending of ENDINGS) {
     if (w.endsWith(ending) && w.length - ending.length >= 3) return w.slice(0, -ending.length);
   }
