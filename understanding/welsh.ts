@@ -8,6 +8,7 @@
 // is over-reduced is reduced the same way on both sides.
 
 import { unmutate } from './welshMutations.js';
+import { typoCorrector } from './welshTypos.js';
 
 const INITIALS: Array<[string, string]> = [
   ['ngh', 'c'],
@@ -54,8 +55,8 @@ function unjoin(word: string): string[] {
   return runOn ? [runOn[1]!, 'r'] : [word];
 }
 
-export function welshStem(word: string): string {
-  if (!/^\p{L}+$/u.test(word)) return word;
+/** The word with its accents dropped and its initial mutation undone. */
+function unmutated(word: string): string {
   let w = word.normalize('NFD').replace(/\p{M}/gu, '');
   if (w.length <= 2) return w;
   w = unmutate(w);
@@ -71,6 +72,15 @@ export function welshStem(word: string): string {
   if (w.startsWith('g') && w.length > 3) w = `c${w.slice(1)}`;
   else if (w.startsWith('b') && w.length > 3) w = `p${w.slice(1)}`;
   else if (w.startsWith('f') && !w.startsWith('ff') && w.length > 3) w = `m${w.slice(1)}`;
+  return w;
+}
+
+const corrected = typoCorrector(unmutated);
+
+export function welshStem(word: string): string {
+  if (!/^\p{L}+$/u.test(word)) return word;
+  let w = corrected(unmutated(word));
+  if (w.length <= 2) return w;
   // Spoken -au is written -e in the south and -a in the north ("llythrenne", "weithia", "dechre"); an imperative
   // -a ("ffonia", "helpa") ends the same way. Both become -au, whose stripping follows.
   if (/[^aeiouy][ea]$|i[ea]$/.test(w) && w.length >= 5) w = `${w.slice(0, -1)}au`;

@@ -171,6 +171,16 @@ describe('understanding Welsh', () => {
     expect(welshStem('ffonia')).to.equal(welshStem('ffonio'));
   });
 
+  it('forgives one slip in the key words, Welsh or English: usernme, passwod, cyfriair, nghyfrinir', () => {
+    for (const [slip, right] of [['usernme', 'username'], ['passwod', 'password'], ['pasword', 'password'], ['cyfriair', 'cyfrinair'], ['nghyfrinir', 'nghyfrinair'], ['hyforddiant', 'hyfforddiant']]) {
+      expect(welshStem(slip!), slip).to.equal(welshStem(right!));
+    }
+  });
+
+  it('leaves a real word near a key word alone: contract is not contact', () => {
+    expect(welshStem('contract')).not.to.equal(welshStem('contact'));
+  });
+
   it("splits words at an apostrophe, so cofio'r and dwi'n are two words each", () => {
     expect(welshWords("Dwi'n methu cofio'r cyfrinair")).to.deep.equal(['dwi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
   });
