@@ -52,7 +52,8 @@ function unjoin(word: string): string[] {
   const known = JOINED[word];
   if (known) return known;
   const runOn = RUN_ON_R.exec(word);
-  return runOn ? [runOn[1]!, 'r'] : [word];
+  // A slip in a key word ("cyfrianir") is that word, not one with "'r" run on.
+  return runOn && corrected(unmutated(word)) === unmutated(word) ? [runOn[1]!, 'r'] : [word];
 }
 
 /** The word with its accents dropped and its initial mutation undone. */
