@@ -7,7 +7,7 @@
 /** Roots by their unmutated first letters. A root of four letters or more also undoes longer words it begins. */
 const ROOTS = {
   // Soft t → d.
-  t: ['tudalen', 'tocyn', 'tim', 'trio', 'treial', 'tystysgrif', 'tabled', 'teitl', 'troelli', 'trafferth', 'trefnu', 'tynnu', 'tasg', 'teithio', 'tywydd', 'trwydded', 'talu'],
+  t: ['tudalen', 'tocyn', 'tim', 'trio', 'treial', 'tystysgrif', 'tabled', 'teitl', 'troelli', 'trafferth', 'trefnu', 'tynnu', 'tasg', 'teithio', 'tywydd', 'trwydded', 'talu', 'trwsio', 'trosglwyddo'],
   // Nasal d → n (soft d → dd is undone by the blanket rules).
   d: ['dyddiad', 'diwrnod', 'dysgu', 'data', 'dolen', 'defnyddiwr', 'derbyn', 'dyfais', 'desg', 'dogfen', 'datganiad', 'dyletswydd', 'datgloi'],
   // Soft b → f and nasal b → m.
