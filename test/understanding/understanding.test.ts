@@ -294,16 +294,17 @@ describe('understanding what staff say', () => {
     }
 
     // The Welsh development files, guarded a little below what they measured after the sixth Welsh tuning round
-    // (tuning 99.8% right / 0.2% wrong on 478 phrasings, tuning2 97.9% / 1.4% on 291, the retired Welsh held-out
-    // sets 99.5% / 0.5%, 96.7% / 2.9% and 92.0% / 3.2%).
+    // (tuning 99.8% right / 0.2% wrong on 478 phrasings, tuning2 98.0% / 1.4% on 345, the retired Welsh held-out
+    // sets 99.5% / 0.5%, 98.1% / 1.0% and 94.0% / 2.4%).
     const welshDevelopmentFiles: Array<[file: string, right: number, wrong: number]> = [
       ['tuning.cy-GB.jsonl', 0.97, 0.015],
       ['tuning2.cy-GB.jsonl', 0.95, 0.03],
       ['retired-heldout.cy-GB.jsonl', 0.96, 0.02],
-      ['retired-heldout2.cy-GB.jsonl', 0.94, 0.045],
+      ['retired-heldout2.cy-GB.jsonl', 0.95, 0.03],
       // The third Welsh held-out set, retired on 2026-12-06 after it was scored three times (last: 86.8% right /
-      // 4.4% wrong); tuned on its even lines only in the sixth round, which took it to 92.0% / 3.2%.
-      ['retired-heldout3.cy-GB.jsonl', 0.89, 0.05],
+      // 4.4% wrong); tuned on its even lines only in the sixth round, which took it to 94.0% / 2.4% (odd lines,
+      // held back: 82.4% / 4.8% before, 89.6% / 3.2% after).
+      ['retired-heldout3.cy-GB.jsonl', 0.91, 0.04],
     ];
     for (const [file, right, wrong] of welshDevelopmentFiles) {
       it(`gets at least ${100 * right}% of ${file} right and under ${100 * wrong}% wrong, in Welsh`, async () => {
