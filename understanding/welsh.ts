@@ -7,6 +7,9 @@
 // or m), both sides meet on one of them: the content and what people type go through it alike, so a word that
 // is over-reduced is reduced the same way on both sides.
 
+import { unmutate } from './welshMutations.js';
+import { typoCorrector } from './welshTypos.js';
+
 const INITIALS: Array<[string, string]> = [
   ['ngh', 'c'],
   ['mh', 'p'],
@@ -33,13 +36,31 @@ export function welshWords(text: string): string[] {
     .toLowerCase()
     .replace(/&/g, ' a ')
     .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean);
+    .filter(Boolean)
+    .flatMap(unjoin);
 }
 
-export function welshStem(word: string): string {
-  if (!/^\p{L}+$/u.test(word)) return word;
+// The same words typed without the apostrophe ("maer", "chin", "or", "anghofior", "oriaur"): split again, so
+// "chin" is "chi n" and not a word of its own (its stem would be that of "cinio").
+const JOINED: Record<string, string[]> = Object.fromEntries(
+  ['mae r', 'ma r', 'sy n', 'chi n', 'ti n', 'hi n', 'ni n', 'fi n', 'nhw n', 'e n', 'o r', 'i r', 'i w', 'na r', 'gyda r', 'efo r', 'ydy r', 'ydi r', 'yw r', 'trwy r', 'drwy r', 'hynny n'].map((pair) => [pair.replace(' ', ''), pair.split(' ')]),
+);
+/** A verb in -io or -i, or a plural in -au, with "'r" run on: "cofior", "collir", "oriaur". */
+const RUN_ON_R = /^(\p{L}{3,}(?:io|au|[^aeiouwy]i))r$/u;
+
+function unjoin(word: string): string[] {
+  const known = JOINED[word];
+  if (known) return known;
+  const runOn = RUN_ON_R.exec(word);
+  // A slip in a key word ("cyfrianir") is that word, not one with "'r" run on.
+  return runOn && corrected(unmutated(word)) === unmutated(word) ? [runOn[1]!, 'r'] : [word];
+}
+
+/** The word with its accents dropped and its initial mutation undone. */
+function unmutated(word: string): string {
   let w = word.normalize('NFD').replace(/\p{M}/gu, '');
   if (w.length <= 2) return w;
+  w = unmutate(w);
   for (const [from, to] of INITIALS) {
     if (w.startsWith(from) && w.length > from.length + 1) {
       w = to + w.slice(from.length);
@@ -52,6 +73,18 @@ export function welshStem(word: string): string {
   if (w.startsWith('g') && w.length > 3) w = `c${w.slice(1)}`;
   else if (w.startsWith('b') && w.length > 3) w = `p${w.slice(1)}`;
   else if (w.startsWith('f') && !w.startsWith('ff') && w.length > 3) w = `m${w.slice(1)}`;
+  return w;
+}
+
+const corrected = typoCorrector(unmutated);
+
+export function welshStem(word: string): string {
+  if (!/^\p{L}+$/u.test(word)) return word;
+  let w = corrected(unmutated(word));
+  if (w.length <= 2) return w;
+  // Spoken -au is written -e in the south and -a in the north ("llythrenne", "weithia", "dechre"); an imperative
+  // -a ("ffonia", "helpa") ends the same way. Both become -au, whose stripping follows.
+  if (/[^aeiouy][ea]$|i[ea]$/.test(w) && w.length >= 5) w = `${w.slice(0, -1)}au`;
   for (const ending of ENDINGS) {
     if (w.endsWith(ending) && w.length - ending.length >= 3) return w.slice(0, -ending.length);
   }

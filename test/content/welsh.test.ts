@@ -153,8 +153,54 @@ describe('understanding Welsh', () => {
     expect(welshStem('ffôn')).not.to.equal(welshStem('mon'));
   });
 
+  it('undoes the mutations the blanket rules cannot for the helpdesk words: dudalen, nyddiad, fotwm, osod, hanfon', () => {
+    for (const [mutated, plain] of [['dudalen', 'tudalen'], ['drio', 'trio'], ['nyddiad', 'dyddiad'], ['fotwm', 'botwm'], ['mlocio', 'blocio'], ['osod', 'gosod'], ['ormod', 'gormod'], ['hanfon', 'anfon'], ['hamgryptio', 'amgryptio']]) {
+      expect(welshStem(mutated!), mutated).to.equal(welshStem(plain!));
+    }
+  });
+
+  it('leaves words of their own alone: dim is not tîm, and mand (stat a mand) is not band', () => {
+    expect(welshStem('dim')).not.to.equal(welshStem('tîm'));
+    expect(welshStem('mand')).not.to.equal(welshStem('band'));
+  });
+
+  it('meets spoken -e and -a endings with -au, and an imperative -a with its verb: llythrenne, weithia, ffonia', () => {
+    expect(welshStem('llythrenne')).to.equal(welshStem('llythrennau'));
+    expect(welshStem('weithia')).to.equal(welshStem('weithiau'));
+    expect(welshStem('dechre')).to.equal(welshStem('dechrau'));
+    expect(welshStem('ffonia')).to.equal(welshStem('ffonio'));
+  });
+
+  it('forgives one slip in the key words, Welsh or English: usernme, passwod, cyfriair, nghyfrinir', () => {
+    for (const [slip, right] of [['usernme', 'username'], ['passwod', 'password'], ['pasword', 'password'], ['cyfriair', 'cyfrinair'], ['nghyfrinir', 'nghyfrinair'], ['hyforddiant', 'hyfforddiant']]) {
+      expect(welshStem(slip!), slip).to.equal(welshStem(right!));
+    }
+  });
+
+  it('leaves a real word near a key word alone: contract is not contact', () => {
+    expect(welshStem('contract')).not.to.equal(welshStem('contact'));
+  });
+
+  it('has no Welsh phrase with so many alternatives that it is indexed as one bag of words', async () => {
+    const cy = await loadContent({ locale: 'cy-GB' });
+    const intents = cy.section('intents') as Record<string, string[]>;
+    const phrases = [
+      ...Object.entries(intents).flatMap(([intent, list]) => (intent.startsWith('_') ? [] : list)),
+      ...(cy.section('understanding') as { offTopic: string[] }).offTopic,
+      ...(await loadFaq('cy-GB')).entries.flatMap((e) => e.phrases),
+    ];
+    const tooMany = phrases.filter((p) => p.trim().split(/\s+/).reduce((n, w) => n * w.split('|').filter((a) => a.replace(/\*+$/, '')).length, 1) > 48);
+    expect(tooMany).to.deep.equal([]);
+  });
+
   it("splits words at an apostrophe, so cofio'r and dwi'n are two words each", () => {
     expect(welshWords("Dwi'n methu cofio'r cyfrinair")).to.deep.equal(['dwi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
+  });
+
+  it('reads the same words typed without the apostrophe as two words too: chin, maer, cofior, oriaur, but not anghywir', () => {
+    expect(welshWords('chin methu cofior cyfrinair')).to.deep.equal(['chi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
+    expect(welshWords('maer oriaur swyddfa')).to.deep.equal(['mae', 'r', 'oriau', 'r', 'swyddfa']);
+    expect(welshWords('cyfrinair anghywir')).to.deep.equal(['cyfrinair', 'anghywir']);
   });
 
   const cases: Array<[string, string]> = [

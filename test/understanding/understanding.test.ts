@@ -331,11 +331,18 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // The Welsh development files, guarded a little below what they measured after the Welsh tuning round
-    // (tuning 99.8% right / 0.2% wrong on 478 phrasings, the retired Welsh held-out set 99.5% / 0.5%).
+    // The Welsh development files, guarded a little below what they measured after the sixth Welsh tuning round
+    // (tuning 99.8% right / 0.2% wrong on 478 phrasings, tuning2 98.6% / 0.8% on 365, the retired Welsh held-out
+    // sets 99.5% / 0.5%, 98.1% / 1.0% and 94.0% / 2.4%).
     const welshDevelopmentFiles: Array<[file: string, right: number, wrong: number]> = [
       ['tuning.cy-GB.jsonl', 0.97, 0.015],
+      ['tuning2.cy-GB.jsonl', 0.95, 0.03],
       ['retired-heldout.cy-GB.jsonl', 0.96, 0.02],
+      ['retired-heldout2.cy-GB.jsonl', 0.95, 0.03],
+      // The third Welsh held-out set, retired on 2026-12-06 after it was scored three times (last: 86.8% right /
+      // 4.4% wrong); tuned on its even lines only in the sixth round, which took it to 94.0% / 2.4% (odd lines,
+      // held back: 82.4% / 4.8% before, 89.6% / 3.2% after).
+      ['retired-heldout3.cy-GB.jsonl', 0.91, 0.04],
     ];
     for (const [file, right, wrong] of welshDevelopmentFiles) {
       it(`gets at least ${100 * right}% of ${file} right and under ${100 * wrong}% wrong, in Welsh`, async () => {
@@ -356,13 +363,13 @@ describe('understanding what staff say', () => {
       expect(report.wrong / report.total).to.be.at.most(0.086);
     });
 
-    // The same for Welsh: the third Welsh held-out set (250 phrasings written blind from the guides on 2026-12-06),
-    // scored twice: 66.8% right, 4.0% wrong before the Welsh tuning round, 86.8% and 4.8% after it (tuned on the
-    // Welsh development files and fresh phrasings, never on this). A margin of 3 points.
+    // The same for Welsh: the fourth Welsh held-out set (279 phrasings written blind from the guides on 2026-12-06),
+    // scored twice: 86.7% right, 3.6% wrong before the sixth Welsh tuning round, 91.8% and 3.2% after it (tuned on
+    // the Welsh development files' even lines and fresh phrasings, never on this). A margin of 3 points.
     it('keeps the Welsh held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.cy-GB.jsonl', import.meta.url))), (text) => outcomeOf(welsh, text));
-      expect(report.right / report.total).to.be.at.least(0.838);
-      expect(report.wrong / report.total).to.be.at.most(0.078);
+      expect(report.right / report.total).to.be.at.least(0.888);
+      expect(report.wrong / report.total).to.be.at.most(0.062);
     });
   });
 });
