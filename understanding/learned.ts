@@ -18,7 +18,7 @@ export interface Classification {
 
 export const LEARNING = {
   /** Passes over the examples (fewer if a pass makes no mistake). */
-  epochs: 5,
+  epochs: 3,
   /** How much a word pair counts beside a single term. */
   bigramWeight: 0.6,
   /** How much a character 4-gram counts: they are many, and only help with typos. */
@@ -29,8 +29,8 @@ export class LearnedClassifier {
   readonly #pipeline: TermPipeline;
   readonly #labels: string[] = [];
   readonly #featureIds = new Map<string, number>();
-  /** Averaged weights, feature-major: weights[feature * labels + label]. */
-  #weights = new Float64Array(0);
+  /** Averaged weights: for each feature, its weight for each label it was ever updated for. */
+  #weights: Array<ReadonlyMap<number, number>> = [];
 
   constructor(pipeline: TermPipeline, examples: readonly LabelledText[]) {
     this.#pipeline = pipeline;
@@ -66,59 +66,63 @@ export class LearnedClassifier {
     return f;
   }
 
-  /** The averaged perceptron, with the usual trick: keep w and u (each update times its step); the average is w - u / steps. */
+  /**
+   * The averaged perceptron, with the usual trick: keep w and u (each update times its step); the average is
+   * w - u / steps. Weights are kept sparse (a feature's labels that were ever updated), since with hundreds of
+   * common questions most features tell about only a few labels.
+   */
   #train(data: ReadonlyArray<{ ids: number[]; values: number[]; label: number }>): void {
     const n = this.#labels.length;
-    const w = new Float64Array(this.#featureIds.size * n);
-    const u = new Float64Array(this.#featureIds.size * n);
+    const w: Array<Map<number, number>> = Array.from({ length: this.#featureIds.size }, () => new Map());
+    const u: Array<Map<number, number>> = Array.from({ length: this.#featureIds.size }, () => new Map());
     const scores = new Float64Array(n);
+    const add = (m: Map<number, number>, label: number, v: number) => m.set(label, (m.get(label) ?? 0) + v);
     let step = 1;
     for (let epoch = 0; epoch < LEARNING.epochs; epoch++) {
       let mistakes = 0;
       for (const d of data) {
-        scores.fill(0);
-        for (let j = 0; j < d.ids.length; j++) {
-          const base = d.ids[j]! * n;
-          const v = d.values[j]!;
-          for (let i = 0; i < n; i++) scores[i]! += v * w[base + i]!;
-        }
-        let best = 0;
-        for (let i = 1; i < n; i++) if (scores[i]! > scores[best]!) best = i;
+        const best = this.#best(d.ids, d.values, w, scores);
         if (best !== d.label) {
           mistakes++;
           for (let j = 0; j < d.ids.length; j++) {
-            const base = d.ids[j]! * n;
             const v = d.values[j]!;
-            w[base + d.label]! += v;
-            u[base + d.label]! += step * v;
-            w[base + best]! -= v;
-            u[base + best]! -= step * v;
+            add(w[d.ids[j]!]!, d.label, v);
+            add(u[d.ids[j]!]!, d.label, step * v);
+            add(w[d.ids[j]!]!, best, -v);
+            add(u[d.ids[j]!]!, best, -step * v);
           }
         }
         step++;
       }
       if (mistakes === 0) break;
     }
-    for (let k = 0; k < w.length; k++) w[k] = w[k]! - u[k]! / step;
-    this.#weights = w;
+    this.#weights = w.map((wf, f) => new Map([...wf].map(([label, v]) => [label, v - u[f]!.get(label)! / step])));
+  }
+
+  /** The best-scoring label (the first, on a tie), leaving every label's score in `scores`. */
+  #best(ids: readonly number[], values: readonly number[], weights: ReadonlyArray<ReadonlyMap<number, number>>, scores: Float64Array): number {
+    scores.fill(0);
+    for (let j = 0; j < ids.length; j++) for (const [label, weight] of weights[ids[j]!]!) scores[label]! += values[j]! * weight;
+    let best = 0;
+    for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+    return best;
   }
 
   /** The best label and how sure of it the classifier is; undefined for a text with no features it knows. */
   classify(text: string): Classification | undefined {
-    const n = this.#labels.length;
-    const scores = new Float64Array(n);
-    let known = false;
+    const ids: number[] = [];
+    const values: number[] = [];
     for (const [k, v] of this.#features(text)) {
       const id = this.#featureIds.get(k);
       if (id === undefined) continue;
-      known = true;
-      for (let i = 0; i < n; i++) scores[i]! += v * this.#weights[id * n + i]!;
+      ids.push(id);
+      values.push(v);
     }
-    if (!known) return undefined;
-    let best = 0;
-    for (let i = 1; i < n; i++) if (scores[i]! > scores[best]!) best = i;
+    if (ids.length === 0) return undefined;
+    const scores = new Float64Array(this.#labels.length);
+    const best = this.#best(ids, values, this.#weights, scores);
     let sum = 0;
-    for (let i = 0; i < n; i++) sum += Math.exp(scores[i]! - scores[best]!);
+    for (const s of scores) sum += Math.exp(s - scores[best]!);
     return { label: this.#labels[best]!, confidence: 1 / sum };
   }
 }
