@@ -73,8 +73,8 @@ export class LearnedClassifier {
    */
   #train(data: ReadonlyArray<{ ids: number[]; values: number[]; label: number }>): void {
     const n = this.#labels.length;
-    const w: Array<Map<number, number>> = Array.from({ length: this.#featureIds.size }, () => new Map());
-    const u: Array<Map<number, number>> = Array.from({ length: this.#featureIds.size }, () => new Map());
+    const w: Array<Map<number, number>> = Array.from({ length: this.#featureIds.size }, () => new Map<number, number>());
+    const u: Array<Map<number, number>> = Array.from({ length: this.#featureIds.size }, () => new Map<number, number>());
     const scores = new Float64Array(n);
     const add = (m: Map<number, number>, label: number, v: number) => m.set(label, (m.get(label) ?? 0) + v);
     let step = 1;
