@@ -72,8 +72,13 @@ describe('understanding with the learned classifier', () => {
   });
 
   it('answers one of a question\'s choices when it is all but certain of it', () => {
-    expect(outcomeOf(retrievalOnly, "my training module won't load")).to.deep.include({ kind: 'ask' });
-    expect(outcomeOf(withClassifier, "my training module won't load")).to.deep.equal({ kind: 'answer', label: 'faq:training' });
+    expect(outcomeOf(retrievalOnly, 'cant get on esr at home only works at work')).to.deep.equal({ kind: 'ask', labels: ['register', 'report', 'forgotPassword'] });
+    expect(outcomeOf(withClassifier, 'cant get on esr at home only works at work')).to.deep.equal({ kind: 'answer', label: 'register' });
+  });
+
+  it('offers first a choice retrieval missed', () => {
+    expect(outcomeOf(retrievalOnly, "i'm new")).to.deep.equal({ kind: 'ask', labels: ['forgotPassword', 'forgotUsername', 'passwordRules'] });
+    expect(outcomeOf(withClassifier, "i'm new")).to.deep.equal({ kind: 'ask', labels: ['faq:new-starter', 'forgotPassword', 'forgotUsername'] });
   });
 
   it('leaves commands, pasted ESR messages and fallbacks as retrieval has them', () => {
