@@ -79,6 +79,7 @@ class Scorer {
 export class LearnedClassifier {
   readonly #pipeline: TermPipeline;
   readonly #labels: string[] = [];
+  readonly #labelSet: ReadonlySet<string>;
   readonly #stemIds = new Map<string, number>();
   /** A term's feature key is twice its stem's number; a pair's, one more than twice (first × PAIR + second). */
   readonly #featureIds = new Map<number, number>();
@@ -90,6 +91,7 @@ export class LearnedClassifier {
     const labelIndex = new Map<string, number>();
     for (const e of examples) if (!labelIndex.has(e.label)) labelIndex.set(e.label, labelIndex.size);
     this.#labels.push(...labelIndex.keys());
+    this.#labelSet = new Set(this.#labels);
     const data: Array<{ ids: number[]; values: number[]; label: number }> = [];
     for (const e of examples) {
       const f = this.#features(e.text, true);
@@ -165,6 +167,11 @@ export class LearnedClassifier {
       if (mistakes === 0) break;
     }
     this.#weights = w.map((wf, f) => wf && { labels: wf.labels, weights: wf.weights.map((v, i) => v - u[f]![i]! / step) });
+  }
+
+  /** Was the classifier taught this label? */
+  knows(label: string): boolean {
+    return this.#labelSet.has(label);
   }
 
   /** The best label and how sure of it the classifier is; undefined for a text with no features it knows. */

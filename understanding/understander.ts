@@ -223,11 +223,15 @@ export class Understander {
     for (const [term, set] of users) this.#users.set(term, set.size);
     for (const [term, set] of users) this.#idf.set(term, Math.log(1 + intents.size / set.size));
     for (const doc of docs.filter((d) => d.kind === 'answer')) for (const term of tokenizeDoc(doc.text)) if (!users.has(term)) this.#answerOnly.add(term);
-    // The classifier learns from every phrase and title as well as the examples; an example whose label the
-    // content no longer has (a common question removed) is left out.
-    if (source.examples && source.examples.length > 0) {
-      const phrases: LabelledText[] = docs.filter((d) => d.kind !== 'answer').map((d) => ({ text: d.text, label: d.intent }));
-      this.#learned = new LearnedClassifier(this.#pipeline, [...phrases, ...source.examples.filter((e) => e.label === OFF_TOPIC || intents.has(e.label))]);
+    // The classifier learns the labels the examples teach (an example whose label the content no longer has, a
+    // common question removed, is left out), from those examples and those labels' phrases and titles. A question
+    // with no examples yet (one an admin has just added) is retrieval's alone: the classifier, knowing only its
+    // few phrases, would too often prefer a label it knows better.
+    const examples = (source.examples ?? []).filter((e) => e.label === OFF_TOPIC || intents.has(e.label));
+    if (examples.length > 0) {
+      const taught = new Set(examples.map((e) => e.label));
+      const phrases: LabelledText[] = docs.filter((d) => d.kind !== 'answer' && taught.has(d.intent)).map((d) => ({ text: d.text, label: d.intent }));
+      this.#learned = new LearnedClassifier(this.#pipeline, [...phrases, ...examples]);
     }
   }
 
@@ -270,7 +274,7 @@ export class Understander {
     const opinion = this.#learned.classify(text);
     if (!opinion || opinion.label === OFF_TOPIC) return found;
     const { label, confidence } = opinion;
-    if (found.kind === 'answer') return label !== found.intent && confidence >= LEARNED.disagreeToAsk ? { kind: 'ask', candidates: [found.intent, label] } : found;
+    if (found.kind === 'answer') return label !== found.intent && this.#learned.knows(found.intent) && confidence >= LEARNED.disagreeToAsk ? { kind: 'ask', candidates: [found.intent, label] } : found;
     if (found.candidates.includes(label)) return confidence >= LEARNED.answerAmongChoices ? { kind: 'answer', intent: label, confidence } : found;
     return confidence >= LEARNED.offerAmongChoices ? { kind: 'ask', candidates: [label, ...found.candidates].slice(0, THRESHOLDS.maxOffered) } : found;
   }

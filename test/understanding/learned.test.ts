@@ -81,6 +81,13 @@ describe('understanding with the learned classifier', () => {
     expect(outcomeOf(withClassifier, "i'm new")).to.deep.equal({ kind: 'ask', labels: ['faq:new-starter', 'forgotPassword', 'forgotUsername'] });
   });
 
+  it('leaves a common question with no examples yet (one an admin has just added) to retrieval', async () => {
+    const faq = await loadFaq('en-GB');
+    const added = { entries: [...faq.entries, { id: 'lanyards', title: 'Lanyard colours', answer: 'Staff wear blue lanyards.', phrases: ['lanyard colour', 'what colour lanyard'] }] };
+    const u = new Understander(understandingSource(await loadContent({ locale: 'en-GB' }), added));
+    for (const text of ['what colour lanyard do I wear', 'lanyard colours for ESR staff']) expect(outcomeOf(u, text), text).to.deep.equal({ kind: 'answer', label: 'faq:lanyards' });
+  });
+
   it('leaves commands, pasted ESR messages and fallbacks as retrieval has them', () => {
     for (const text of ['help', 'cancel', 'hello', 'thank you', 'My ESR says invalid username or password', 'the link has expired', 'where can I park my car', 'purple elephant']) {
       expect(withClassifier.understand(text), text).to.deep.equal(retrievalOnly.understand(text));
