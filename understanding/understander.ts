@@ -87,9 +87,8 @@ export const THRESHOLDS = {
 
 /**
  * How the learned classifier's view joins retrieval's. Chosen by two-fold cross-validation on the even lines of
- * the English development files (train on one quarter, score on another; right minus twice wrong; the fresh files
- * alone chose the same), and checked
- * on the odd lines (scripts/eval-understanding-split.ts).
+ * the English development files (train on one quarter, score on another; right minus twice wrong), and checked on
+ * the odd lines (scripts/eval-understanding-split.ts).
  */
 export const LEARNED = {
   /** Retrieval answers one thing and the classifier is at least this sure of another: ask between them. */
@@ -266,8 +265,8 @@ export class Understander {
    * The learned classifier's second opinion: where it disagrees with an answer, both are offered; where it is
    * all but certain of one of a question's choices, that one is answered; a choice it favours that retrieval
    * missed is offered first. A fallback stays a fallback, and a confident "none" changes nothing: offering the
-   * classifier's choice after a fallback, or falling back when it is sure of "none", were measured (on the even
-   * lines) to add as many wrong answers as right ones.
+   * classifier's choice after a fallback, or falling back when it is sure of "none", were tried on the even lines
+   * and not chosen (the first gained a few right answers only with nearly as many more wrong ones).
    */
   #withLearned(text: string, found: Understood): Understood {
     if (!this.#learned || (found.kind !== 'answer' && found.kind !== 'ask') || (found.kind === 'answer' && found.intent === 'human')) return found;
