@@ -224,6 +224,7 @@ describe('understanding what staff say', () => {
       ['lost my pw', 'forgotPassword'],
       ['how do i retrieve my esr password', 'forgotPassword'],
       ['lockd out of esr', 'unlock'],
+      ['is my username the same as my staff number', 'forgotUsername'],
       ['my esr password has completely slipped my mind', 'forgotPassword'],
       ['what do i use to sign in to esr', 'faq:username-vs-computer'],
     ];
@@ -232,10 +233,6 @@ describe('understanding what staff say', () => {
         expect(outcomeOf(u, text)).to.deep.equal({ kind: 'answer', label: expected });
       });
     }
-  });
-
-  it('offers forgotUsername first, with the computer log on, when asked whether the username is the staff number (retrieval and the classifier differ)', () => {
-    expect(outcomeOf(u, 'is my username the same as my staff number')).to.deep.equal({ kind: 'ask', labels: ['forgotUsername', 'faq:username-vs-computer'] });
   });
 
   it('reads "help" with something named as a question about that thing, not the help command', () => {
@@ -313,7 +310,7 @@ describe('understanding what staff say', () => {
     // (dev2 98.4% / 1.2%, retired-heldout 100% / 0%, retired-heldout2 96.0% / 2.2%, authored 97.9% / 1.2%).
     // Since the learned classifier (trained on every line of these files, content/examples.en-GB.jsonl), each is
     // guarded a little below what it measures with it; those figures are in-sample, and the honest one is
-    // scripts/eval-understanding-split.ts. In-sample: dev3 92.1% / 2.0%, retired-heldout7 89.6% / 2.5%, retired-heldout6 95.9% / 0.8%.
+    // scripts/eval-understanding-split.ts. In-sample: dev3 92.3% / 1.8%, retired-heldout7 90.2% / 2.0%, retired-heldout6 96.2% / 0.5%.
     const developmentFiles: Array<[file: string, right: number, wrong: number]> = [
       ['tuning.en-GB.jsonl', 0.99, 0.01],
       ['dev.en-GB.jsonl', 0.99, 0.01],
