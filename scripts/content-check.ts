@@ -2,7 +2,9 @@
 // faq.en-GB.json, listing each missing key, unknown key and bad placeholder (the shipped files, then any
 // overrides in DATA_DIR/content). Exits 1 when anything needs fixing; start-up refuses the same files.
 import { join, resolve } from 'node:path';
-import { contentProblems, readJson, SHIPPED_DIR } from '../content/content.js';
+import { contentProblems, loadContent, readJson, SHIPPED_DIR } from '../content/content.js';
+import { readFile } from 'node:fs/promises';
+import { exampleProblems, examplesFile } from '../content/examples.js';
 import { faqProblems, loadFaq } from '../content/faq.js';
 import { LANGUAGES } from '../content/language.js';
 
@@ -39,4 +41,8 @@ for (const language of LANGUAGES) {
     report(join(overrideDir, `faq.${language}.json`), [(error as Error).message]);
   }
 }
+// The learned classifier's examples (English only so far): each line {"text", "label"} with a label the content knows.
+const english = await loadContent({ locale: 'en-GB' });
+const labels = new Set([...Object.keys(english.section('intents') as object), ...(await loadFaq('en-GB')).entries.map((e) => `faq:${e.id}`), 'none']);
+report(examplesFile('en-GB'), exampleProblems(await readFile(examplesFile('en-GB'), 'utf8'), labels));
 process.exit(failed ? 1 : 0);

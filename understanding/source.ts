@@ -1,6 +1,7 @@
 // Gathers what the understander is built from out of the content layer (shipped text merged with the
 // Trust's overrides), so a reload after an override change builds from exactly what the bot shows.
 import type { Content } from '../content/content.js';
+import { loadExamples } from '../content/examples.js';
 import type { Faq } from '../content/faq.js';
 import type { IntentPhrases } from '../dialogs/intents.js';
 import { FLOW_IDS } from '../dialogs/flowIds.js';
@@ -10,6 +11,7 @@ import type { UnderstandingSource } from './understander.js';
 export function understandingSource(content: Content, faq: Faq): UnderstandingSource {
   const rules = content.section('understanding') as { synonyms: string[]; ignoredWords: string[]; offTopic?: string[]; topicWords?: string[]; diagnosis: DiagnosisPatterns };
   const titles: Record<string, string[]> = {};
+  const examples = loadExamples(content.locale);
   for (const flow of FLOW_IDS) titles[flow] = [content.t(`menu.flows.${flow}.label`), content.t(`menu.flows.${flow}.description`)];
   return {
     intents: content.section('intents') as IntentPhrases,
@@ -18,5 +20,6 @@ export function understandingSource(content: Content, faq: Faq): UnderstandingSo
     ...(rules.offTopic ? { offTopic: rules.offTopic } : {}),
     rules: { synonyms: rules.synonyms, ignoredWords: rules.ignoredWords, diagnosis: rules.diagnosis, ...(rules.topicWords ? { topicWords: rules.topicWords } : {}) },
     locale: content.locale,
+    ...(examples.length > 0 ? { examples } : {}),
   };
 }

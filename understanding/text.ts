@@ -50,7 +50,17 @@ export class TermPipeline {
   readonly #words: (text: string) => string[];
 
   constructor(rules: TextRules, stemWord: (word: string) => string = stem, wordsOf: (text: string) => string[] = words) {
-    this.#stem = stemWord;
+    // Stemming is most of the cost of reading text, and the same words come again and again.
+    const stemmed = new Map<string, string>();
+    this.#stem = (word) => {
+      const known = stemmed.get(word);
+      if (known !== undefined) return known;
+      // Bounded, since what staff type brings new words for as long as the bot runs.
+      if (stemmed.size >= 50_000) stemmed.clear();
+      const s = stemWord(word);
+      stemmed.set(word, s);
+      return s;
+    };
     this.#words = wordsOf;
     this.#ignored = new Set(rules.ignoredWords.flatMap((w) => wordsOf(w).map(stemWord)));
     for (const line of rules.synonyms) {
