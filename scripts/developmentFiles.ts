@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONTROL_INTENTS } from '../understanding/understander.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const DEVELOPMENT_FILES = ['tuning', 'dev', 'dev2', 'dev3', 'retired-heldout', 'retired-heldout2', 'retired-heldout3', 'retired-heldout4', 'retired-heldout5', 'retired-heldout6', 'retired-heldout7', 'authored'];
@@ -26,4 +27,14 @@ export async function readDevelopmentLines(): Promise<DevelopmentLine[]> {
     });
   }
   return out;
+}
+
+/** Commands (help, cancel...) are matched exactly before anything learned, so they teach the classifier nothing. */
+export const isLearnable = (label: string) => !(CONTROL_INTENTS as readonly string[]).includes(label);
+
+/** The text of content/examples.en-GB.jsonl: each development line with its first acceptable label, commands left out. */
+export async function examplesText(): Promise<string> {
+  const lines = [JSON.stringify({ _comment: 'Made by scripts/make-examples.ts from the English development phrasings in test/understanding (never the held-out files): what the learned classifier trains on. Edit those files and run the script again, rather than this one.' })];
+  for (const l of await readDevelopmentLines()) if (isLearnable(l.expect[0]!)) lines.push(JSON.stringify({ text: l.text, label: l.expect[0]! }));
+  return `${lines.join('\n')}\n`;
 }

@@ -2,8 +2,10 @@
 // and joined to retrieval so that it turns an answer it disagrees with into a question, settles a question it is
 // sure of, or offers first a choice retrieval missed.
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import { loadContent } from '../../content/content.js';
-import { loadExamples } from '../../content/examples.js';
+import { examplesFile, loadExamples } from '../../content/examples.js';
+import { DEVELOPMENT_FILES, examplesText } from '../../scripts/developmentFiles.js';
 import { loadFaq } from '../../content/faq.js';
 import { outcomeOf } from '../../understanding/classify.js';
 import { LearnedClassifier, type LabelledText } from '../../understanding/learned.js';
@@ -93,5 +95,15 @@ describe('understanding with the learned classifier', () => {
     for (const text of ['help', 'cancel', 'hello', 'thank you', 'My ESR says invalid username or password', 'the link has expired', 'where can I park my car', 'purple elephant']) {
       expect(withClassifier.understand(text), text).to.deep.equal(retrievalOnly.understand(text));
     }
+  });
+
+  describe('the shipped examples', () => {
+    it('are made from the development files as they stand, so a file edited without running scripts/make-examples.ts is caught', async () => {
+      expect(await readFile(examplesFile('en-GB'), 'utf8')).to.equal(await examplesText());
+    });
+
+    it('never come from a held-out file, which measures and is never learned from', () => {
+      expect(DEVELOPMENT_FILES.filter((f) => f.startsWith('heldout'))).to.deep.equal([]);
+    });
   });
 });
