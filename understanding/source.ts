@@ -6,6 +6,7 @@ import type { Faq } from '../content/faq.js';
 import type { IntentPhrases } from '../dialogs/intents.js';
 import { FLOW_IDS } from '../dialogs/flowIds.js';
 import type { DiagnosisPatterns } from './diagnosis.js';
+import { PHRASE_EXPANSION_LIMIT, phraseCombinations } from './text.js';
 import type { UnderstandingSource } from './understander.js';
 
 export function understandingSource(content: Content, faq: Faq): UnderstandingSource {
@@ -22,4 +23,17 @@ export function understandingSource(content: Content, faq: Faq): UnderstandingSo
     locale: content.locale,
     ...(examples.length > 0 ? { examples } : {}),
   };
+}
+
+/**
+ * The phrases with more combinations of alternatives than the index multiplies out (PHRASE_EXPANSION_LIMIT):
+ * each is matched only as loose words, never whole, which quietly weakens it. The content check lists them.
+ */
+export function phrasesTooBroad(source: UnderstandingSource): string[] {
+  const phrases = [
+    ...Object.entries(source.intents).flatMap(([intent, list]) => (intent.startsWith('_') ? [] : list)),
+    ...source.faq.entries.flatMap((e) => e.phrases),
+    ...(source.offTopic ?? []),
+  ];
+  return phrases.filter((p) => phraseCombinations(p) > PHRASE_EXPANSION_LIMIT);
 }

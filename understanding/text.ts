@@ -129,18 +129,31 @@ export class TermPipeline {
   }
 }
 
+/** Beyond this many combinations of its alternatives a phrase is indexed as loose words: never found whole. */
+export const PHRASE_EXPANSION_LIMIT = 48;
+
+function phraseSlots(phrase: string): string[][] {
+  return phrase
+    .trim()
+    .split(/\s+/)
+    .map((w) => w.split('|').map((alt) => alt.replace(/\*+$/, '')).filter(Boolean));
+}
+
+const combinations = (slots: string[][]) => slots.reduce((n, s) => n * Math.max(1, s.length), 1);
+
+/** How many plain texts a phrase's alternatives make ("forgot|lost password|pw": 4). */
+export function phraseCombinations(phrase: string): number {
+  return combinations(phraseSlots(phrase));
+}
+
 /**
  * A phrase from the content lists ("forgot*|lost password") as plain texts: each word's alternatives
  * multiplied out (up to a limit, beyond which the alternatives are kept together), with the * dropped
  * since stems and prefix search do its work.
  */
-export function expandPhrase(phrase: string, limit = 48): string[] {
-  const slots = phrase
-    .trim()
-    .split(/\s+/)
-    .map((w) => w.split('|').map((alt) => alt.replace(/\*+$/, '')).filter(Boolean));
-  const count = slots.reduce((n, s) => n * Math.max(1, s.length), 1);
-  if (count > limit) return [slots.flat().join(' ')];
+export function expandPhrase(phrase: string, limit = PHRASE_EXPANSION_LIMIT): string[] {
+  const slots = phraseSlots(phrase);
+  if (combinations(slots) > limit) return [slots.flat().join(' ')];
   let out = [''];
   for (const slot of slots) out = out.flatMap((prefix) => slot.map((alt) => `${prefix} ${alt}`));
   return out.map((s) => s.trim()).filter(Boolean);
