@@ -34,7 +34,7 @@ import { CaptureConnector } from '../test/support/captureConnector.js';
 import { createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
 import { directoryWith } from './generatedStaff.js';
 import { importStaff } from './importStaff.js';
-import { conversationId, drive, drivePaced, median, ReplyWatch, summarise, type LoadTarget, type SimUser, type Summary } from './load.js';
+import { conversationId, drive, drivePaced, median, ReplyWatch, summarise, type LoadTarget, type RunResult, type SimUser, type Summary } from './load.js';
 import { children, cpuMs, machineTicks, rssMb, startProcess, stopChild, waitHealthy, type Proc } from './processes.js';
 import { storeConversations } from './storedConversations.js';
 
@@ -317,6 +317,14 @@ async function main(): Promise<number> {
     const calls = new Map<Target, number>(targets.map((t) => [t, 0]));
     const failures: string[] = [];
     const unanswered = new Map<Target, number>(targets.map((t) => [t, 0]));
+    /** After a target's warm-up and measured drive: a bot that died stops the bench; failures and lost replies are counted. */
+    const settle = (target: Target, warm: RunResult, measured: RunResult): Summary => {
+      const gone = target.bots.find((b) => b.exited);
+      if (gone) throw new Error(`${gone.name} exited during the run:\n  ${gone.output.join('\n  ')}`);
+      failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(target)}: ${f}`));
+      unanswered.set(target, unanswered.get(target)! + warm.unanswered + measured.unanswered);
+      return summarise(measured);
+    };
     for (let run = 0; run < RUNS; run++) {
       // Rotate the order so that no bot always goes first (or always follows the heaviest).
       const order = targets.map((_, i) => targets[(i + run) % targets.length]!);
@@ -327,11 +335,7 @@ async function main(): Promise<number> {
         const warm = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), offset: run * 3 }));
         const measured = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: TURNS, offset: run * 3 + 1 }));
         if (stopping) return 130;
-        const gone = target.bots.find((b) => b.exited);
-        if (gone) throw new Error(`${gone.name} exited during the run:\n  ${gone.output.join('\n  ')}`);
-        failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(target)}: ${f}`));
-        unanswered.set(target, unanswered.get(target)! + warm.unanswered + measured.unanswered);
-        const s = summarise(measured);
+        const s = settle(target, warm, measured);
         results.get(target)!.push(s);
         calls.set(target, calls.get(target)! + measured.connectorCalls / measured.turns);
         process.stdout.write(
@@ -362,11 +366,7 @@ async function main(): Promise<number> {
           // How busy the whole machine was meanwhile (bot, database, load, and anything else running).
           const busy = ticksBefore && ticksAfter ? (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total) : Number.NaN;
           if (stopping) return 130;
-          const gone = target.bots.find((b) => b.exited);
-          if (gone) throw new Error(`${gone.name} exited during the run:\n  ${gone.output.join('\n  ')}`);
-          failures.push(...[...warm.failures, ...measured.failures].map((f) => `${label(target)}: ${f}`));
-          unanswered.set(target, unanswered.get(target)! + warm.unanswered + measured.unanswered);
-          const s = summarise(measured);
+          const s = settle(target, warm, measured);
           paced.get(target)!.push(s);
           process.stdout.write(
             `  paced run ${run + 1}/${RUNS} at ${rate} turns/s ${label(target).padEnd(40)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn  machine ${(100 * busy).toFixed(0)}% busy\n`,
@@ -386,20 +386,18 @@ async function main(): Promise<number> {
       `${RUNS > 1 ? `median of ${RUNS} runs` : '1 run'}; "cpu ms" = CPU time of the bot's process(es) per turn; "out/turn" = calls each turn made to the connector; "rss MB" = resident memory of each bot process after the runs`,
       `${'bot'.padEnd(18)} ${'store'.padEnd(9)} ${'staff'.padEnd(10)} ${'stored'.padEnd(8)} ${'turns'.padStart(6)} ${'turns/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu ms'.padStart(7)} ${'out/turn'.padStart(9)}  rss MB`,
     ];
-    for (const t of targets) {
-      const s = med(t);
+    /** A table row: the target and its median figures (the closed-loop table adds calls and memory). */
+    const row = (t: Target, s: Summary) => {
       const name = t.kind === 'echo' ? 'echo' : `helpdesk${t.instances > 1 || INSTANCES > 1 ? ` x${t.instances}` : ''}`;
-      lines.push(
+      return (
         `${name.padEnd(18)} ${(t.store ?? '-').padEnd(9)} ${(t.staff === undefined ? '-' : fmtInt(t.staff)).padEnd(10)} ${(t.stored === undefined ? '-' : fmtInt(t.stored)).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ` +
-          `${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)} ${fmt(calls.get(t)! / RUNS, 2).padStart(9)}  ${t.rss.map((r) => fmt(r, 0)).join(' + ')}`,
+        `${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)}`
       );
-    }
+    };
+    for (const t of targets) lines.push(`${row(t, med(t))} ${fmt(calls.get(t)! / RUNS, 2).padStart(9)}  ${t.rss.map((r) => fmt(r, 0)).join(' + ')}`);
     if (rate !== undefined) {
       lines.push('', `paced: ${fmtInt(CONVERSATIONS * TURNS)} turns per run arriving at ${rate} turns/s on average (open loop, random gaps${RATE === 'auto' ? "; a quarter of what lowdb's smallest setting sustained above" : ''}); latency from when each turn was due`);
-      for (const t of paced.keys()) {
-        const s = med(t, paced);
-        lines.push(`${(t.kind === 'echo' ? 'echo' : 'helpdesk').padEnd(18)} ${(t.store ?? '-').padEnd(9)} ${(t.staff === undefined ? '-' : fmtInt(t.staff)).padEnd(10)} ${(t.stored === undefined ? '-' : fmtInt(t.stored)).padEnd(8)} ${String(CONVERSATIONS * TURNS).padStart(6)} ${fmt(s.turnsPerSecond, 0).padStart(8)} ${fmt(s.p50).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.cpu, 2).padStart(7)}`);
-      }
+      for (const t of paced.keys()) lines.push(row(t, med(t, paced)));
     }
     lines.push('');
     // Each ratio is taken within a run (the two bots measured minutes apart at most, under the same load
