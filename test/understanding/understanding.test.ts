@@ -330,6 +330,10 @@ describe('understanding what staff say', () => {
       ['dev3.en-GB.jsonl', 0.91, 0.03],
       // The seventh, retired on 2026-12-06 after its second scoring (86.5% right / 5.6% wrong), before tuning on it.
       ['retired-heldout7.en-GB.jsonl', 0.885, 0.03],
+      // The eighth, retired on 2026-12-06 after its second scoring (91.8% right / 1.9% wrong), then trained on: 92.4% / 1.4%.
+      ['retired-heldout8.en-GB.jsonl', 0.9, 0.025],
+      // The fifth development set, written blind (short messages typed on a phone): 94.4% / 0.9% once trained on.
+      ['dev5.en-GB.jsonl', 0.92, 0.02],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
@@ -352,6 +356,8 @@ describe('understanding what staff say', () => {
       // 4.4% wrong); tuned on its even lines only in the sixth round, which took it to 94.0% / 2.4% (odd lines,
       // held back: 82.4% / 4.8% before, 89.6% / 3.2% after).
       ['retired-heldout3.cy-GB.jsonl', 0.91, 0.04],
+      // The fourth, retired on 2026-12-06 after its second scoring (91.8% right / 3.2% wrong).
+      ['retired-heldout4.cy-GB.jsonl', 0.89, 0.045],
     ];
     for (const [file, right, wrong] of welshDevelopmentFiles) {
       it(`gets at least ${100 * right}% of ${file} right and under ${100 * wrong}% wrong, in Welsh`, async () => {
@@ -361,24 +367,21 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the eighth one (368
+    // A guard against regressions only, never a target to tune on. The held-out file is the ninth one (379
     // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
-    // development file). Its first scoring, after the seventh tuning round: 90.5% right, 3.3% wrong; its second,
-    // after the eighth (the learned classifier, trained on the development files only): 91.8% right, 1.9% wrong.
-    // A margin of 3 points.
+    // development file). Its first scoring, before the ninth tuning round: 88.7% right, 2.4% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.888);
-      expect(report.wrong / report.total).to.be.at.most(0.049);
+      expect(report.right / report.total).to.be.at.least(0.857);
+      expect(report.wrong / report.total).to.be.at.most(0.054);
     });
 
-    // The same for Welsh: the fourth Welsh held-out set (279 phrasings written blind from the guides on 2026-12-06),
-    // scored twice: 86.7% right, 3.6% wrong before the sixth Welsh tuning round, 91.8% and 3.2% after it (tuned on
-    // the Welsh development files' even lines and fresh phrasings, never on this). A margin of 3 points.
+    // The same for Welsh: the fifth Welsh held-out set (281 phrasings written blind from the guides on 2026-12-06),
+    // first scored before the seventh Welsh tuning round: 88.3% right, 4.3% wrong. A margin of 3 points.
     it('keeps the Welsh held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.cy-GB.jsonl', import.meta.url))), (text) => outcomeOf(welsh, text));
-      expect(report.right / report.total).to.be.at.least(0.888);
-      expect(report.wrong / report.total).to.be.at.most(0.062);
+      expect(report.right / report.total).to.be.at.least(0.853);
+      expect(report.wrong / report.total).to.be.at.most(0.073);
     });
   });
 });
