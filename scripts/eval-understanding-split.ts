@@ -10,7 +10,7 @@ import { understandingSource } from '../understanding/source.js';
 import { CONTROL_INTENTS, Understander } from '../understanding/understander.js';
 import { readDevelopmentLines, type DevelopmentLine } from './developmentFiles.js';
 
-const FRESH = ['dev3', 'retired-heldout6', 'retired-heldout7'];
+const FRESH = ['dev4', 'dev5', 'retired-heldout8'];
 const lines = await readDevelopmentLines();
 const even = lines.filter((l) => l.line % 2 === 0);
 const odd = lines.filter((l) => l.line % 2 === 1);
