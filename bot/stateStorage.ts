@@ -4,7 +4,7 @@
 // silently overwriting the other turn's state.
 import { createHash } from 'node:crypto';
 import { BotState, type Storage, type StoreItems, type TurnContext } from 'botbuilder-core';
-import type { VersionedEntry, VersionedStateStore } from '../state/ports.js';
+import type { StateReadAhead, VersionedEntry, VersionedStateStore } from '../state/ports.js';
 
 interface ReadBatch {
   keys: Set<string>;
@@ -59,6 +59,20 @@ export class VersionedBotStorage implements Storage {
   }
 }
 
+/** Where a turn keeps what its lock read ahead (bot/helpdeskBot.ts), until each state's first load takes its part. */
+const READ_AHEAD = Symbol('stateReadAhead');
+
+/** Hands the turn's state loads what its lock read (each key used once: a later or forced load reads the store). */
+export function useReadAhead(context: TurnContext, read: StateReadAhead): void {
+  context.turnState.set(READ_AHEAD, { unused: new Set(read.keys), found: read.found });
+}
+
+function takeReadAhead(context: TurnContext, key: string): { entry: VersionedEntry | undefined } | undefined {
+  const read = context.turnState.get<{ unused: Set<string>; found: Map<string, VersionedEntry> } | undefined>(READ_AHEAD);
+  if (!read?.unused.delete(key)) return undefined;
+  return { entry: read.found.get(key) };
+}
+
 interface Cached {
   state: Record<string, unknown>;
   hash: string;
@@ -79,10 +93,16 @@ export class EtagCheckedState extends BotState {
     const cached = context.turnState.get<Cached | undefined>(this.#cacheKey);
     if (cached && !force) return cached.state;
     const key = await this.storageKey(context);
-    const item = (await this.storage.read([key]))[key] as (Record<string, unknown> & { eTag?: string }) | undefined;
+    const ahead = force ? undefined : takeReadAhead(context, key);
+    const item = ahead ? (ahead.entry && { ...ahead.entry.value, eTag: ahead.entry.etag }) : ((await this.storage.read([key]))[key] as (Record<string, unknown> & { eTag?: string }) | undefined);
     const { eTag, ...state } = item ?? {};
     context.turnState.set(this.#cacheKey, { state, hash: hashOf(state), etag: eTag ?? '' } satisfies Cached);
     return state;
+  }
+
+  /** This state's key in the store for the turn: what a turn lock can read ahead of the load. */
+  keyFor(context: TurnContext): Promise<string> {
+    return this.storageKey(context);
   }
 
   override async saveChanges(context: TurnContext, force = false): Promise<void> {

@@ -31,6 +31,24 @@ export class EtagConflictError extends Error {
   }
 }
 
+/**
+ * What a turn's lock read for it, in the same step as taking the lock and after it (so as fresh as a read the
+ * turn would make itself): the state under `keys`, those not stored left out of `found`.
+ */
+export interface StateReadAhead {
+  keys: readonly string[];
+  found: Map<string, VersionedEntry>;
+}
+
+/**
+ * A turn lock that can also read the turn's first state where that costs nothing more (PostgreSQL: the lock's
+ * own statement). `read` is undefined when it did not (the lock was already held here, so no statement was
+ * made): the turn then reads as usual.
+ */
+export interface ReadingTurnLock {
+  runReading<T>(conversationId: string, keys: string[], turn: (read: StateReadAhead | undefined) => Promise<T>): Promise<T>;
+}
+
 export interface VersionedStateStore {
   /**
    * The entries stored under these keys (absent keys are left out). The embedded store answers from memory,

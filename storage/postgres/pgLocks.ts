@@ -17,10 +17,14 @@
 // connection and lets go of the old lock while taking its own, in one statement. Only an idle instance lets go
 // by itself, when the park time runs out; meanwhile a turn of that conversation on another instance waits, as it
 // would behind a running turn.
+//
+// A turn that says which state it reads first (`runReading`) gets it read in the lock's own statement
+// (turn_lock_and_read, migration 008), so taking the lock and loading the state cost one round trip, not two.
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { prepared } from './pool.js';
 import { LockWaitTimeout, type ExclusiveRun, type InstanceLocks, type JobLock, type TurnLock } from '../../core/locks.js';
+import type { ReadingTurnLock, StateReadAhead, VersionedEntry } from '../../state/ports.js';
 
 /**
  * How long a turn waits for its conversation's previous turn (on another instance) before it gives up: well
@@ -50,6 +54,13 @@ interface Parked {
   timer: NodeJS.Timeout;
 }
 
+/** A lock connection, whether it holds the lock it was got for (else it is to wait on), and what it read meanwhile. */
+interface Acquired {
+  connection: LockConnection;
+  got: boolean;
+  read: StateReadAhead | undefined;
+}
+
 /** A turn or job waiting for a lock connection while every one is busy. */
 interface Waiter {
   /** False if the waiter has given up meanwhile (the caller then keeps the connection). */
@@ -61,7 +72,7 @@ interface Waiter {
 const JOB_CONNECTION_WAIT_MS = 60_000;
 
 export class PgLocks implements InstanceLocks {
-  readonly turns: TurnLock;
+  readonly turns: TurnLock & ReadingTurnLock;
   readonly jobs: JobLock;
   readonly #pool: pg.Pool;
   readonly #options: PgLocksOptions;
@@ -78,7 +89,10 @@ export class PgLocks implements InstanceLocks {
     this.#pool = pool;
     this.#options = options;
     this.#max = (pool.options as { max?: number }).max ?? 10;
-    this.turns = { run: (conversationId, turn) => this.#runTurn(conversationId, turn) };
+    this.turns = {
+      run: (conversationId, turn) => this.#runTurn(conversationId, undefined, turn),
+      runReading: (conversationId, keys, turn) => this.#runTurn(conversationId, keys, turn),
+    };
     this.jobs = { runExclusive: (name, job) => this.#runExclusive(name, job) };
   }
 
@@ -90,22 +104,28 @@ export class PgLocks implements InstanceLocks {
     await Promise.all(parked.map((p) => (clearTimeout(p.timer), this.#letGo(p.connection, p.key))));
   }
 
-  async #runTurn<T>(conversationId: string, turn: () => Promise<T>): Promise<T> {
+  /** `keys`: the state the turn reads first, read in the lock's statement whenever one is made. */
+  async #runTurn<T>(conversationId: string, keys: string[] | undefined, turn: (read: StateReadAhead | undefined) => Promise<T>): Promise<T> {
     const waitMs = this.#options.turnWaitMs ?? DEFAULT_TURN_WAIT_MS;
     const started = performance.now();
     const gaveUp = () => new LockWaitTimeout(conversationId, Math.round(performance.now() - started));
     const key = `turn:${conversationId}`;
-    const { connection, got } = await this.#acquire(key, waitMs, gaveUp);
+    const acquired = await this.#acquire(key, waitMs, gaveUp, keys);
+    const { connection } = acquired;
+    let read = acquired.read;
     let value: T;
     try {
-      if (!got) {
+      if (!acquired.got) {
         this.#options.onWait?.(conversationId);
-        if (!(await connection.waitForLock(key, waitMs - (performance.now() - started)))) {
+        const left = waitMs - (performance.now() - started);
+        const waited = keys ? await connection.lockAndRead('', key, keys, left) : { got: await connection.waitForLock(key, left), read: undefined };
+        if (!waited.got) {
           this.#free(connection, '');
           throw gaveUp();
         }
+        read = waited.read;
       }
-      value = await turn();
+      value = await turn(read);
     } catch (error) {
       // Let go at once: a turn that failed is often sent again straight away, maybe to another instance.
       if (!(error instanceof LockWaitTimeout)) await this.#letGo(connection, key);
@@ -117,7 +137,7 @@ export class PgLocks implements InstanceLocks {
 
   async #runExclusive<T>(name: string, job: () => Promise<T>): Promise<ExclusiveRun<T>> {
     const key = `job:${name}`;
-    const { connection, got } = await this.#acquire(key, JOB_CONNECTION_WAIT_MS, () => new Error(`No lock connection came free in ${JOB_CONNECTION_WAIT_MS} ms for the job ${name}`));
+    const { connection, got } = await this.#acquire(key, JOB_CONNECTION_WAIT_MS, () => new Error(`No lock connection came free in ${JOB_CONNECTION_WAIT_MS} ms for the job ${name}`), undefined);
     if (!got) {
       this.#free(connection, '');
       return { ran: false };
@@ -132,16 +152,17 @@ export class PgLocks implements InstanceLocks {
   /**
    * A connection holding `key`'s lock if it could be taken without waiting (`got`), else one to wait on. In
    * order: the connection parked with this very lock; a parked one (its lock let go of in the same statement);
-   * a new one from the pool; with all of them busy, the first one a finishing turn hands over.
+   * a new one from the pool; with all of them busy, the first one a finishing turn hands over. With `keys`, a
+   * statement made to take the lock also reads them (`read`); the parked lock taken over needs none.
    */
-  async #acquire(key: string, waitMs: number, timeout: () => Error): Promise<{ connection: LockConnection; got: boolean }> {
+  async #acquire(key: string, waitMs: number, timeout: () => Error, keys: string[] | undefined): Promise<Acquired> {
     const mine = this.#unpark(key);
-    if (mine) return { connection: mine, got: true };
+    if (mine) return { connection: mine, got: true, read: undefined };
     const oldest = this.#parked.values().next().value;
-    if (oldest) return this.#switch(this.#unpark(oldest.key)!, oldest.key, key);
+    if (oldest) return this.#switch(this.#unpark(oldest.key)!, oldest.key, key, keys);
     if (this.#open < this.#max) {
       const connection = await this.#connect(waitMs, timeout);
-      return this.#switch(connection, '', key);
+      return this.#switch(connection, '', key, keys);
     }
     const handed = await new Promise<{ connection: LockConnection; held: string }>((resolve, reject) => {
       let settled = false;
@@ -167,13 +188,14 @@ export class PgLocks implements InstanceLocks {
       }, waitMs);
       this.#waiters.push(waiter);
     });
-    return this.#switch(handed.connection, handed.held, key);
+    return this.#switch(handed.connection, handed.held, key, keys);
   }
 
-  /** Takes `key` on `connection`, letting go of `held` (if any) in the same statement. */
-  async #switch(connection: LockConnection, held: string, key: string): Promise<{ connection: LockConnection; got: boolean }> {
+  /** Takes `key` on `connection` if it is free, letting go of `held` (if any) and reading `keys` in the same statement. */
+  async #switch(connection: LockConnection, held: string, key: string, keys: string[] | undefined): Promise<Acquired> {
     try {
-      return { connection, got: await connection.switchLock(held, key) };
+      if (keys) return { connection, ...(await connection.lockAndRead(held, key, keys, 0)) };
+      return { connection, got: await connection.switchLock(held, key), read: undefined };
     } catch (error) {
       this.#free(connection, ''); // broken: destroyed, which lets go of both locks server-side
       throw error;
@@ -266,6 +288,14 @@ export class PgLocks implements InstanceLocks {
   }
 }
 
+interface LockAndReadRow {
+  got: boolean;
+  state_key: string | null;
+  state_value: Record<string, unknown> | null;
+  state_etag: string | null;
+  state_at: Date | null;
+}
+
 /**
  * One checked-out lock connection. A query that fails (other than a lock wait running out) marks it broken,
  * and a broken connection is destroyed on release rather than reused: its session ends, and with it any lock
@@ -310,6 +340,26 @@ class LockConnection {
     if (!held) return this.tryLock(key);
     const { rows } = await this.#query<{ got: boolean }>(prepared('SELECT pg_advisory_unlock(hashtextextended($1, 0)), pg_try_advisory_lock(hashtextextended($2, 0)) AS got', [held, key]));
     return rows[0]!.got;
+  }
+
+  /**
+   * Lets go of `held` (if any) and takes `key`, at once or, with `waitMs` > 0, waiting up to that long, then
+   * reads the state under `keys`, after the lock was taken: all in one statement (migration 008 says how).
+   * `got` false: the lock was not free, or the wait ran out; nothing read.
+   */
+  async lockAndRead(held: string, key: string, keys: string[], waitMs: number): Promise<{ got: boolean; read: StateReadAhead | undefined }> {
+    let rows: LockAndReadRow[];
+    try {
+      ({ rows } = await this.#client.query<LockAndReadRow>(prepared('SELECT got, state_key, state_value, state_etag, state_at FROM turn_lock_and_read($1, $2, $3::text[], $4)', [held, key, keys, Math.max(0, Math.ceil(waitMs))])));
+    } catch (error) {
+      if (waitMs > 0 && (error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { got: false, read: undefined };
+      this.#fail(error as Error);
+      throw error;
+    }
+    if (!rows[0]?.got) return { got: false, read: undefined };
+    const found = new Map<string, VersionedEntry>();
+    for (const row of rows) if (row.state_key !== null) found.set(row.state_key, { value: row.state_value!, etag: row.state_etag!, at: row.state_at!.toISOString() });
+    return { got: true, read: { keys, found } };
   }
 
   /** Lets go of the lock; a failure leaves the connection broken (destroyed on release, which frees the lock). */

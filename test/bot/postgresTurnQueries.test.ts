@@ -1,8 +1,9 @@
 // How many statements a chat turn sends to PostgreSQL: each is a round trip, and on a busy server their cost
 // is most of a turn's. A plain turn in a conversation already under way needs three when its conversation's
 // lock is still parked here from its last turn (read its state and the person's in one statement, check for a
-// live chat with an agent, write the turn's transcript), and one more to take the lock otherwise (letting go of
-// the lock parked on that connection in the same statement); plus a state write when the dialog moved.
+// live chat with an agent, write the turn's transcript), and as many when it takes the lock (the statement that
+// lets go of the lock parked on that connection and takes the turn's also reads both states); plus a state
+// write when the dialog moved.
 import { expect } from 'chai';
 import { recordStatements, type StatementRecorder } from '../support/pgStatements.js';
 import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
@@ -69,7 +70,7 @@ describe('statements per chat turn on PostgreSQL', function () {
     expect(stateDone, recorder!.events.join('\n')).to.be.above(liveSent);
   });
 
-  it("takes another conversation's lock in one statement that also lets go of the lock parked on the connection", async () => {
+  it("takes another conversation's lock in one statement that also lets go of the lock parked on the connection and reads the turn's state", async () => {
     const bea = t!.user(DEMO_USERS.bea);
     await bea.say('hello');
     sent.length = 0;
@@ -78,6 +79,7 @@ describe('statements per chat turn on PostgreSQL', function () {
     expect(locks, 'parked with her own lock from her last turn').to.have.length(0);
     sent.length = 0;
     await alex.say('help');
-    expect(sent.filter((s) => /advisory/.test(s))).to.deep.equal(['SELECT pg_advisory_unlock(hashtextextended($1, 0)), pg_try_advisory_lock(hashtextextended($2, 0)) AS got']);
+    expect(sent.filter((s) => /advisory|turn_lock_and_read|bot_state/.test(s))).to.deep.equal(['SELECT got, state_key, state_value, state_etag, state_at FROM turn_lock_and_read($1, $2, $3::text[], $4)']);
+    expect(sent, sent.join('\n')).to.have.length(3);
   });
 });
