@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestAdapter, TurnContext } from 'botbuilder-core';
-import { VersionedBotStorage, EtagCheckedState, conversationStateKey } from '../../bot/stateStorage.js';
+import { VersionedBotStorage, EtagCheckedState, conversationStateKey, useReadAhead } from '../../bot/stateStorage.js';
 import { EtagConflictError, LowdbVersionedStore } from '../../storage/lowdbVersionedStore.js';
 import { DEMO_USERS, startTestApp } from '../support/testApp.js';
 
@@ -46,6 +46,24 @@ describe('conversation state under concurrent turns', () => {
     let refused: unknown;
     await state.saveChanges(b).catch((e: unknown) => (refused = e));
     expect(refused).to.be.instanceOf(EtagConflictError);
+  });
+
+  it("takes the state its turn's lock read ahead instead of reading the store, once; a forced load reads the store, and a write keeps the eTag check", async () => {
+    const store = await LowdbVersionedStore.open(dir, 2);
+    const state = new EtagCheckedState(new VersionedBotStorage(store), conversationStateKey);
+    const key = conversationStateKey(contextFor(new TestAdapter()));
+    const etag = (await store.write([{ key, value: { step: 'stored' } }])).get(key)!;
+    const context = contextFor(new TestAdapter());
+    // What the lock read (here told apart from the store by its value); a key read and not found means "none yet".
+    useReadAhead(context, { keys: [key], found: new Map([[key, { value: { step: 'read with the lock' }, etag, at: '2026-01-05T10:00:00.000Z' }]]) });
+    expect((await state.load(context)).step).to.equal('read with the lock');
+    expect((await state.load(context, true)).step, 'forced: from the store').to.equal('stored');
+    const other = contextFor(new TestAdapter());
+    useReadAhead(other, { keys: [key], found: new Map() });
+    expect(await state.load(other)).to.deep.equal({});
+    (await state.load(other)).step = 'over what is stored';
+    const refused = await state.saveChanges(other).then(() => undefined, (e: unknown) => e);
+    expect(refused, 'read as absent, so the write must create it, and it exists').to.be.instanceOf(EtagConflictError);
   });
 
   it('lets one turn save twice (its eTag moves on with each write)', async () => {
