@@ -319,6 +319,7 @@ export class Understander {
     return this.#decide(text, this.rank(text), rescue);
   }
 
+  /** What to do with a message given its ranked candidates (`all`, the off-topic pseudo-intent among them). */
   #decide(text: string, all: Candidate[], rescue: boolean): Understood {
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
