@@ -2,7 +2,8 @@
 // before, by the phrase lists' all-words rule; then the ESR messages staff paste (diagnosis); then ranked
 // retrieval (minisearch: BM25, stems, synonyms, typo tolerance, prefixes) over every flow's and every common
 // question's phrases, title and answer. A clear winner is answered; close calls become a "did you mean"
-// question; weak matches fall back, so the bot asks rather than guesses.
+// question; weak matches fall back (unless one sentence of a longer message is clearly answered alone, which is
+// offered), so the bot asks rather than guesses.
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
 import { APP_FLOW, Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
@@ -261,7 +262,7 @@ export class Understander {
       if (diagnosis.action.kind === 'askWhich' && this.#holdsWhole(text, APP_FLOW)) return { kind: 'ask', candidates: [APP_FLOW, 'forgotPassword', 'forgotUsername'] };
       return { kind: 'diagnosis', ...diagnosis };
     }
-    return this.#withLearned(text, this.#withLittleQuestion(text, this.#retrieve(text)));
+    return this.#withLearned(text, this.#withLittleQuestion(text, this.#retrieve(text, true)));
   }
 
   /**
@@ -313,24 +314,55 @@ export class Understander {
     return this.#pipeline.terms(text).every((t) => this.#commandTerms.has(t)) ? match : undefined;
   }
 
-  #retrieve(text: string): Understood {
-    const all = this.rank(text);
+  /** Ranked retrieval's verdict; with `rescue`, a weak match may still be offered from one of its sentences (#rescue). */
+  #retrieve(text: string, rescue = false): Understood {
+    return this.#decide(text, this.rank(text), rescue);
+  }
+
+  /** What to do with a message given its ranked candidates (`all`, the off-topic pseudo-intent among them). */
+  #decide(text: string, all: Candidate[], rescue: boolean): Understood {
     const ranked = all.filter((c) => c.intent !== OFF_TOPIC);
     const [top, second] = ranked;
     const offTopic = all.find((c) => c.intent === OFF_TOPIC);
     if (!top) return { kind: 'none' };
     // Words found only in an answer's own text ("what can you answer") say too little to answer with it.
-    if (!top.phrased) return { kind: 'none', best: top.intent };
+    if (!top.phrased) return (rescue && this.#rescue(text, ranked)) || { kind: 'none', best: top.intent };
     if (offTopic && this.#isOtherSubject(text, top, offTopic)) return { kind: 'none' };
     // A long message says more than any phrase: a winner far ahead of the rest may account for a little less of it.
     const dominant = (!second || top.score >= second.score * THRESHOLDS.dominantMargin) && top.coverage >= THRESHOLDS.dominantCoverage;
-    if (top.coverage < THRESHOLDS.minCoverage && !dominant) return this.#weakMatch(this.#pipeline.terms(text), ranked);
+    if (top.coverage < THRESHOLDS.minCoverage && !dominant) {
+      const weak = this.#weakMatch(this.#pipeline.terms(text), ranked);
+      return (weak.kind === 'none' && rescue && this.#rescue(text, ranked)) || weak;
+    }
     // A runner-up that accounts for a fair part of the message and scores near the winner makes it a close call.
     const rival = (c: Candidate, within: number) => c !== top && c.coverage >= THRESHOLDS.askCoverage && c.score * within >= top.score;
     const other = this.#secondSubject(top, ranked);
     if (!other && !ranked.some((c) => rival(c, THRESHOLDS.clearMargin))) return { kind: 'answer', intent: top.intent, confidence: top.coverage };
     const offered = [...new Set([top, ...(other ? [other] : []), ...ranked.filter((c) => rival(c, THRESHOLDS.offerWithin))])].slice(0, THRESHOLDS.maxOffered);
     return { kind: 'ask', candidates: offered.map((c) => c.intent) };
+  }
+
+  /**
+   * A message too weakly matched to answer or offer, though not about another subject. In a long message the
+   * request is often one sentence among several that tell the story ("I've just been paid for the first time.
+   * Where do I look at my payslip?"), and the story's words dilute it. A sentence that, read alone, holds one of
+   * an answer's phrases whole and is answered by it, is offered in a "Did you mean", with the other answers that
+   * account for a fair part of the whole message. (Offering the learned classifier's choice here too, when it was
+   * sure and retrieval ranked it near the top, and weighing unknown words less in long messages, each gained
+   * right answers on the odd lines but made more wrong ones, so neither was kept.)
+   */
+  #rescue(text: string, ranked: readonly Candidate[]): Understood | undefined {
+    const sentences = text.split(/[.!?\n]+/).filter((s) => this.#pipeline.hasMeaning(s));
+    if (sentences.length < 2) return undefined;
+    const answered = new Set<string>();
+    for (const sentence of sentences) {
+      const all = this.rank(sentence);
+      const found = this.#decide(sentence, all, false);
+      if (found.kind === 'answer' && all.some((c) => c.intent === found.intent && c.whole)) answered.add(found.intent);
+    }
+    if (answered.size === 0) return undefined;
+    const others = ranked.filter((c) => c.phrased && c.coverage >= THRESHOLDS.askCoverage).map((c) => c.intent);
+    return { kind: 'ask', candidates: [...new Set([...answered, ...others])].slice(0, THRESHOLDS.maxOffered) };
   }
 
   /**

@@ -195,6 +195,21 @@ describe('understanding what staff say', () => {
     it('falls back instead when much of the message is words it does not know', () => {
       expect(u.understand('who do I contact about my student loan').kind).to.equal('none');
     });
+
+    it('offers what one sentence of a long message asks, when the story around it leaves the whole too weak (retrieval alone)', () => {
+      const story = 'We moved house in the summer and it has been chaos ever since, boxes everywhere. My partner keeps nagging me about the mortgage forms. Where can I see my payslip?';
+      const outcome = outcomeOf(retrievalOnly, story);
+      expect(outcome.kind).to.equal('ask');
+      expect(outcome.kind === 'ask' && outcome.labels[0]).to.equal('faq:payslips');
+    });
+
+    it('still falls back on a long message none of whose sentences is answered alone', () => {
+      expect(u.understand('My daughter started school this week and the house is a mess. The boiler broke as well. Honestly what a week.').kind).to.equal('none');
+    });
+
+    it('does not read a long message sentence by sentence when it is about another subject', () => {
+      expect(u.understand('The rota app keeps crashing on my phone. I need to swap a shift. Where do I see my payslip?').kind).to.equal('none');
+    });
   });
 
   it('asks which is meant when a message has two subjects, each held by a different answer', () => {
@@ -334,8 +349,9 @@ describe('understanding what staff say', () => {
       ['retired-heldout8.en-GB.jsonl', 0.9, 0.025],
       // The fifth development set, written blind (short messages typed on a phone): 94.4% / 0.9% once trained on.
       ['dev5.en-GB.jsonl', 0.92, 0.02],
-      // The fourth development set, written blind (long messages, the request inside a story): 75.6% / 4.1% before the ninth round.
-      ['dev4.en-GB.jsonl', 0.75, 0.03],
+      // The fourth development set, written blind (long messages, the request inside a story): 75.6% / 4.1% before the ninth round;
+      // 84.6% / 2.2% once a weak long message's sentences were read one by one (odd lines, held back: 77.1% / 3.6% before, 82.1% / 3.9% after).
+      ['dev4.en-GB.jsonl', 0.83, 0.03],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
