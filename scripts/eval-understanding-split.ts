@@ -10,7 +10,7 @@ import { understandingSource } from '../understanding/source.js';
 import { CONTROL_INTENTS, Understander } from '../understanding/understander.js';
 import { readDevelopmentLines, type DevelopmentLine } from './developmentFiles.js';
 
-const FRESH = ['dev4', 'dev5', 'retired-heldout8'];
+const FRESH = ['dev4', 'dev5', 'dev6', 'retired-heldout8', 'retired-heldout9'];
 const lines = await readDevelopmentLines();
 const even = lines.filter((l) => l.line % 2 === 0);
 const odd = lines.filter((l) => l.line % 2 === 1);

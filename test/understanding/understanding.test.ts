@@ -352,6 +352,10 @@ describe('understanding what staff say', () => {
       // The fourth development set, written blind (long messages, the request inside a story): 75.6% / 4.1% before the ninth round;
       // 89.8% / 1.4% after it (its vocabulary, and a weak long message's sentences read one by one).
       ['dev4.en-GB.jsonl', 0.87, 0.025],
+      // The ninth held-out set, retired on 2026-12-06 after its second scoring (93.4% right / 1.6% wrong), then trained on: 94.2% / 0.8%.
+      ['retired-heldout9.en-GB.jsonl', 0.92, 0.02],
+      // The sixth development set, written blind (situations described, two topics, asking for others): 87.0% / 4.2% before the tenth round.
+      ['dev6.en-GB.jsonl', 0.87, 0.025],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
@@ -387,13 +391,13 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the ninth one (379
+    // A guard against regressions only, never a target to tune on. The held-out file is the tenth one (382
     // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
-    // development file). Its first scoring, before the ninth tuning round: 88.7% right, 2.4% wrong. A margin of 3 points.
+    // development file). Its first scoring, before the tenth tuning round: 88.7% right, 2.9% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
       expect(report.right / report.total).to.be.at.least(0.857);
-      expect(report.wrong / report.total).to.be.at.most(0.054);
+      expect(report.wrong / report.total).to.be.at.most(0.059);
     });
 
     // The same for Welsh: the fifth Welsh held-out set (281 phrasings written blind from the guides on 2026-12-06),
