@@ -110,7 +110,9 @@ export class LearnedClassifier {
       const base = ids[j]! * n;
       for (let i = 0; i < n; i++) p[i]! += values[j]! * weights[base + i]!;
     }
-    const max = Math.max(...p);
+    // A loop, not Math.max(...p): spreading a typed array is slow, and this runs for every example in every pass.
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) if (p[i]! > max) max = p[i]!;
     let sum = 0;
     for (let i = 0; i < n; i++) sum += p[i] = Math.exp(p[i]! - max);
     for (let i = 0; i < n; i++) p[i]! /= sum;
