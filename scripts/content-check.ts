@@ -3,6 +3,7 @@
 // overrides in DATA_DIR/content). Exits 1 when anything needs fixing; start-up refuses the same files.
 import { join, resolve } from 'node:path';
 import { contentProblems, loadContent, readJson, SHIPPED_DIR } from '../content/content.js';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { exampleProblems, examplesFile } from '../content/examples.js';
 import { faqProblems, loadFaq } from '../content/faq.js';
@@ -53,8 +54,12 @@ for (const language of LANGUAGES) {
     // A file that does not load is reported above.
   }
 }
-// The learned classifier's examples (English only so far): each line {"text", "label"} with a label the content knows.
-const english = await loadContent({ locale: 'en-GB' });
-const labels = new Set([...Object.keys(english.section('intents') as object), ...(await loadFaq('en-GB')).entries.map((e) => `faq:${e.id}`), 'none']);
-report(examplesFile('en-GB'), exampleProblems(await readFile(examplesFile('en-GB'), 'utf8'), labels));
+// The learned classifier's examples, in each language that has them: each line {"text", "label"} with a label the
+// content knows.
+for (const language of LANGUAGES) {
+  if (!existsSync(examplesFile(language))) continue;
+  const content = await loadContent({ locale: language });
+  const labels = new Set([...Object.keys(content.section('intents') as object), ...(await loadFaq(language)).entries.map((e) => `faq:${e.id}`), 'none']);
+  report(examplesFile(language), exampleProblems(await readFile(examplesFile(language), 'utf8'), labels));
+}
 process.exit(failed ? 1 : 0);

@@ -87,10 +87,12 @@ export class LearnedClassifier {
   #train(data: ReadonlyArray<{ ids: number[]; values: number[]; label: number }>): void {
     const n = this.#labels.length;
     const w = new Float64Array(this.#featureIds.size * n);
+    // One buffer for every example's probabilities, rather than one each.
+    const scratch = new Float64Array(n);
     for (let epoch = 0; epoch < LEARNING.epochs; epoch++) {
       const rate = LEARNING.rate / (1 + epoch);
       for (const d of data) {
-        const p = this.#probabilities(d.ids, d.values, w);
+        const p = this.#probabilities(d.ids, d.values, w, scratch);
         p[d.label]! -= 1;
         for (let j = 0; j < d.ids.length; j++) {
           const base = d.ids[j]! * n;
@@ -103,14 +105,16 @@ export class LearnedClassifier {
   }
 
   /** Each label's probability: the softmax of its score. */
-  #probabilities(ids: readonly number[], values: readonly number[], weights: Float64Array): Float64Array {
+  #probabilities(ids: readonly number[], values: readonly number[], weights: Float64Array, into?: Float64Array): Float64Array {
     const n = this.#labels.length;
-    const p = new Float64Array(n);
+    const p = into ? into.fill(0) : new Float64Array(n);
     for (let j = 0; j < ids.length; j++) {
       const base = ids[j]! * n;
       for (let i = 0; i < n; i++) p[i]! += values[j]! * weights[base + i]!;
     }
-    const max = Math.max(...p);
+    // A loop, not Math.max(...p): spreading a typed array is slow, and this runs for every example in every pass.
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) if (p[i]! > max) max = p[i]!;
     let sum = 0;
     for (let i = 0; i < n; i++) sum += p[i] = Math.exp(p[i]! - max);
     for (let i = 0; i < n; i++) p[i]! /= sum;

@@ -44,7 +44,9 @@ interface Rewrite {
 
 /** Turns text into terms; built once per content, used for every document and every message. */
 export class TermPipeline {
+  /** Rewrites by the stem of their first word, and (exact ones) by their first word as typed. */
   readonly #rewrites = new Map<string, Rewrite[]>();
+  readonly #exactRewrites = new Map<string, Rewrite[]>();
   readonly #ignored: Set<string>;
   readonly #stem: (word: string) => string;
   readonly #words: (text: string) => string[];
@@ -71,12 +73,12 @@ export class TermPipeline {
         const exact = alt.trim().startsWith('=');
         const from = exact ? wordsOf(alt) : wordsOf(alt).map(stemWord);
         if (from.length === 0 || to.length === 0) continue;
-        const key = `${exact ? '=' : ''}${from[0]!}`;
-        const list = this.#rewrites.get(key) ?? [];
+        const byFirst = exact ? this.#exactRewrites : this.#rewrites;
+        const list = byFirst.get(from[0]!) ?? [];
         list.push({ from, to, exact });
         // Longest first, so "help desk" is rewritten before "help".
         list.sort((a, b) => b.from.length - a.from.length);
-        this.#rewrites.set(key, list);
+        byFirst.set(from[0]!, list);
       }
     }
   }
@@ -86,9 +88,20 @@ export class TermPipeline {
     const typed = this.#words(text);
     const stems = typed.map(this.#stem);
     const out: string[] = [];
-    const fits = (r: Rewrite, i: number) => r.from.every((s, k) => (r.exact ? typed : stems)[i + k] === s);
+    // Plain loops: this runs for every word of every phrase, example and message, and a common first word ("esr",
+    // "e" of "e-bost") starts dozens of rewrites.
+    const at = (list: Rewrite[] | undefined, i: number): Rewrite | undefined => {
+      if (!list) return undefined;
+      for (const r of list) {
+        const against = r.exact ? typed : stems;
+        let k = 0;
+        while (k < r.from.length && against[i + k] === r.from[k]) k++;
+        if (k === r.from.length) return r;
+      }
+      return undefined;
+    };
     for (let i = 0; i < stems.length; ) {
-      const rewrite = this.#rewrites.get(`=${typed[i]!}`)?.find((r) => fits(r, i)) ?? this.#rewrites.get(stems[i]!)?.find((r) => fits(r, i));
+      const rewrite = at(this.#exactRewrites.get(typed[i]!), i) ?? at(this.#rewrites.get(stems[i]!), i);
       if (rewrite) {
         out.push(...rewrite.to);
         i += rewrite.from.length;

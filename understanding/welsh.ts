@@ -31,29 +31,39 @@ const ENDINGS = ['iadau', 'iaid', 'iais', 'iodd', 'iwyd', 'iwch', 'oedd', 'iau',
  * ("cofio'r" is "cofio yr", "dwi'n" is "dwi yn"), hyphens and other marks splitting words too.
  */
 export function welshWords(text: string): string[] {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/&/g, ' a ')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .flatMap(unjoin);
+  const out: string[] = [];
+  for (const word of text.normalize('NFKC').toLowerCase().replace(/&/g, ' a ').split(/[^\p{L}\p{N}]+/u)) {
+    if (word === '') continue;
+    const split = unjoin(word);
+    if (split === undefined) out.push(word);
+    else out.push(...split);
+  }
+  return out;
 }
 
 // The same words typed without the apostrophe ("maer", "chin", "or", "anghofior", "oriaur"): split again, so
 // "chin" is "chi n" and not a word of its own (its stem would be that of "cinio").
-const JOINED: Record<string, string[]> = Object.fromEntries(
+const JOINED = new Map<string, string[]>(
   ['mae r', 'ma r', 'sy n', 'chi n', 'ti n', 'hi n', 'ni n', 'fi n', 'nhw n', 'e n', 'o r', 'i r', 'i w', 'na r', 'gyda r', 'efo r', 'ydy r', 'ydi r', 'yw r', 'trwy r', 'drwy r', 'hynny n'].map((pair) => [pair.replace(' ', ''), pair.split(' ')]),
 );
 /** A verb in -io or -i, or a plural in -au, with "'r" run on: "cofior", "collir", "oriaur". */
 const RUN_ON_R = /^(\p{L}{3,}(?:io|au|[^aeiouwy]i))r$/u;
 
-function unjoin(word: string): string[] {
-  const known = JOINED[word];
-  if (known) return known;
+// Every text read (each phrase, example and message) is split into words, and the same words come again and
+// again: whether a word is two run together is worked out once per word (bounded, since what staff type brings
+// new words for as long as the bot runs). Most words are one: null.
+const unjoined = new Map<string, string[] | null>();
+
+/** The two words a word is, when it is two run together; undefined when it is one. */
+function unjoin(word: string): string[] | undefined {
+  const known = JOINED.get(word) ?? unjoined.get(word);
+  if (known !== undefined) return known ?? undefined;
   const runOn = RUN_ON_R.exec(word);
   // A slip in a key word ("cyfrianir") is that word, not one with "'r" run on.
-  return runOn && corrected(unmutated(word)) === unmutated(word) ? [runOn[1]!, 'r'] : [word];
+  const split = runOn && corrected(unmutated(word)) === unmutated(word) ? [runOn[1]!, 'r'] : null;
+  if (unjoined.size >= 50_000) unjoined.clear();
+  unjoined.set(word, split);
+  return split ?? undefined;
 }
 
 /** The word with its accents dropped and its initial mutation undone. */

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { loadContent } from '../../content/content.js';
 import { examplesFile, loadExamples } from '../../content/examples.js';
-import { DEVELOPMENT_FILES, examplesText } from '../../scripts/developmentFiles.js';
+import { DEVELOPMENT_FILES, examplesText, WELSH_DEVELOPMENT_FILES } from '../../scripts/developmentFiles.js';
 import { loadFaq } from '../../content/faq.js';
 import { outcomeOf } from '../../understanding/classify.js';
 import { LearnedClassifier, type LabelledText } from '../../understanding/learned.js';
@@ -64,9 +64,9 @@ describe('understanding with the learned classifier', () => {
     retrievalOnly = new Understander(retrieval);
   });
 
-  it('is trained from the shipped English examples, and Welsh has none', () => {
+  it('is trained from the shipped examples, in English and in Welsh', () => {
     expect(loadExamples('en-GB').length).to.be.greaterThan(1000);
-    expect(loadExamples('cy-GB')).to.deep.equal([]);
+    expect(loadExamples('cy-GB').length).to.be.greaterThan(1000);
   });
 
   it('asks between its answer and retrieval\'s when they differ, rather than guessing', () => {
@@ -84,6 +84,16 @@ describe('understanding with the learned classifier', () => {
     expect(outcomeOf(withClassifier, "i'm new")).to.deep.equal({ kind: 'ask', labels: ['faq:new-starter', 'forgotPassword', 'forgotUsername'] });
   });
 
+  it('gives its second opinion in Welsh too, from the Welsh examples', async () => {
+    const source = understandingSource(await loadContent({ locale: 'cy-GB' }), await loadFaq('cy-GB'));
+    const { examples: _examples, ...retrieval } = source;
+    const [welsh, welshRetrieval] = [new Understander(source), new Understander(retrieval)];
+    expect(outcomeOf(welshRetrieval, 'methu mewngofnodi ar yr ap')).to.deep.equal({ kind: 'ask', labels: ['app', 'forgotPassword'] });
+    expect(outcomeOf(welsh, 'methu mewngofnodi ar yr ap')).to.deep.equal({ kind: 'answer', label: 'app' });
+    expect(outcomeOf(welshRetrieval, 'dwi wedi anghofio fy enw defnyddiwr a fy nghyfrinair')).to.deep.equal({ kind: 'answer', label: 'forgotUsername' });
+    expect(outcomeOf(welsh, 'dwi wedi anghofio fy enw defnyddiwr a fy nghyfrinair')).to.deep.equal({ kind: 'ask', labels: ['forgotUsername', 'forgotPassword'] });
+  });
+
   it('leaves a common question with no examples yet (one an admin has just added) to retrieval', async () => {
     const faq = await loadFaq('en-GB');
     const added = { entries: [...faq.entries, { id: 'lanyards', title: 'Lanyard colours', answer: 'Staff wear blue lanyards.', phrases: ['lanyard colour', 'what colour lanyard'] }] };
@@ -99,11 +109,15 @@ describe('understanding with the learned classifier', () => {
 
   describe('the shipped examples', () => {
     it('are made from the development files as they stand, so a file edited without running scripts/make-examples.ts is caught', async () => {
-      expect(await readFile(examplesFile('en-GB'), 'utf8')).to.equal(await examplesText());
+      expect(await readFile(examplesFile('en-GB'), 'utf8')).to.equal(await examplesText('en-GB'));
+    });
+
+    it('are made from the Welsh development files as they stand, in Welsh too', async () => {
+      expect(await readFile(examplesFile('cy-GB'), 'utf8')).to.equal(await examplesText('cy-GB'));
     });
 
     it('never come from a held-out file, which measures and is never learned from', () => {
-      expect(DEVELOPMENT_FILES.filter((f) => f.startsWith('heldout'))).to.deep.equal([]);
+      expect([...DEVELOPMENT_FILES, ...WELSH_DEVELOPMENT_FILES].filter((f) => f.startsWith('heldout'))).to.deep.equal([]);
     });
   });
 });

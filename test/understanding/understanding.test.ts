@@ -368,20 +368,23 @@ describe('understanding what staff say', () => {
 
     // The Welsh development files, guarded a little below what they measured after the sixth Welsh tuning round
     // (tuning 99.8% right / 0.2% wrong on 478 phrasings, tuning2 98.6% / 0.8% on 365, the retired Welsh held-out
-    // sets 99.5% / 0.5%, 98.1% / 1.0% and 94.0% / 2.4%).
+    // sets 99.5% / 0.5%, 98.1% / 1.0% and 94.0% / 2.4%). Since the seventh, with the learned classifier trained on
+    // every line of these files (content/examples.cy-GB.jsonl), each is guarded a little below what it measures
+    // with it; those figures are in-sample (tuning2 99.5% / 0%, retired-heldout 100% / 0%, retired-heldout2 98.6% /
+    // 0.5%), and the honest one is `npx tsx scripts/eval-understanding-split.ts -- --locale cy-GB`.
     const welshDevelopmentFiles: Array<[file: string, right: number, wrong: number]> = [
       ['tuning.cy-GB.jsonl', 0.97, 0.015],
-      ['tuning2.cy-GB.jsonl', 0.95, 0.03],
-      ['retired-heldout.cy-GB.jsonl', 0.96, 0.02],
-      ['retired-heldout2.cy-GB.jsonl', 0.95, 0.03],
+      ['tuning2.cy-GB.jsonl', 0.98, 0.01],
+      ['retired-heldout.cy-GB.jsonl', 0.985, 0.01],
+      ['retired-heldout2.cy-GB.jsonl', 0.97, 0.015],
       // The third Welsh held-out set, retired on 2026-12-06 after it was scored three times (last: 86.8% right /
       // 4.4% wrong); tuned on its even lines only in the sixth round, which took it to 94.0% / 2.4% (odd lines,
-      // held back: 82.4% / 4.8% before, 89.6% / 3.2% after).
-      ['retired-heldout3.cy-GB.jsonl', 0.91, 0.04],
-      // The fourth, retired on 2026-12-06 after its second scoring (91.8% right / 3.2% wrong).
-      ['retired-heldout4.cy-GB.jsonl', 0.89, 0.045],
-      // The third Welsh development set, written blind: 80.0% / 6.9% before the seventh Welsh round.
-      ['tuning3.cy-GB.jsonl', 0.78, 0.08],
+      // held back: 82.4% / 4.8% before, 89.6% / 3.2% after); 96.8% / 0.8% in-sample after the seventh.
+      ['retired-heldout3.cy-GB.jsonl', 0.95, 0.02],
+      // The fourth, retired on 2026-12-06 after its second scoring (91.8% right / 3.2% wrong); 96.8% / 0.7% in-sample after the seventh round.
+      ['retired-heldout4.cy-GB.jsonl', 0.95, 0.02],
+      // The third Welsh development set, written blind: 80.0% / 6.9% before the seventh Welsh round, 90.3% / 2.2% in-sample after.
+      ['tuning3.cy-GB.jsonl', 0.88, 0.03],
     ];
     for (const [file, right, wrong] of welshDevelopmentFiles) {
       it(`gets at least ${100 * right}% of ${file} right and under ${100 * wrong}% wrong, in Welsh`, async () => {
