@@ -84,6 +84,8 @@ export const THRESHOLDS = {
   /** A winner this many times the runner-up's score needs only dominantCoverage. */
   dominantMargin: 3,
   dominantCoverage: 0.4,
+  /** A weak match one of whose phrases is there whole, this many times the runner-up's score, is offered despite words we do not know. */
+  standsOut: 5,
 };
 
 /**
@@ -159,6 +161,8 @@ export class Understander {
   readonly #commandTerms = new Set<string>();
   /** The words (as stems, in order) that name what the bot is about (content understanding.topicWords). */
   readonly #topicNames: string[][];
+  /** The same words as typed, for a message where a synonym has taken them in ("ESR emails" becomes "notification email"). */
+  readonly #typedTopicNames: string[][];
   /** Phrases made only of little words ("what is ESR"), as stems, which retrieval cannot see inside a longer message. */
   readonly #littlePhrases: Array<{ intent: string; stems: string[] }> = [];
   /** Every stem of those phrases. */
@@ -172,6 +176,7 @@ export class Understander {
     this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale), wordsFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
+    this.#typedTopicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.plainStems(w)).filter((n) => n.length > 0);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
     // Documents repeat a lot of text (multiplied-out phrases): tokenise each once, and index a phrase only once
     // per intent when several spellings of it come to the same terms ("set up ESR", "setting up ESR").
@@ -398,11 +403,14 @@ export class Understander {
   /**
    * Too little of the message is accounted for to answer. If one of our phrases is there whole, ask, offering the
    * best match with it; unless much of the message is words we do not know, which are likely another subject
-   * ("who do I contact about my student loan").
+   * ("who do I contact about my student loan"), when only a best match far ahead of the rest is offered (a long
+   * story's own words are unknown too: "I've changed banks because my old one closed... where do I update it?").
    */
   #weakMatch(terms: readonly string[], ranked: Candidate[]): Understood {
     const top = ranked[0]!;
-    const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : [];
+    const second = ranked[1];
+    const standsOut = top.whole && top.coverage >= THRESHOLDS.askCoverage && (!second || top.score >= second.score * THRESHOLDS.standsOut);
+    const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : standsOut ? [top] : [];
     const offered = telling.length === 0 ? [] : ranked.filter((c) => (c === top || telling.includes(c)) && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
     return offered.length > 0 ? { kind: 'ask', candidates: offered.map((c) => c.intent) } : { kind: 'none', best: top.intent };
   }
@@ -485,8 +493,8 @@ export class Understander {
 
   /** Does the message name what the bot is about ("ESR")? */
   #namesTopic(text: string): boolean {
-    const stems = this.#pipeline.stems(text);
-    return this.#topicNames.some((name) => stems.some((_, i) => name.every((s, k) => stems[i + k] === s)));
+    const names = (list: readonly string[][], stems: readonly string[]) => list.some((name) => stems.some((_, i) => name.every((s, k) => stems[i + k] === s)));
+    return names(this.#topicNames, this.#pipeline.stems(text)) || names(this.#typedTopicNames, this.#pipeline.plainStems(text));
   }
 
   /** The stable key of a wording, for counting similar messages together: sorted unique stems. */
