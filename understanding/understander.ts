@@ -159,6 +159,8 @@ export class Understander {
   readonly intents: readonly string[];
   /** Every word of the command phrases (help, cancel...), as terms. */
   readonly #commandTerms = new Set<string>();
+  /** The cancel phrases alone, for a clause of a longer message. */
+  readonly #cancels: IntentRecogniser;
   /** Every word of the cancel phrases, as terms. */
   readonly #cancelTerms = new Set<string>();
   /** The words (as stems, in order) that name what the bot is about (content understanding.topicWords). */
@@ -174,6 +176,7 @@ export class Understander {
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
+    this.#cancels = new IntentRecogniser({ cancel: source.intents.cancel ?? [] });
     this.#wordyCommands = new IntentRecogniser(Object.fromEntries(CONTROL_INTENTS.map((i) => [i, source.intents[i] ?? []])), { maxControlWords: Infinity });
     this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale), wordsFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
@@ -294,7 +297,7 @@ export class Understander {
    * a story asks for help with the story.
    */
   #commandClause(text: string, intent: 'cancel' | 'help'): boolean {
-    const clauses = text.split(/(?<=[.!?,;:\n])/).filter((c) => this.#pipeline.stems(c).length > 0);
+    const clauses = text.split(/(?<=[.!?,;:\n])/).filter((c) => /[\p{L}\p{N}]/u.test(c));
     if (clauses.length < 2) return false;
     // Told: not a question, and the command's word opens or closes it ("stop it", "please stop"; not "can I stop them").
     const told = (clause: string) => {
@@ -303,7 +306,7 @@ export class Understander {
     };
     const looked = intent === 'cancel' ? [clauses[0]!, clauses.at(-1)!].filter(told) : clauses;
     return looked.some((clause) => {
-      const match = intent === 'cancel' ? this.#commands.recognise(clause) : this.#wholeCommand(clause);
+      const match = intent === 'cancel' ? this.#cancels.recognise(clause) : this.#wholeCommand(clause);
       return match?.intent === intent && this.#pipeline.terms(clause).every((t) => this.#commandTerms.has(t) || this.#pipeline.isIgnored(t));
     });
   }
