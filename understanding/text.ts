@@ -110,6 +110,11 @@ export class TermPipeline {
     return out;
   }
 
+  /** Stems as typed, before any synonym rewrites them ("ESR emails" keeps its "esr"). */
+  plainStems(text: string): string[] {
+    return this.#words(text).map(this.#stem);
+  }
+
   /** The search terms: stems and synonyms without the little words (all of them, if that leaves nothing). */
   terms(text: string): string[] {
     const all = this.stems(text);

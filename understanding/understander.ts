@@ -84,6 +84,8 @@ export const THRESHOLDS = {
   /** A winner this many times the runner-up's score needs only dominantCoverage. */
   dominantMargin: 3,
   dominantCoverage: 0.4,
+  /** A weak match one of whose phrases is there whole, this many times the runner-up's score, is offered despite words we do not know. */
+  standsOut: 5,
 };
 
 /**
@@ -157,8 +159,14 @@ export class Understander {
   readonly intents: readonly string[];
   /** Every word of the command phrases (help, cancel...), as terms. */
   readonly #commandTerms = new Set<string>();
+  /** The cancel phrases alone, for a clause of a longer message. */
+  readonly #cancels: IntentRecogniser;
+  /** Every word of the cancel phrases, as terms. */
+  readonly #cancelTerms = new Set<string>();
   /** The words (as stems, in order) that name what the bot is about (content understanding.topicWords). */
   readonly #topicNames: string[][];
+  /** The same words as typed, for a message where a synonym has taken them in ("ESR emails" becomes "notification email"). */
+  readonly #typedTopicNames: string[][];
   /** Phrases made only of little words ("what is ESR"), as stems, which retrieval cannot see inside a longer message. */
   readonly #littlePhrases: Array<{ intent: string; stems: string[] }> = [];
   /** Every stem of those phrases. */
@@ -168,11 +176,14 @@ export class Understander {
 
   constructor(source: UnderstandingSource) {
     this.#commands = new IntentRecogniser(source.intents);
+    this.#cancels = new IntentRecogniser({ cancel: source.intents.cancel ?? [] });
     this.#wordyCommands = new IntentRecogniser(Object.fromEntries(CONTROL_INTENTS.map((i) => [i, source.intents[i] ?? []])), { maxControlWords: Infinity });
     this.#pipeline = new TermPipeline(source.rules, stemFor(source.locale), wordsFor(source.locale));
     this.#diagnoser = new Diagnoser(source.rules.diagnosis, this.#pipeline);
     this.#topicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.stems(w)).filter((n) => n.length > 0);
+    this.#typedTopicNames = (source.rules.topicWords ?? []).map((w) => this.#pipeline.plainStems(w)).filter((n) => n.length > 0);
     for (const intent of CONTROL_INTENTS) for (const phrase of source.intents[intent] ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) this.#commandTerms.add(t);
+    for (const phrase of source.intents.cancel ?? []) for (const t of this.#pipeline.stems(phrase.replace(/[|*]/g, ' '))) if (!this.#pipeline.isIgnored(t)) this.#cancelTerms.add(t);
     // Documents repeat a lot of text (multiplied-out phrases): tokenise each once, and index a phrase only once
     // per intent when several spellings of it come to the same terms ("set up ESR", "setting up ESR").
     const seen = new Map<string, string[]>();
@@ -253,8 +264,12 @@ export class Understander {
       // commands, since they must work mid-flow whatever else is said.
       if (command.intent === 'help' && (answer?.kind === 'answer' || answer?.kind === 'ask')) return answer;
       if (ANSWERED_AFTER_COMMAND.has(command.intent) && answer?.kind === 'answer') return answer;
+      // "Thanks for your help" holds "help" too, but thanks for help had, rather than asks for it.
+      if (command.intent === 'help' && this.#opening(text) === 'thanks') return { kind: 'command', intent: 'thanks' };
       return { kind: 'command', intent: command.intent };
     }
+    // "Don't need this anymore, cancel." A story that ends (or starts) with cancelling is cancelled, whatever it told.
+    if (this.#commandClause(text, 'cancel')) return { kind: 'command', intent: 'cancel' };
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
     // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
@@ -262,7 +277,38 @@ export class Understander {
       if (diagnosis.action.kind === 'askWhich' && this.#holdsWhole(text, APP_FLOW)) return { kind: 'ask', candidates: [APP_FLOW, 'forgotPassword', 'forgotUsername'] };
       return { kind: 'diagnosis', ...diagnosis };
     }
-    return this.#withLearned(text, this.#withLittleQuestion(text, this.#retrieve(text, true)));
+    const found = this.#withLearned(text, this.#withLittleQuestion(text, this.#retrieve(text, true)));
+    // "Someone put the link to this in our WhatsApp group. What kind of things can I ask?" Asked alongside
+    // nothing we can answer, a sentence that is all a request for help is that request.
+    if (found.kind === 'none' && this.#commandClause(text, 'help')) return { kind: 'command', intent: 'help' };
+    return found;
+  }
+
+  /** The command a message's first word is ("thanks for your help": thanks). */
+  #opening(text: string): string | undefined {
+    const first = text.trim().split(/\s+/, 1)[0];
+    return first ? this.#commands.recognise(first)?.intent : undefined;
+  }
+
+  /**
+   * Does one of a longer message's clauses say the command and nothing else? A cancel is told, not asked ("Cancel
+   * it please.", not "can I stop them?"), and goes first or last, where a change of mind goes; a request for help
+   * says what it wants of the bot in several words ("What sort of stuff can you help me with?"), since "help?" after
+   * a story asks for help with the story.
+   */
+  #commandClause(text: string, intent: 'cancel' | 'help'): boolean {
+    const clauses = text.split(/(?<=[.!?,;:\n])/).filter((c) => /[\p{L}\p{N}]/u.test(c));
+    if (clauses.length < 2) return false;
+    // Told: not a question, and the command's word opens or closes it ("stop it", "please stop"; not "can I stop them").
+    const told = (clause: string) => {
+      const stems = this.#pipeline.stems(clause);
+      return !clause.trim().endsWith('?') && [stems[0]!, stems.at(-1)!].some((s) => this.#cancelTerms.has(s));
+    };
+    const looked = intent === 'cancel' ? [clauses[0]!, clauses.at(-1)!].filter(told) : clauses;
+    return looked.some((clause) => {
+      const match = intent === 'cancel' ? this.#cancels.recognise(clause) : this.#wholeCommand(clause);
+      return match?.intent === intent && this.#pipeline.terms(clause).every((t) => this.#commandTerms.has(t) || this.#pipeline.isIgnored(t));
+    });
   }
 
   /**
@@ -398,11 +444,14 @@ export class Understander {
   /**
    * Too little of the message is accounted for to answer. If one of our phrases is there whole, ask, offering the
    * best match with it; unless much of the message is words we do not know, which are likely another subject
-   * ("who do I contact about my student loan").
+   * ("who do I contact about my student loan"), when only a best match far ahead of the rest is offered (a long
+   * story's own words are unknown too: "I've changed banks because my old one closed... where do I update it?").
    */
   #weakMatch(terms: readonly string[], ranked: Candidate[]): Understood {
     const top = ranked[0]!;
-    const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : [];
+    const second = ranked[1];
+    const standsOut = top.whole && top.coverage >= THRESHOLDS.askCoverage && (!second || top.score >= second.score * THRESHOLDS.standsOut);
+    const telling = this.#unknownShare(terms) < THRESHOLDS.maxUnknownToAsk ? ranked.filter((c) => c.whole && c.coverage >= THRESHOLDS.askCoverage) : standsOut ? [top] : [];
     const offered = telling.length === 0 ? [] : ranked.filter((c) => (c === top || telling.includes(c)) && c.coverage >= THRESHOLDS.askCoverage).slice(0, THRESHOLDS.maxOffered);
     return offered.length > 0 ? { kind: 'ask', candidates: offered.map((c) => c.intent) } : { kind: 'none', best: top.intent };
   }
@@ -485,8 +534,8 @@ export class Understander {
 
   /** Does the message name what the bot is about ("ESR")? */
   #namesTopic(text: string): boolean {
-    const stems = this.#pipeline.stems(text);
-    return this.#topicNames.some((name) => stems.some((_, i) => name.every((s, k) => stems[i + k] === s)));
+    const names = (list: readonly string[][], stems: readonly string[]) => list.some((name) => stems.some((_, i) => name.every((s, k) => stems[i + k] === s)));
+    return names(this.#topicNames, this.#pipeline.stems(text)) || names(this.#typedTopicNames, this.#pipeline.plainStems(text));
   }
 
   /** The stable key of a wording, for counting similar messages together: sorted unique stems. */

@@ -207,6 +207,11 @@ describe('understanding what staff say', () => {
       expect(u.understand('My daughter started school this week and the house is a mess. The boiler broke as well. Honestly what a week.').kind).to.equal('none');
     });
 
+    it('offers a best match far ahead of the rest even when a long story brings many words it does not know (retrieval alone)', () => {
+      const story = 'Our practice educator pinned a leaflet saying download MyESR but nothing else, and the shop lists dozens of lookalikes with odd logos. Which one is genuine?';
+      expect(outcomeOf(retrievalOnly, story)).to.deep.equal({ kind: 'ask', labels: ['app'] });
+    });
+
     it('does not read a long message sentence by sentence when it is about another subject', () => {
       expect(u.understand('The rota app keeps crashing on my phone. I need to swap a shift. Where do I see my payslip?').kind).to.equal('none');
     });
@@ -302,6 +307,25 @@ describe('understanding what staff say', () => {
     for (const text of ['what can you help me with', 'what can this bot do']) expect(u.understand(text), text).to.deep.equal({ kind: 'command', intent: 'help' });
   });
 
+  it('cancels a story that ends or starts with cancelling, but not one that asks whether it can stop something', () => {
+    expect(u.understand('I was going to ask about my payslip but found it myself in the end. Cancel that please.')).to.deep.equal({ kind: 'command', intent: 'cancel' });
+    expect(u.understand('Found what I needed after all, cancel.')).to.deep.equal({ kind: 'command', intent: 'cancel' });
+    expect(outcomeOf(u, 'too many ESR emails about my courses, can I stop them')).to.deep.equal({ kind: 'answer', label: 'faq:notifications' });
+  });
+
+  it('takes a sentence that is all a request for help as the help command when nothing else is understood, but not "help?" after a story', () => {
+    expect(u.understand('A colleague sent me the link to this. What kind of things can you answer?')).to.deep.equal({ kind: 'command', intent: 'help' });
+    expect(u.understand('My cat walked across the keyboard. Help?').kind).to.equal('none');
+  });
+
+  it('takes "thanks for your help" as thanks, not as asking for help', () => {
+    for (const text of ['thanks for the help', 'cheers for your help']) expect(u.understand(text), text).to.deep.equal({ kind: 'command', intent: 'thanks' });
+  });
+
+  it('knows a message names ESR when a synonym has taken the word in ("ESR emails")', () => {
+    expect(outcomeOf(u, 'My inbox is full of automated ESR emails, how do I stop them?')).to.deep.equal({ kind: 'answer', label: 'faq:notifications' });
+  });
+
   it('keeps a command whose other words match only by typo tolerance ("great thanks")', () => {
     expect(u.understand('great thanks')).to.deep.equal({ kind: 'command', intent: 'thanks' });
   });
@@ -350,12 +374,13 @@ describe('understanding what staff say', () => {
       // The fifth development set, written blind (short messages typed on a phone): 94.4% / 0.9% once trained on; 97.1% / 0.5% after the ninth round's vocabulary.
       ['dev5.en-GB.jsonl', 0.95, 0.015],
       // The fourth development set, written blind (long messages, the request inside a story): 75.6% / 4.1% before the ninth round;
-      // 89.8% / 1.4% after it (its vocabulary, and a weak long message's sentences read one by one).
-      ['dev4.en-GB.jsonl', 0.87, 0.025],
+      // 89.8% / 1.4% after it (its vocabulary, and a weak long message's sentences read one by one); 91.2% / 1.1% after the tenth round's code.
+      ['dev4.en-GB.jsonl', 0.89, 0.025],
       // The ninth held-out set, retired on 2026-12-06 after its second scoring (93.4% right / 1.6% wrong), then trained on: 94.2% / 0.8%.
       ['retired-heldout9.en-GB.jsonl', 0.92, 0.02],
-      // The sixth development set, written blind (situations described, two topics, asking for others): 87.0% / 4.2% before the tenth round.
-      ['dev6.en-GB.jsonl', 0.87, 0.025],
+      // The sixth development set, written blind (situations described, two topics, asking for others): 87.0% / 4.2% before the tenth round;
+      // 89.7% / 1.4% once trained on, 90.4% / 1.3% after the tenth round's code.
+      ['dev6.en-GB.jsonl', 0.88, 0.025],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
