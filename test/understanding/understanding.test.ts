@@ -365,22 +365,22 @@ describe('understanding what staff say', () => {
       ['retired-heldout5.en-GB.jsonl', 0.97, 0.015],
       // The sixth, retired on 2026-12-06 after its second scoring (90.4% right / 4.3% wrong); 94.4% / 2.3% after the seventh round.
       ['retired-heldout6.en-GB.jsonl', 0.945, 0.015],
-      // The third development set, written blind from the guides: 82.4% / 8.1% before the seventh round, 88.8% / 5.3% after.
-      ['dev3.en-GB.jsonl', 0.91, 0.03],
-      // The seventh, retired on 2026-12-06 after its second scoring (86.5% right / 5.6% wrong), before tuning on it; 92.7% / 2.0% after the ninth round's vocabulary.
-      ['retired-heldout7.en-GB.jsonl', 0.91, 0.03],
+      // The third development set, written blind from the guides: 82.4% / 8.1% before the seventh round, 88.8% / 5.3% after; 94.3% / 2.0% after the tenth round's vocabulary.
+      ['dev3.en-GB.jsonl', 0.93, 0.03],
+      // The seventh, retired on 2026-12-06 after its second scoring (86.5% right / 5.6% wrong), before tuning on it; 92.7% / 2.0% after the ninth round's vocabulary, 94.1% / 1.7% after the tenth's.
+      ['retired-heldout7.en-GB.jsonl', 0.925, 0.03],
       // The eighth, retired on 2026-12-06 after its second scoring (91.8% right / 1.9% wrong), then trained on: 92.4% / 1.4%; 94.8% / 1.4% after the ninth round's vocabulary.
       ['retired-heldout8.en-GB.jsonl', 0.93, 0.025],
       // The fifth development set, written blind (short messages typed on a phone): 94.4% / 0.9% once trained on; 97.1% / 0.5% after the ninth round's vocabulary.
       ['dev5.en-GB.jsonl', 0.95, 0.015],
       // The fourth development set, written blind (long messages, the request inside a story): 75.6% / 4.1% before the ninth round;
-      // 89.8% / 1.4% after it (its vocabulary, and a weak long message's sentences read one by one); 91.2% / 1.1% after the tenth round's code.
-      ['dev4.en-GB.jsonl', 0.89, 0.025],
-      // The ninth held-out set, retired on 2026-12-06 after its second scoring (93.4% right / 1.6% wrong), then trained on: 94.2% / 0.8%.
-      ['retired-heldout9.en-GB.jsonl', 0.92, 0.02],
+      // 89.8% / 1.4% after it (its vocabulary, and a weak long message's sentences read one by one); 92.5% / 1.1% after the tenth round (code and vocabulary).
+      ['dev4.en-GB.jsonl', 0.9, 0.025],
+      // The ninth held-out set, retired on 2026-12-06 after its second scoring (93.4% right / 1.6% wrong), then trained on: 94.2% / 0.8%; 97.1% / 0.5% after the tenth round.
+      ['retired-heldout9.en-GB.jsonl', 0.95, 0.02],
       // The sixth development set, written blind (situations described, two topics, asking for others): 87.0% / 4.2% before the tenth round;
-      // 89.7% / 1.4% once trained on, 90.4% / 1.3% after the tenth round's code.
-      ['dev6.en-GB.jsonl', 0.88, 0.025],
+      // 89.7% / 1.4% once trained on, 92.9% / 1.6% after the tenth round (odd lines, held back: 86.6% / 3.3% before, 87.0% / 4.7% after).
+      ['dev6.en-GB.jsonl', 0.91, 0.025],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
