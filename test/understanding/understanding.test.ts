@@ -381,6 +381,8 @@ describe('understanding what staff say', () => {
       // The sixth development set, written blind (situations described, two topics, asking for others): 87.0% / 4.2% before the tenth round;
       // 89.7% / 1.4% once trained on, 92.9% / 1.6% after the tenth round (odd lines, held back: 86.6% / 3.3% before, 87.0% / 4.7% after).
       ['dev6.en-GB.jsonl', 0.91, 0.025],
+      // The tenth held-out set, retired on 2026-12-06 after its second scoring (91.9% right / 1.8% wrong), then trained on: 92.4% / 1.3%.
+      ['retired-heldout10.en-GB.jsonl', 0.9, 0.02],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
@@ -422,13 +424,13 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the tenth one (382
+    // A guard against regressions only, never a target to tune on. The held-out file is the eleventh one (382
     // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
-    // development file). Its first scoring, before the tenth tuning round: 88.7% right, 2.9% wrong. A margin of 3 points.
+    // development file). Its first scoring, before the eleventh tuning round: 92.7% right, 2.6% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.857);
-      expect(report.wrong / report.total).to.be.at.most(0.059);
+      expect(report.right / report.total).to.be.at.least(0.897);
+      expect(report.wrong / report.total).to.be.at.most(0.056);
     });
 
     // The same for Welsh: the sixth Welsh held-out set (282 phrasings written blind from the guides on 2026-12-06),
