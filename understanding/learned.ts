@@ -16,6 +16,8 @@ export interface Classification {
   label: string;
   /** The winner's probability, 0 to 1. */
   confidence: number;
+  /** Each label's probability (a label the classifier was not taught has none). */
+  chances: ReadonlyMap<string, number>;
 }
 
 export const LEARNING = {
@@ -133,6 +135,6 @@ export class LearnedClassifier {
     const p = this.#probabilities(ids, values, this.#weights);
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
-    return { label: this.#labels[best]!, confidence: p[best]! };
+    return { label: this.#labels[best]!, confidence: p[best]!, chances: new Map(this.#labels.map((l, i) => [l, p[i]!])) };
   }
 }
