@@ -48,6 +48,13 @@ describe('the learned classifier', () => {
     expect(c.classify('purple elephant')).to.equal(undefined);
   });
 
+  it('gives each label it was taught a chance, the winner\'s being its confidence', () => {
+    const opinion = new LearnedClassifier(pipeline, examples).classify('forgot password')!;
+    expect([...opinion.chances.keys()]).to.have.members(['forgotPassword', 'unlock', 'none']);
+    expect(opinion.chances.get(opinion.label)).to.equal(opinion.confidence);
+    expect(opinion.chances.get('unlock')).to.be.greaterThan(0).and.below(opinion.confidence);
+  });
+
   it('gives a confidence between 0 and 1', () => {
     const confidence = new LearnedClassifier(pipeline, examples).classify('forgot password')!.confidence;
     expect(confidence).to.be.greaterThan(0).and.at.most(1);
@@ -72,6 +79,12 @@ describe('understanding with the learned classifier', () => {
   it('asks between its answer and retrieval\'s when they differ, rather than guessing', () => {
     expect(outcomeOf(retrievalOnly, 'how do I see which of my training is out of date')).to.deep.equal({ kind: 'answer', label: 'report' });
     expect(outcomeOf(withClassifier, 'how do I see which of my training is out of date')).to.deep.equal({ kind: 'ask', labels: ['report', 'faq:training'] });
+  });
+
+  it('asks between an answer and a close runner-up holding one of its phrases whole, when it thinks the runner-up likely', () => {
+    const text = 'my safeguarding training says expired but I did it last month';
+    expect(outcomeOf(retrievalOnly, text)).to.deep.equal({ kind: 'answer', label: 'faq:training' });
+    expect(outcomeOf(withClassifier, text)).to.deep.equal({ kind: 'ask', labels: ['faq:training', 'report'] });
   });
 
   it('answers one of a question\'s choices when it is all but certain of it', () => {
