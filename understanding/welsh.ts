@@ -41,10 +41,10 @@ export function welshWords(text: string): string[] {
   return out;
 }
 
-// The same words typed without the apostrophe ("maer", "chin", "or", "anghofior", "oriaur"): split again, so
+// The same words typed without the apostrophe ("maer", "man", "chin", "or", "anghofior", "oriaur"): split again, so
 // "chin" is "chi n" and not a word of its own (its stem would be that of "cinio").
 const JOINED = new Map<string, string[]>(
-  ['mae r', 'ma r', 'sy n', 'chi n', 'ti n', 'hi n', 'ni n', 'fi n', 'nhw n', 'e n', 'o r', 'i r', 'i w', 'na r', 'gyda r', 'efo r', 'ydy r', 'ydi r', 'yw r', 'trwy r', 'drwy r', 'hynny n'].map((pair) => [pair.replace(' ', ''), pair.split(' ')]),
+  ['mae r', 'ma r', 'ma n', 'sy n', 'chi n', 'ti n', 'hi n', 'ni n', 'fi n', 'nhw n', 'e n', 'o r', 'i r', 'i w', 'na r', 'gyda r', 'efo r', 'ydy r', 'ydi r', 'yw r', 'trwy r', 'drwy r', 'hynny n'].map((pair) => [pair.replace(' ', ''), pair.split(' ')]),
 );
 /** A verb in -io or -i, or a plural in -au, with "'r" run on: "cofior", "collir", "oriaur". */
 const RUN_ON_R = /^(\p{L}{3,}(?:io|au|[^aeiouwy]i))r$/u;

@@ -11,7 +11,7 @@ const ROOTS = {
   // Nasal d → n (soft d → dd is undone by the blanket rules).
   d: ['dyddiad', 'diwrnod', 'dysgu', 'data', 'dolen', 'defnyddiwr', 'derbyn', 'dyfais', 'desg', 'dogfen', 'datganiad', 'dyletswydd', 'datgloi'],
   // Soft b → f and nasal b → m.
-  b: ['botwm', 'botymau', 'banc', 'bwrdd', 'blocio', 'blociwyd', 'blaenorol', 'bydwraig', 'busnes', 'bathodyn', 'bwcio', 'brechlyn', 'bws', 'buddion', 'band'],
+  b: ['botwm', 'botymau', 'banc', 'bwrdd', 'blocio', 'blociwyd', 'blaenorol', 'bydwraig', 'busnes', 'bathodyn', 'bwcio', 'brechlyn', 'bws', 'buddion', 'band', 'byr', 'byrrach'],
   // Soft g → nothing.
   g: ['gosod', 'gormod', 'gofyn', 'gorffen', 'gadael', 'galwad', 'golygu', 'gafael', 'gyrru', 'gyrrais', 'gyrrwch', 'gradd', 'gliniadur', 'grwp', 'gorau', 'gofal', 'golwg', 'gair', 'geni', 'goramser', 'gwisg', 'gwyliau'],
   // A vowel with h before it.

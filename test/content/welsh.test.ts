@@ -181,12 +181,17 @@ describe('understanding Welsh', () => {
     expect(welshStem('contract')).not.to.equal(welshStem('contact'));
   });
 
+  it('reads a soft-mutated byr (yn rhy fyr) as byr', () => {
+    expect(welshStem('fyr')).to.equal(welshStem('byr'));
+  });
+
   it("splits words at an apostrophe, so cofio'r and dwi'n are two words each", () => {
     expect(welshWords("Dwi'n methu cofio'r cyfrinair")).to.deep.equal(['dwi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
   });
 
-  it('reads the same words typed without the apostrophe as two words too: chin, maer, cofior, oriaur, but not anghywir', () => {
+  it('reads the same words typed without the apostrophe as two words too: chin, maer, man, cofior, oriaur, but not anghywir', () => {
     expect(welshWords('chin methu cofior cyfrinair')).to.deep.equal(['chi', 'n', 'methu', 'cofio', 'r', 'cyfrinair']);
+    expect(welshWords('man deud')).to.deep.equal(['ma', 'n', 'deud']);
     expect(welshWords('maer oriaur swyddfa')).to.deep.equal(['mae', 'r', 'oriau', 'r', 'swyddfa']);
     expect(welshWords('cyfrinair anghywir')).to.deep.equal(['cyfrinair', 'anghywir']);
   });
@@ -205,6 +210,11 @@ describe('understanding Welsh', () => {
     ['mae ESR i lawr', 'report'],
     ['pryd dach chi ar agor', 'faq:office-hours'],
     ['be di ESR', 'faq:what-is-esr'],
+    // A word on its own that names one answer; a lock denied or only feared; another app.
+    ['methu gweld fy hyfforddiant', 'faq:training'],
+    ["dwi ddim wedi cloi allan, jyst wedi anghofio'r cyfrinair", 'forgotPassword'],
+    ["Dwi di anghofio fy nghyfrinair a dwi ofn trio eto rhag ofn i fi gloi fy hun allan", 'forgotPassword'],
+    ["ma'r ap NHS ddim yn gweithio", 'none'],
   ];
   for (const [text, intent] of cases) {
     it(`understands "${text}" as ${intent}`, () => {

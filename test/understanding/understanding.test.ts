@@ -406,18 +406,21 @@ describe('understanding what staff say', () => {
       ['tuning.cy-GB.jsonl', 0.97, 0.015],
       ['tuning2.cy-GB.jsonl', 0.98, 0.01],
       ['retired-heldout.cy-GB.jsonl', 0.985, 0.01],
-      ['retired-heldout2.cy-GB.jsonl', 0.97, 0.015],
+      // 99.0% / 0% in-sample after the eighth Welsh round.
+      ['retired-heldout2.cy-GB.jsonl', 0.975, 0.01],
       // The third Welsh held-out set, retired on 2026-12-06 after it was scored three times (last: 86.8% right /
       // 4.4% wrong); tuned on its even lines only in the sixth round, which took it to 94.0% / 2.4% (odd lines,
       // held back: 82.4% / 4.8% before, 89.6% / 3.2% after); 96.8% / 0.8% in-sample after the seventh.
       ['retired-heldout3.cy-GB.jsonl', 0.95, 0.02],
-      // The fourth, retired on 2026-12-06 after its second scoring (91.8% right / 3.2% wrong); 96.8% / 0.7% in-sample after the seventh round.
-      ['retired-heldout4.cy-GB.jsonl', 0.95, 0.02],
-      // The third Welsh development set, written blind: 80.0% / 6.9% before the seventh Welsh round, 90.3% / 2.2% in-sample after.
-      ['tuning3.cy-GB.jsonl', 0.88, 0.03],
+      // The fourth, retired on 2026-12-06 after its second scoring (91.8% right / 3.2% wrong); 96.8% / 0.7% in-sample after the seventh round,
+      // 97.5% / 0.7% after the eighth.
+      ['retired-heldout4.cy-GB.jsonl', 0.96, 0.015],
+      // The third Welsh development set, written blind: 80.0% / 6.9% before the seventh Welsh round, 90.3% / 2.2% in-sample after,
+      // 93.1% / 1.7% after the eighth.
+      ['tuning3.cy-GB.jsonl', 0.91, 0.025],
       // The fifth, retired on 2026-12-06 after its second scoring (88.3% right / 4.3% wrong before the seventh Welsh round,
-      // 93.6% / 2.1% after), then trained on: 94.0% / 1.8%.
-      ['retired-heldout5.cy-GB.jsonl', 0.92, 0.03],
+      // 93.6% / 2.1% after), then trained on: 94.0% / 1.8%; 96.1% / 1.4% after the eighth Welsh round.
+      ['retired-heldout5.cy-GB.jsonl', 0.94, 0.025],
     ];
     for (const [file, right, wrong] of welshDevelopmentFiles) {
       it(`gets at least ${100 * right}% of ${file} right and under ${100 * wrong}% wrong, in Welsh`, async () => {
