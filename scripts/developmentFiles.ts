@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CONTROL_INTENTS } from '../understanding/understander.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const DEVELOPMENT_FILES = ['tuning', 'dev', 'dev2', 'dev3', 'retired-heldout', 'retired-heldout2', 'retired-heldout3', 'retired-heldout4', 'retired-heldout5', 'retired-heldout6', 'retired-heldout7', 'retired-heldout8', 'dev4', 'dev5', 'dev6', 'retired-heldout9', 'retired-heldout10', 'dev7', 'authored'];
+export const DEVELOPMENT_FILES = ['tuning', 'dev', 'dev2', 'dev3', 'retired-heldout', 'retired-heldout2', 'retired-heldout3', 'retired-heldout4', 'retired-heldout5', 'retired-heldout6', 'retired-heldout7', 'retired-heldout8', 'dev4', 'dev5', 'dev6', 'retired-heldout9', 'retired-heldout10', 'dev7', 'retired-heldout11', 'dev8', 'authored'];
 export const WELSH_DEVELOPMENT_FILES = ['tuning', 'tuning2', 'tuning3', 'retired-heldout', 'retired-heldout2', 'retired-heldout3', 'retired-heldout4', 'retired-heldout5'];
 
 /** The development files of a language (test/understanding/<name>.<locale>.jsonl). */

@@ -13,7 +13,7 @@ import { readDevelopmentLines, type DevelopmentLine } from './developmentFiles.j
 
 const args = process.argv.slice(2);
 const locale = args.includes('--locale') ? args[args.indexOf('--locale') + 1]! : 'en-GB';
-const FRESH: Record<string, string[]> = { 'en-GB': ['dev6', 'dev7', 'retired-heldout9', 'retired-heldout10'], 'cy-GB': ['tuning3', 'retired-heldout4', 'retired-heldout5'] };
+const FRESH: Record<string, string[]> = { 'en-GB': ['dev7', 'dev8', 'retired-heldout10', 'retired-heldout11'], 'cy-GB': ['tuning3', 'retired-heldout4', 'retired-heldout5'] };
 const fresh = FRESH[locale] ?? [];
 const lines = await readDevelopmentLines(locale);
 const even = lines.filter((l) => l.line % 2 === 0);

@@ -82,7 +82,7 @@ describe('understanding with the learned classifier', () => {
   });
 
   it('asks between an answer and a close runner-up holding one of its phrases whole, when it thinks the runner-up likely', () => {
-    const text = 'my safeguarding training says expired but I did it last month';
+    const text = 'my fire safety training says overdue but I did it last week';
     expect(outcomeOf(retrievalOnly, text)).to.deep.equal({ kind: 'answer', label: 'faq:training' });
     expect(outcomeOf(withClassifier, text)).to.deep.equal({ kind: 'ask', labels: ['faq:training', 'report'] });
   });

@@ -246,7 +246,7 @@ describe('understanding what staff say', () => {
       ['lockd out of esr', 'unlock'],
       ['is my username the same as my staff number', 'forgotUsername'],
       ['my esr password has completely slipped my mind', 'forgotPassword'],
-      ['what do i use to sign in to esr', 'faq:username-vs-computer'],
+      ['do I use my computer login for esr', 'faq:username-vs-computer'],
     ];
     for (const [text, expected] of cases) {
       it(`"${text}" → ${expected}`, () => {
@@ -386,6 +386,10 @@ describe('understanding what staff say', () => {
       ['retired-heldout10.en-GB.jsonl', 0.93, 0.02],
       // The seventh development set, written blind (many ways of describing one need, second-language English): 91.1% / 3.1% before the eleventh round, 92.4% / 1.8% once trained on, 95.2% / 1.3% after the eleventh round's vocabulary.
       ['dev7.en-GB.jsonl', 0.935, 0.02],
+      // The eleventh held-out set, retired on 2026-12-06 after its second scoring (93.5% right / 2.4% wrong), then trained on: 93.7% / 2.1%.
+      ['retired-heldout11.en-GB.jsonl', 0.91, 0.03],
+      // The eighth development set, written blind (the boundaries between answers, other systems in ESR's words, vague messages): 90.3% / 5.8% before the twelfth round.
+      ['dev8.en-GB.jsonl', 0.88, 0.06],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
@@ -430,13 +434,13 @@ describe('understanding what staff say', () => {
       });
     }
 
-    // A guard against regressions only, never a target to tune on. The held-out file is the eleventh one (382
+    // A guard against regressions only, never a target to tune on. The held-out file is the twelfth one (386
     // phrasings written blind from the guides on 2026-12-06; each earlier one, once scored twice, became a
-    // development file). Its first scoring, before the eleventh tuning round: 92.7% right, 2.6% wrong. A margin of 3 points.
+    // development file). Its first scoring, before the twelfth tuning round: 96.9% right, 0.3% wrong. A margin of 3 points.
     it('keeps the held-out file at least as right as when it was measured, less a margin', async () => {
       const report = evaluate(await readCases(fileURLToPath(new URL('./heldout.en-GB.jsonl', import.meta.url))), (text) => outcomeOf(u, text));
-      expect(report.right / report.total).to.be.at.least(0.897);
-      expect(report.wrong / report.total).to.be.at.most(0.056);
+      expect(report.right / report.total).to.be.at.least(0.939);
+      expect(report.wrong / report.total).to.be.at.most(0.033);
     });
 
     // The same for Welsh: the sixth Welsh held-out set (282 phrasings written blind from the guides on 2026-12-06),
