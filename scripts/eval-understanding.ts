@@ -16,7 +16,7 @@ const args = process.argv.slice(2).filter((a) => a !== '--');
 const files = args.filter((a) => !a.startsWith('--'));
 const withHeldout = !args.includes('--no-heldout');
 const defaults = ['tuning.en-GB.jsonl', 'dev.en-GB.jsonl', 'dev2.en-GB.jsonl', 'dev3.en-GB.jsonl', 'retired-heldout.en-GB.jsonl', 'retired-heldout2.en-GB.jsonl', 'retired-heldout3.en-GB.jsonl', 'retired-heldout4.en-GB.jsonl', 'retired-heldout5.en-GB.jsonl', 'retired-heldout6.en-GB.jsonl', 'retired-heldout7.en-GB.jsonl', 'retired-heldout8.en-GB.jsonl', 'dev4.en-GB.jsonl', 'dev5.en-GB.jsonl', 'dev6.en-GB.jsonl', 'retired-heldout9.en-GB.jsonl', 'retired-heldout10.en-GB.jsonl', 'dev7.en-GB.jsonl', 'retired-heldout11.en-GB.jsonl', 'dev8.en-GB.jsonl', 'authored.en-GB.jsonl', 'tuning.cy-GB.jsonl', 'tuning2.cy-GB.jsonl', 'tuning3.cy-GB.jsonl', 'retired-heldout.cy-GB.jsonl', 'retired-heldout2.cy-GB.jsonl', 'retired-heldout3.cy-GB.jsonl', 'retired-heldout4.cy-GB.jsonl', 'retired-heldout5.cy-GB.jsonl'].map((f) => join(root, 'test/understanding', f));
-const heldout = ['heldout.en-GB.jsonl', 'heldout.cy-GB.jsonl'].map((f) => join(root, 'test/understanding', f));
+const heldout = ['heldout.en-GB.jsonl', 'heldout2.en-GB.jsonl', 'heldout.cy-GB.jsonl'].map((f) => join(root, 'test/understanding', f));
 const targets = files.length > 0 ? files : withHeldout ? [...heldout, ...defaults] : defaults;
 
 // Each file is read in its own language (by its name: *.cy-GB.jsonl is Welsh), with that language's index.
