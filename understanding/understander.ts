@@ -289,7 +289,7 @@ export class Understander {
       return { kind: 'command', intent: command.intent };
     }
     // "Don't need this anymore, cancel." A story that ends (or starts) with cancelling is cancelled, whatever it told.
-    if (this.#commandClause(text, 'cancel')) return { kind: 'command', intent: 'cancel' };
+    if (this.#commandClause(text, 'cancel') && !this.#answerClaimsCommand(text)) return { kind: 'command', intent: 'cancel' };
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
     // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
@@ -302,6 +302,15 @@ export class Understander {
     // nothing we can answer, a sentence that is all a request for help is that request.
     if (found.kind === 'none' && this.#commandClause(text, 'help')) return { kind: 'command', intent: 'help' };
     return found;
+  }
+
+  /**
+   * Does the best answer hold one of its phrases whole on the command's own words? Then they are the question's
+   * words, not a command ("username?? forgot it" is a forgotten username, though "forget it" cancels).
+   */
+  #answerClaimsCommand(text: string): boolean {
+    const top = this.rank(text).find((c) => c.intent !== OFF_TOPIC);
+    return !!top && top.whole && [...top.explained].some((t) => this.#cancelTerms.has(t) || this.#commandTerms.has(t));
   }
 
   /** The command a message's first word is ("thanks for your help": thanks). */
