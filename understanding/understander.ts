@@ -299,8 +299,10 @@ export class Understander {
     }
     const found = this.#withLearned(text, this.#withLittleQuestion(text, this.#retrieve(text, true)));
     // "Someone put the link to this in our WhatsApp group. What kind of things can I ask?" Asked alongside
-    // nothing we can answer, a sentence that is all a request for help is that request.
-    if (found.kind === 'none' && this.#commandClause(text, 'help')) return { kind: 'command', intent: 'help' };
+    // nothing we can answer, a sentence that is all a request for help is that request; so it is beside subjects
+    // only named in passing, that retrieval could only ask between ("Is it just for login problems or payslips
+    // too? What can I ask?").
+    if ((found.kind === 'none' || found.kind === 'ask') && this.#commandClause(text, 'help')) return { kind: 'command', intent: 'help' };
     return found;
   }
 
