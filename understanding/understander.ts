@@ -6,7 +6,7 @@
 // offered), so the bot asks rather than guesses.
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
-import { APP_FLOW, Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
+import { APP_FLOW, Diagnoser, WHICH_CHOICES, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
 import { LearnedClassifier, type LabelledText } from './learned.js';
 import { expandPhrase, stemFor, TermPipeline, wordsFor, type TextRules } from './text.js';
 
@@ -97,6 +97,12 @@ export const THRESHOLDS = {
   dominantCoverage: 0.4,
   /** A weak match one of whose phrases is there whole, this many times the runner-up's score, is offered despite words we do not know. */
   standsOut: 5,
+  /**
+   * A diagnosed ESR message is asked about beside another answer one of whose phrases the message holds whole on
+   * this many words, when retrieval barely finds the diagnosed flows (#otherThanDiagnosed). On the even lines,
+   * with 2: twelve diagnoses became questions, three of them righting a wrong answer; with 3, five, two righted.
+   */
+  outsideDiagnosis: 3,
 };
 
 /**
@@ -295,6 +301,8 @@ export class Understander {
     // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
     if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) {
       if (diagnosis.action.kind === 'askWhich' && this.#holdsWhole(text, APP_FLOW)) return { kind: 'ask', candidates: [APP_FLOW, 'forgotPassword', 'forgotUsername'] };
+      const other = this.#otherThanDiagnosed(text, diagnosis.action);
+      if (other) return { kind: 'ask', candidates: diagnosis.action.kind === 'flow' ? [diagnosis.action.flow, other] : [other, 'forgotPassword', 'forgotUsername'] };
       return { kind: 'diagnosis', ...diagnosis };
     }
     const found = this.#withLearned(text, this.#withLittleQuestion(text, this.#retrieve(text, true)));
@@ -313,6 +321,20 @@ export class Understander {
   #answerClaimsCommand(text: string): boolean {
     const top = this.rank(text).find((c) => c.intent !== OFF_TOPIC);
     return !!top && top.whole && [...top.explained].some((t) => this.#cancelTerms.has(t) || this.#commandTerms.has(t));
+  }
+
+  /**
+   * A message that quotes or fears an ESR message while asking about something else ("is it the Forgotten link
+   * that sends my username? I don't want to lock my account"; "not internet-enabled, so remote login fails. How
+   * do I get that switched on?"): retrieval's best answer holds one of its phrases whole on several of the
+   * message's words, and the diagnosed flows account for little of it. Both are offered.
+   */
+  #otherThanDiagnosed(text: string, action: DiagnosisAction): string | undefined {
+    const diagnosed: readonly string[] = action.kind === 'flow' ? [action.flow] : WHICH_CHOICES.map((c) => c.flow);
+    const ranked = this.rank(text).filter((c) => c.intent !== OFF_TOPIC);
+    const top = ranked[0];
+    if (ranked.some((c) => diagnosed.includes(c.intent) && c.coverage >= THRESHOLDS.askCoverage)) return undefined;
+    return top && top.whole && !diagnosed.includes(top.intent) && top.explained.size >= THRESHOLDS.outsideDiagnosis && top.coverage >= THRESHOLDS.askCoverage ? top.intent : undefined;
   }
 
   /** The command a message's first word is ("thanks for your help": thanks). */
