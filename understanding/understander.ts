@@ -310,7 +310,8 @@ export class Understander {
     // nothing we can answer, a sentence that is all a request for help is that request; so it is beside subjects
     // only named in passing, that retrieval could only ask between ("Is it just for login problems or payslips
     // too? What can I ask?").
-    if ((found.kind === 'none' || found.kind === 'ask') && this.#commandClause(text, 'help')) return { kind: 'command', intent: 'help' };
+    // Beside subjects, only a request asked counts ("my son's trying to help me get ESR at home, but..." tells).
+    if ((found.kind === 'none' && this.#commandClause(text, 'help')) || (found.kind === 'ask' && this.#commandClause(text, 'help', true))) return { kind: 'command', intent: 'help' };
     return found;
   }
 
@@ -349,7 +350,7 @@ export class Understander {
    * says what it wants of the bot in several words ("What sort of stuff can you help me with?"), since "help?" after
    * a story asks for help with the story.
    */
-  #commandClause(text: string, intent: 'cancel' | 'help'): boolean {
+  #commandClause(text: string, intent: 'cancel' | 'help', asked = false): boolean {
     const clauses = text.split(/(?<=[.!?,;:\n])/).filter((c) => /[\p{L}\p{N}]/u.test(c));
     if (clauses.length < 2) return false;
     // Told: not a question, and the command's word opens or closes it ("stop it", "please stop"; not "can I stop them").
@@ -357,7 +358,7 @@ export class Understander {
       const stems = this.#pipeline.stems(clause);
       return !clause.trim().endsWith('?') && [stems[0]!, stems.at(-1)!].some((s) => this.#cancelTerms.has(s));
     };
-    const looked = intent === 'cancel' ? [clauses[0]!, clauses.at(-1)!].filter(told) : clauses;
+    const looked = intent === 'cancel' ? [clauses[0]!, clauses.at(-1)!].filter(told) : asked ? clauses.filter((c) => c.trim().endsWith('?')) : clauses;
     return looked.some((clause) => {
       const match = intent === 'cancel' ? this.#cancels.recognise(clause) : this.#wholeCommand(clause);
       return match?.intent === intent && this.#pipeline.terms(clause).every((t) => this.#commandTerms.has(t) || this.#pipeline.isIgnored(t));
