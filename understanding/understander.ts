@@ -6,7 +6,7 @@
 // offered), so the bot asks rather than guesses.
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
-import { APP_FLOW, Diagnoser, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
+import { APP_FLOW, Diagnoser, WHICH_CHOICES, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
 import { LearnedClassifier, type LabelledText } from './learned.js';
 import { expandPhrase, stemFor, TermPipeline, wordsFor, type TextRules } from './text.js';
 
@@ -97,6 +97,12 @@ export const THRESHOLDS = {
   dominantCoverage: 0.4,
   /** A weak match one of whose phrases is there whole, this many times the runner-up's score, is offered despite words we do not know. */
   standsOut: 5,
+  /**
+   * A diagnosed ESR message is asked about beside another answer one of whose phrases the message holds whole on
+   * this many words, when retrieval barely finds the diagnosed flows (#otherThanDiagnosed). On the even lines,
+   * with 2: twelve diagnoses became questions, three of them righting a wrong answer; with 3, five, two righted.
+   */
+  outsideDiagnosis: 3,
 };
 
 /**
@@ -289,19 +295,47 @@ export class Understander {
       return { kind: 'command', intent: command.intent };
     }
     // "Don't need this anymore, cancel." A story that ends (or starts) with cancelling is cancelled, whatever it told.
-    if (this.#commandClause(text, 'cancel')) return { kind: 'command', intent: 'cancel' };
+    if (this.#commandClause(text, 'cancel') && !this.#answerClaimsCommand(text)) return { kind: 'command', intent: 'cancel' };
     if (command?.intent === 'human' && text.trim().split(/\s+/).length <= MAX_COMMAND_WORDS) return { kind: 'answer', intent: 'human', confidence: 1 };
     const diagnosis = this.#diagnoser.diagnose(text);
     // "My Windows login has locked me out" is not ESR's message: another subject named, and ESR not, goes to retrieval.
     if (diagnosis && (this.#namesTopic(text) || !this.#offTopicWhole(text))) {
       if (diagnosis.action.kind === 'askWhich' && this.#holdsWhole(text, APP_FLOW)) return { kind: 'ask', candidates: [APP_FLOW, 'forgotPassword', 'forgotUsername'] };
+      const other = this.#otherThanDiagnosed(text, diagnosis.action);
+      if (other) return { kind: 'ask', candidates: diagnosis.action.kind === 'flow' ? [diagnosis.action.flow, other] : [other, 'forgotPassword', 'forgotUsername'] };
       return { kind: 'diagnosis', ...diagnosis };
     }
     const found = this.#withLearned(text, this.#withLittleQuestion(text, this.#retrieve(text, true)));
     // "Someone put the link to this in our WhatsApp group. What kind of things can I ask?" Asked alongside
-    // nothing we can answer, a sentence that is all a request for help is that request.
-    if (found.kind === 'none' && this.#commandClause(text, 'help')) return { kind: 'command', intent: 'help' };
+    // nothing we can answer, a sentence that is all a request for help is that request; so it is beside subjects
+    // only named in passing, that retrieval could only ask between ("Is it just for login problems or payslips
+    // too? What can I ask?").
+    // Beside subjects, only a request asked counts ("my son's trying to help me get ESR at home, but..." tells).
+    if ((found.kind === 'none' && this.#commandClause(text, 'help')) || (found.kind === 'ask' && this.#commandClause(text, 'help', true))) return { kind: 'command', intent: 'help' };
     return found;
+  }
+
+  /**
+   * Does the best answer hold one of its phrases whole on the command's own words? Then they are the question's
+   * words, not a command ("username?? forgot it" is a forgotten username, though "forget it" cancels).
+   */
+  #answerClaimsCommand(text: string): boolean {
+    const top = this.rank(text).find((c) => c.intent !== OFF_TOPIC);
+    return !!top && top.whole && [...top.explained].some((t) => this.#cancelTerms.has(t) || this.#commandTerms.has(t));
+  }
+
+  /**
+   * A message that quotes or fears an ESR message while asking about something else ("is it the Forgotten link
+   * that sends my username? I don't want to lock my account"; "not internet-enabled, so remote login fails. How
+   * do I get that switched on?"): retrieval's best answer holds one of its phrases whole on several of the
+   * message's words, and the diagnosed flows account for little of it. Both are offered.
+   */
+  #otherThanDiagnosed(text: string, action: DiagnosisAction): string | undefined {
+    const diagnosed: readonly string[] = action.kind === 'flow' ? [action.flow] : WHICH_CHOICES.map((c) => c.flow);
+    const ranked = this.rank(text).filter((c) => c.intent !== OFF_TOPIC);
+    const top = ranked[0];
+    if (ranked.some((c) => diagnosed.includes(c.intent) && c.coverage >= THRESHOLDS.askCoverage)) return undefined;
+    return top && top.whole && !diagnosed.includes(top.intent) && top.explained.size >= THRESHOLDS.outsideDiagnosis && top.coverage >= THRESHOLDS.askCoverage ? top.intent : undefined;
   }
 
   /** The command a message's first word is ("thanks for your help": thanks). */
@@ -316,7 +350,7 @@ export class Understander {
    * says what it wants of the bot in several words ("What sort of stuff can you help me with?"), since "help?" after
    * a story asks for help with the story.
    */
-  #commandClause(text: string, intent: 'cancel' | 'help'): boolean {
+  #commandClause(text: string, intent: 'cancel' | 'help', asked = false): boolean {
     const clauses = text.split(/(?<=[.!?,;:\n])/).filter((c) => /[\p{L}\p{N}]/u.test(c));
     if (clauses.length < 2) return false;
     // Told: not a question, and the command's word opens or closes it ("stop it", "please stop"; not "can I stop them").
@@ -324,7 +358,7 @@ export class Understander {
       const stems = this.#pipeline.stems(clause);
       return !clause.trim().endsWith('?') && [stems[0]!, stems.at(-1)!].some((s) => this.#cancelTerms.has(s));
     };
-    const looked = intent === 'cancel' ? [clauses[0]!, clauses.at(-1)!].filter(told) : clauses;
+    const looked = intent === 'cancel' ? [clauses[0]!, clauses.at(-1)!].filter(told) : asked ? clauses.filter((c) => c.trim().endsWith('?')) : clauses;
     return looked.some((clause) => {
       const match = intent === 'cancel' ? this.#cancels.recognise(clause) : this.#wholeCommand(clause);
       return match?.intent === intent && this.#pipeline.terms(clause).every((t) => this.#commandTerms.has(t) || this.#pipeline.isIgnored(t));
