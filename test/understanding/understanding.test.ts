@@ -255,6 +255,23 @@ describe('understanding what staff say', () => {
     }
   });
 
+  it('reads "forgot it" after what was forgotten as forgetting it, not as "forget it" (cancel), which a told cancel still is', () => {
+    expect(u.understand('username?? forgot it')).to.deep.include({ kind: 'answer', intent: 'forgotUsername' });
+    expect(u.understand('my password, forgot it')).to.deep.include({ kind: 'answer', intent: 'forgotPassword' });
+    expect(u.understand("Don't need this anymore, cancel.")).to.deep.equal({ kind: 'command', intent: 'cancel' });
+  });
+
+  it('takes a story ending in a question about what the bot can do as a request for help, but not a story that only mentions help', () => {
+    expect(u.understand("I'm trying to sort out my ESR before my shift. What can I ask you?")).to.deep.equal({ kind: 'command', intent: 'help' });
+    expect(u.understand("My son's trying to help me get ESR on our home computer, but it won't take my details").kind).to.not.equal('command');
+  });
+
+  it('offers the question a message asks beside an ESR message it quotes, rather than only the flow for that message', () => {
+    const result = outcomeOf(u, 'my remote login fails, it says you do not have internet access. How do I get that switched on?');
+    expect(result.kind).to.equal('ask');
+    expect((result as { labels: string[] }).labels).to.include('register');
+  });
+
   it('reads "help" with something named as a question about that thing, not the help command', () => {
     const result = outcomeOf(u, 'password help');
     expect(result.kind).to.not.equal('answer');
