@@ -102,6 +102,10 @@ describe('understanding what staff say', () => {
     expect(u.understand('I have been locked out').kind).to.equal('diagnosis');
   });
 
+  it('does not read a lock the person fears as one they have ("I don\'t want to lock my account")', () => {
+    expect(outcomeOf(u, "I've forgotten my username and I don't want to lock my account by guessing")).to.deep.equal({ kind: 'answer', label: 'forgotUsername' });
+  });
+
   it('offers "did you mean" between close answers rather than picking one', () => {
     const result = u.understand('who do I contact about my ESR account');
     expect(result.kind).to.equal('ask');
@@ -133,6 +137,13 @@ describe('understanding what staff say', () => {
       for (const text of ['my Windows login has locked me out', 'reset my nhsmail password please', 'how do I request annual leave on healthroster', 'my smartcard isnt working', 'my teams is not working', 'who is on call tonight']) {
         expect(u.understand(text).kind, text).to.equal('none');
       }
+    });
+
+    it('falls back on a locked NHSmail account or laptop, staffing apps, carrying leave over and a letter confirming employment, though they share ESR words', () => {
+      for (const text of ['my nhsmail account is locked after too many attempts', 'I am locked out of my laptop', 'cant log in to Patchwork', 'SafeCare wont let me submit', 'can I carry my leave over to next year', 'I need a letter confirming my employment for the bank']) {
+        expect(u.understand(text).kind, text).to.equal('none');
+      }
+      expect(outcomeOf(u, 'my ESR account is locked after too many attempts')).to.deep.equal({ kind: 'answer', label: 'unlock' });
     });
 
     it('keeps a question that one of our phrases holds and that says far more about ESR than another subject mentioned in passing', () => {
@@ -403,10 +414,11 @@ describe('understanding what staff say', () => {
       ['retired-heldout10.en-GB.jsonl', 0.93, 0.02],
       // The seventh development set, written blind (many ways of describing one need, second-language English): 91.1% / 3.1% before the eleventh round, 92.4% / 1.8% once trained on, 95.2% / 1.3% after the eleventh round's vocabulary.
       ['dev7.en-GB.jsonl', 0.935, 0.02],
-      // The eleventh held-out set, retired on 2026-12-06 after its second scoring (93.5% right / 2.4% wrong), then trained on: 93.7% / 2.1%.
-      ['retired-heldout11.en-GB.jsonl', 0.91, 0.03],
-      // The eighth development set, written blind (the boundaries between answers, other systems in ESR's words, vague messages): 90.3% / 5.8% before the twelfth round.
-      ['dev8.en-GB.jsonl', 0.88, 0.06],
+      // The eleventh held-out set, retired on 2026-12-06 after its second scoring (93.5% right / 2.4% wrong), then trained on: 93.7% / 2.1%; 94.2% / 2.1% after the twelfth round's vocabulary.
+      ['retired-heldout11.en-GB.jsonl', 0.935, 0.03],
+      // The eighth development set, written blind (the boundaries between answers, other systems in ESR's words, vague messages): 90.3% / 5.8% before the twelfth round;
+      // 92.7% / 4.0% once trained on and after the twelfth round's vocabulary (other systems' locks, staffing apps, a feared lock).
+      ['dev8.en-GB.jsonl', 0.915, 0.05],
       ['authored.en-GB.jsonl', 0.97, 0.02],
     ];
     for (const [file, right, wrong] of developmentFiles) {
