@@ -159,7 +159,8 @@ export class PgLocks implements InstanceLocks {
     const mine = this.#unpark(key);
     if (mine) return { connection: mine, got: true, read: undefined };
     const oldest = this.#parked.values().next().value;
-    if (oldest) return this.#switch(this.#unpark(oldest.key)!, oldest.key, key, keys);
+    const switchable = oldest && this.#unpark(oldest.key);
+    if (oldest && switchable) return this.#switch(switchable, oldest.key, key, keys);
     if (this.#open < this.#max) {
       const connection = await this.#connect(waitMs, timeout);
       return this.#switch(connection, '', key, keys);
@@ -247,11 +248,19 @@ export class PgLocks implements InstanceLocks {
     );
   }
 
+  /**
+   * The connection parked with `key`'s lock, taken out of the park. One whose session was lost meanwhile holds no
+   * lock any more (the server let go of it): it is destroyed, and undefined returned, so the lock is taken anew.
+   */
   #unpark(key: string): LockConnection | undefined {
     const parked = this.#parked.get(key);
     if (!parked) return undefined;
     clearTimeout(parked.timer);
     this.#parked.delete(key);
+    if (parked.connection.broken) {
+      this.#release(parked.connection);
+      return undefined;
+    }
     return parked.connection;
   }
 

@@ -104,7 +104,13 @@ describe('locks for several instances on one PostgreSQL database', () => {
 
   it('frees the conversation at once when the instance holding it loses its connection, and that instance carries on', async () => {
     const errors: Error[] = [];
-    const one = instance('pool', { onError: (error) => errors.push(error) });
+    const reported = gate();
+    const one = instance('pool', {
+      onError: (error) => {
+        errors.push(error);
+        reported.open();
+      },
+    });
     const two = instance('otherPool');
     const release = gate();
     const { done: first } = await holdTurn(one, 'conv-a', [], release.promise);
@@ -115,6 +121,9 @@ describe('locks for several instances on one PostgreSQL database', () => {
 
     release.open();
     expect(await first, 'the turn in progress still finishes').to.equal('first');
+    // The server's message that it ended the session is read whenever the socket is next read, which may come
+    // after the turn ends (CI once got there first): wait for it rather than expect it to be in already.
+    await reported.promise;
     expect(errors.length, 'the lost connection was reported').to.be.at.least(1);
     // The broken connection was not handed out again: the instance takes locks as before.
     expect(await one.turns.run('conv-a', () => Promise.resolve('again'))).to.equal('again');
@@ -145,6 +154,26 @@ describe('locks for several instances on one PostgreSQL database', () => {
     // conv-a was let go of when conv-b was taken: no wait.
     expect(await two.turns.run('conv-a', () => Promise.resolve('free'))).to.equal('free');
     expect(waits).to.deep.equal(['conv-b']);
+  });
+
+  it("takes a conversation's lock anew when the connection it was parked on lost its session meanwhile", async () => {
+    const reported = gate();
+    const one = instance('pool', { parkMs: 60_000, onError: () => reported.open() });
+    const two = instance('otherPool');
+    await one.turns.run('conv-a', () => Promise.resolve());
+    // The session holding the parked lock ends (the server lets go of the lock with it).
+    await db().otherPool.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    await reported.promise;
+    // The next turn here must hold the lock for real, so a turn of the conversation elsewhere waits for it.
+    const release = gate();
+    const events: string[] = [];
+    const { done: first } = await holdTurn(one, 'conv-a', events, release.promise);
+    const elsewhere = two.turns.run('conv-a', () => Promise.resolve('elsewhere'));
+    expect(await waiting.promise).to.equal('conv-a');
+    release.open();
+    expect(await first).to.equal('first');
+    await one.close(); // lets go of the lock the finished turn parked
+    expect(await elsewhere).to.equal('elsewhere');
   });
 
   it('lets go of a parked lock by itself when no turn comes within the park time', async () => {
