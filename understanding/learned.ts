@@ -33,16 +33,25 @@ export const LEARNING = {
   bigramWeight: 1,
 };
 
-/** Stem numbers are below this (a content has far fewer different words), so a pair's key is unique. */
-const PAIR = 1_000_000;
+/** The examples as features, flat: example k's features are ids[offsets[k]] to ids[offsets[k + 1] - 1]. */
+interface Examples {
+  ids: Int32Array;
+  values: Float64Array;
+  offsets: Int32Array;
+  labels: Int32Array;
+}
 
 export class LearnedClassifier {
   readonly #pipeline: TermPipeline;
   readonly #labels: string[] = [];
   readonly #labelSet: ReadonlySet<string>;
   readonly #stemIds = new Map<string, number>();
-  /** A term's feature key is twice its stem's number; a pair's, one more than twice (first × PAIR + second). */
-  readonly #featureIds = new Map<number, number>();
+  /** A term's feature, by its stem's number (undefined: none). */
+  readonly #termFeatures: number[] = [];
+  /** A stem pair's feature, by the first stem's number, then the second's. */
+  readonly #pairFeatures: Array<Map<number, number> | undefined> = [];
+  /** Features are numbered in the order they are first met: terms and pairs share the numbers. */
+  #featureCount = 0;
   /** Weights, feature-major: weights[feature * labels + label]. Only the labels the examples teach are learned, so there are few. */
   #weights = new Float64Array(0);
 
@@ -52,79 +61,85 @@ export class LearnedClassifier {
     for (const e of examples) if (!labelIndex.has(e.label)) labelIndex.set(e.label, labelIndex.size);
     this.#labels.push(...labelIndex.keys());
     this.#labelSet = new Set(this.#labels);
-    const data: Array<{ ids: number[]; values: number[]; label: number }> = [];
+    // Flat typed arrays rather than an object per example: training reads them three times over, and building the
+    // objects was as costly as the training itself.
+    const ids: number[] = [];
+    const values: number[] = [];
+    const offsets: number[] = [0];
+    const labels: number[] = [];
     for (const e of examples) {
-      const f = this.#features(e.text, true);
-      if (f.ids.length > 0) data.push({ ...f, label: labelIndex.get(e.label)! });
+      const start = ids.length;
+      this.#features(e.text, true, ids, values);
+      if (ids.length === start) continue;
+      offsets.push(ids.length);
+      labels.push(labelIndex.get(e.label)!);
     }
-    this.#train(data);
+    this.#train({ ids: Int32Array.from(ids), values: Float64Array.from(values), offsets: Int32Array.from(offsets), labels: Int32Array.from(labels) });
   }
 
   /**
-   * Terms (stems with synonyms, little words left out) and stem pairs (little words kept: "not working"), as
-   * feature ids with values. Features are numbered from stem numbers, not strings, since building them is most
-   * of the cost of training; `learn` numbers new stems and features, otherwise unknown ones are left out.
-   * (Character n-grams, for typos, were tried and measured no better: retrieval's typo tolerance does that work.)
+   * Appends the text's features to ids and values: terms (stems with synonyms, little words left out) and stem
+   * pairs (little words kept: "not working"), each once, with its value. Features are numbered from stem numbers,
+   * not strings, since building them is much of the cost of training; `learn` numbers new stems and features,
+   * otherwise unknown ones are left out. (Character n-grams, for typos, were tried and measured no better:
+   * retrieval's typo tolerance does that work.)
    */
-  #features(text: string, learn: boolean): { ids: number[]; values: number[] } {
-    const ids: number[] = [];
-    const values: number[] = [];
-    const stemId = (stem: string) => this.#stemIds.get(stem) ?? (learn ? this.#stemIds.set(stem, this.#stemIds.size).get(stem)! : -1);
-    const add = (key: number, v: number) => {
-      const id = this.#featureIds.get(key) ?? (learn ? this.#featureIds.set(key, this.#featureIds.size).get(key)! : -1);
-      if (id < 0) return;
-      const at = ids.indexOf(id);
-      if (at < 0) {
-        ids.push(id);
-        values.push(v);
-      } else values[at] = Math.max(values[at]!, v);
-    };
+  #features(text: string, learn: boolean, ids: number[], values: number[]): void {
+    // Plain loops, no closures: this runs for every word of every example.
+    const start = ids.length;
     // One tokenisation serves both: terms are the stems without the little words (all of them, if that leaves none).
     const stems = this.#pipeline.stems(text);
-    const numbers = stems.map(stemId);
-    const meaningful = numbers.filter((n, i) => n >= 0 && !this.#pipeline.isIgnored(stems[i]!));
-    const terms = meaningful.length > 0 ? meaningful : numbers.filter((n) => n >= 0);
-    for (const t of terms) add(2 * t, 1);
-    for (let i = 0; i + 1 < numbers.length; i++) if (numbers[i]! >= 0 && numbers[i + 1]! >= 0) add(2 * (numbers[i]! * PAIR + numbers[i + 1]!) + 1, LEARNING.bigramWeight);
-    return { ids, values };
+    const numbers: number[] = [];
+    let meaningful = 0;
+    for (const stem of stems) {
+      let n = this.#stemIds.get(stem);
+      if (n === undefined && learn) this.#stemIds.set(stem, (n = this.#stemIds.size));
+      numbers.push(n ?? -1);
+      if (n !== undefined && !this.#pipeline.isIgnored(stem)) meaningful++;
+    }
+    for (let i = 0; i < numbers.length; i++) {
+      const t = numbers[i]!;
+      if (t < 0 || (meaningful > 0 && this.#pipeline.isIgnored(stems[i]!))) continue;
+      let id = this.#termFeatures[t];
+      if (id === undefined && learn) this.#termFeatures[t] = id = this.#featureCount++;
+      if (id !== undefined) addFeature(ids, values, start, id, 1);
+    }
+    for (let i = 0; i + 1 < numbers.length; i++) {
+      const first = numbers[i]!;
+      const second = numbers[i + 1]!;
+      if (first < 0 || second < 0) continue;
+      let byFirst = this.#pairFeatures[first];
+      if (!byFirst) {
+        if (!learn) continue;
+        this.#pairFeatures[first] = byFirst = new Map();
+      }
+      let id = byFirst.get(second);
+      if (id === undefined && learn) byFirst.set(second, (id = this.#featureCount++));
+      if (id !== undefined) addFeature(ids, values, start, id, LEARNING.bigramWeight);
+    }
   }
 
   /** Stochastic gradient descent on the cross-entropy of the softmax over labels' scores. */
-  #train(data: ReadonlyArray<{ ids: number[]; values: number[]; label: number }>): void {
+  #train(data: Examples): void {
     const n = this.#labels.length;
-    const w = new Float64Array(this.#featureIds.size * n);
+    const w = new Float64Array(this.#featureCount * n);
     // One buffer for every example's probabilities, rather than one each.
     const scratch = new Float64Array(n);
+    const { ids, values, offsets, labels } = data;
     for (let epoch = 0; epoch < LEARNING.epochs; epoch++) {
       const rate = LEARNING.rate / (1 + epoch);
-      for (const d of data) {
-        const p = this.#probabilities(d.ids, d.values, w, scratch);
-        p[d.label]! -= 1;
-        for (let j = 0; j < d.ids.length; j++) {
-          const base = d.ids[j]! * n;
-          const step = rate * d.values[j]!;
+      for (let k = 0; k < labels.length; k++) {
+        const [from, to] = [offsets[k]!, offsets[k + 1]!];
+        const p = probabilities(ids, values, from, to, w, n, scratch);
+        p[labels[k]!]! -= 1;
+        for (let j = from; j < to; j++) {
+          const base = ids[j]! * n;
+          const step = rate * values[j]!;
           for (let i = 0; i < n; i++) w[base + i]! -= step * p[i]!;
         }
       }
     }
     this.#weights = w;
-  }
-
-  /** Each label's probability: the softmax of its score. */
-  #probabilities(ids: readonly number[], values: readonly number[], weights: Float64Array, into?: Float64Array): Float64Array {
-    const n = this.#labels.length;
-    const p = into ? into.fill(0) : new Float64Array(n);
-    for (let j = 0; j < ids.length; j++) {
-      const base = ids[j]! * n;
-      for (let i = 0; i < n; i++) p[i]! += values[j]! * weights[base + i]!;
-    }
-    // A loop, not Math.max(...p): spreading a typed array is slow, and this runs for every example in every pass.
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) if (p[i]! > max) max = p[i]!;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += p[i] = Math.exp(p[i]! - max);
-    for (let i = 0; i < n; i++) p[i]! /= sum;
-    return p;
   }
 
   /** Was the classifier taught this label? */
@@ -134,11 +149,42 @@ export class LearnedClassifier {
 
   /** The best label and how sure of it the classifier is; undefined for a text with no features it knows. */
   classify(text: string): Classification | undefined {
-    const { ids, values } = this.#features(text, false);
+    const ids: number[] = [];
+    const values: number[] = [];
+    this.#features(text, false, ids, values);
     if (ids.length === 0) return undefined;
-    const p = this.#probabilities(ids, values, this.#weights);
+    const p = probabilities(ids, values, 0, ids.length, this.#weights, this.#labels.length, new Float64Array(this.#labels.length));
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
     return { label: this.#labels[best]!, confidence: p[best]!, chances: new Map(this.#labels.map((l, i) => [l, p[i]!])) };
   }
+}
+
+/** Adds a feature to a text's (those from `start` on), or keeps the higher value if it is there already. */
+function addFeature(ids: number[], values: number[], start: number, id: number, value: number): void {
+  for (let at = start; at < ids.length; at++) {
+    if (ids[at] === id) {
+      values[at] = Math.max(values[at]!, value);
+      return;
+    }
+  }
+  ids.push(id);
+  values.push(value);
+}
+
+/** Each of n labels' probabilities, the softmax of its score, for the features ids[from] to ids[to - 1]; written into `into`. */
+function probabilities(ids: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number, weights: Float64Array, n: number, into: Float64Array): Float64Array {
+  const p = into.fill(0);
+  for (let j = from; j < to; j++) {
+    const base = ids[j]! * n;
+    const v = values[j]!;
+    for (let i = 0; i < n; i++) p[i]! += v * weights[base + i]!;
+  }
+  // A loop, not Math.max(...p): spreading a typed array is slow, and this runs for every example in every pass.
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (p[i]! > max) max = p[i]!;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += p[i] = Math.exp(p[i]! - max);
+  for (let i = 0; i < n; i++) p[i]! /= sum;
+  return p;
 }

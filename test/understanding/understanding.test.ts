@@ -126,6 +126,22 @@ describe('understanding what staff say', () => {
     it("drops a possessive 's but keeps other apostrophes' words whole", () => {
       expect(words("the team's hours, can't log in")).to.deep.equal(['the', 'team', 'hours', 'cant', 'log', 'in']);
     });
+
+    it('reads plain ASCII text exactly as the same text with one non-ASCII character reads (the fast path changes nothing)', () => {
+      // A trailing "é" sends the text down the Unicode path; it is one more word there, and nothing else differs.
+      for (const text of ["Tom's café-bar & O'Neil's `x` it's 12ab 3-4 don't", 'ESR_LOGIN fails!! 2FA?', "the team's", 'a  b\tc\nd', '']) {
+        const ascii = text.replace('é', 'e');
+        expect(words(`${ascii} é`), text).to.deep.equal([...words(ascii), 'é']);
+      }
+    });
+
+    it('rewrites with the longest synonym that fits, and the first given of two alike', () => {
+      const pipeline = new TermPipeline({ synonyms: ['helpdesk: help desk, help desk team', 'support: help', 'other: help desk'], ignoredWords: [] });
+      expect(pipeline.stems('the help desk team is great')).to.deep.equal(['the', 'helpdesk', 'is', 'great']);
+      expect(pipeline.stems('help desk hours')).to.deep.equal(['helpdesk', 'hour']);
+      expect(pipeline.stems('help me')).to.deep.equal(['support', 'me']);
+      expect(pipeline.stems('help')).to.deep.equal(['support']);
+    });
   });
 
   describe('other subjects', () => {
