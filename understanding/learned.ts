@@ -63,18 +63,35 @@ export class LearnedClassifier {
     this.#labelSet = new Set(this.#labels);
     // Flat typed arrays rather than an object per example: training reads them three times over, and building the
     // objects was as costly as the training itself.
-    const ids: number[] = [];
-    const values: number[] = [];
+    // Each example's features are read into two small arrays used over and over, then copied on: growing one
+    // array of a hundred thousand numbers cost more than reading them.
+    let ids = new Int32Array(1 << 16);
+    let values = new Float64Array(1 << 16);
+    let length = 0;
     const offsets: number[] = [0];
     const labels: number[] = [];
+    const oneIds: number[] = [];
+    const oneValues: number[] = [];
     for (const e of examples) {
-      const start = ids.length;
-      this.#features(e.text, true, ids, values);
-      if (ids.length === start) continue;
-      offsets.push(ids.length);
+      oneIds.length = 0;
+      oneValues.length = 0;
+      this.#features(e.text, true, oneIds, oneValues);
+      if (oneIds.length === 0) continue;
+      if (length + oneIds.length > ids.length) {
+        const [moreIds, moreValues] = [new Int32Array(2 * ids.length + oneIds.length), new Float64Array(2 * ids.length + oneIds.length)];
+        moreIds.set(ids);
+        moreValues.set(values);
+        [ids, values] = [moreIds, moreValues];
+      }
+      for (let j = 0; j < oneIds.length; j++) {
+        ids[length + j] = oneIds[j]!;
+        values[length + j] = oneValues[j]!;
+      }
+      length += oneIds.length;
+      offsets.push(length);
       labels.push(labelIndex.get(e.label)!);
     }
-    this.#train({ ids: Int32Array.from(ids), values: Float64Array.from(values), offsets: Int32Array.from(offsets), labels: Int32Array.from(labels) });
+    this.#train({ ids, values, offsets: Int32Array.from(offsets), labels: Int32Array.from(labels) });
   }
 
   /**
@@ -153,7 +170,8 @@ export class LearnedClassifier {
     const values: number[] = [];
     this.#features(text, false, ids, values);
     if (ids.length === 0) return undefined;
-    const p = probabilities(ids, values, 0, ids.length, this.#weights, this.#labels.length, new Float64Array(this.#labels.length));
+    // Typed arrays, as in training, so that the one function sees one kind of array and stays fast.
+    const p = probabilities(Int32Array.from(ids), Float64Array.from(values), 0, ids.length, this.#weights, this.#labels.length, new Float64Array(this.#labels.length));
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
     return { label: this.#labels[best]!, confidence: p[best]!, chances: new Map(this.#labels.map((l, i) => [l, p[i]!])) };
@@ -173,7 +191,7 @@ function addFeature(ids: number[], values: number[], start: number, id: number, 
 }
 
 /** Each of n labels' probabilities, the softmax of its score, for the features ids[from] to ids[to - 1]; written into `into`. */
-function probabilities(ids: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number, weights: Float64Array, n: number, into: Float64Array): Float64Array {
+function probabilities(ids: Int32Array, values: Float64Array, from: number, to: number, weights: Float64Array, n: number, into: Float64Array): Float64Array {
   const p = into.fill(0);
   for (let j = from; j < to; j++) {
     const base = ids[j]! * n;

@@ -8,6 +8,7 @@ import MiniSearch, { type SearchResult } from 'minisearch';
 import { IntentRecogniser, type IntentMatch, type IntentPhrases } from '../dialogs/intents.js';
 import { APP_FLOW, Diagnoser, WHICH_CHOICES, type DiagnosisAction, type DiagnosisKey, type DiagnosisPatterns } from './diagnosis.js';
 import { LearnedClassifier, type LabelledText } from './learned.js';
+import { TermSearch } from './termResults.js';
 import { expandPhrase, stemFor, TermPipeline, wordsFor, type TextRules } from './text.js';
 
 export const CONTROL_INTENTS = ['help', 'cancel', 'menu', 'greeting', 'thanks'] as const;
@@ -175,7 +176,7 @@ export class Understander {
   readonly #wordyCommands: IntentRecogniser;
   readonly #pipeline: TermPipeline;
   readonly #diagnoser: Diagnoser;
-  readonly #search: MiniSearch<Doc>;
+  readonly #search: TermSearch<Doc>;
   /** How telling each term is: ln(1 + intents / intents whose phrases or title use it); other words weigh 1. */
   readonly #idf = new Map<string, number>();
   /** How many intents' phrases or titles use each term. */
@@ -238,22 +239,25 @@ export class Understander {
       add(intent, 'answer', entry.answer.replace(/\{\w+\}/g, ' ').replace(/[*_#`]/g, ''));
     }
     for (const phrase of source.offTopic ?? []) for (const text of expandPhrase(phrase)) add(OFF_TOPIC, 'phrase', text);
-    const tokenize = (text: string) => this.#pipeline.terms(text);
-    this.#search = new MiniSearch<Doc>({
+    const termOptions = {
+      tokenize: (text: string) => this.#pipeline.terms(text),
+      prefix: (term: string) => term.length >= 5,
+      fuzzy: (term: string) => (term.length >= 7 ? 2 : term.length >= 5 ? 1 : false),
+    };
+    const search = new MiniSearch<Doc>({
       fields: ['text'],
       storeFields: ['intent', 'kind', 'size'],
       tokenize: tokenizeDoc,
       processTerm: (term) => term,
       searchOptions: {
-        tokenize,
+        ...termOptions,
         processTerm: (term) => term,
-        prefix: (term) => term.length >= 5,
-        fuzzy: (term) => (term.length >= 7 ? 2 : term.length >= 5 ? 1 : false),
         weights: { fuzzy: 0.6, prefix: 0.4 },
         boostDocument: (_id, _term, stored) => KIND_BOOST[(stored?.kind as DocKind | undefined) ?? 'phrase'],
       },
     });
-    this.#search.addAll(docs);
+    search.addAll(docs);
+    this.#search = new TermSearch(search, termOptions);
     for (const p of this.#littlePhrases) for (const s of p.stems) this.#littleWords.add(s);
     const users = new Map<string, Set<string>>();
     // Only phrases and titles say what an intent is about; a word found only in answers tells little.
