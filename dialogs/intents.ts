@@ -8,8 +8,12 @@ export type IntentPhrases = Record<string, string[]>;
 const CONTROL_INTENTS = new Set(['help', 'cancel', 'menu', 'greeting', 'thanks']);
 const MAX_CONTROL_WORDS = 4;
 
+interface Alternative {
+  word: string;
+  prefix: boolean;
+}
 interface Term {
-  alternatives: Array<{ word: string; prefix: boolean }>;
+  alternatives: Alternative[];
 }
 interface Phrase {
   intent: string;
@@ -68,9 +72,17 @@ export class IntentRecogniser {
     const tokens = tokenise(text);
     if (tokens.length === 0) return undefined;
     let best: (IntentMatch & { order: number }) | undefined;
+    // Phrases share their words ("password" is in dozens): each word is looked for in the text once.
+    const found = new Map<string, boolean>();
+    const holds = ({ word, prefix }: Alternative) => {
+      const key = prefix ? `${word}*` : word;
+      let held = found.get(key);
+      if (held === undefined) found.set(key, (held = tokens.some((token) => alternativeMatches(word, prefix, token))));
+      return held;
+    };
     for (const phrase of this.#phrases) {
       if (CONTROL_INTENTS.has(phrase.intent) && tokens.length > this.#maxControlWords) continue;
-      if (!phrase.terms.every((term) => tokens.some((token) => termMatches(term, token)))) continue;
+      if (!phrase.terms.every((term) => term.alternatives.some(holds))) continue;
       const score = phrase.terms.length;
       if (!best || score > best.score || (score === best.score && phrase.order < best.order)) best = { intent: phrase.intent, score, order: phrase.order };
     }
@@ -78,13 +90,11 @@ export class IntentRecogniser {
   }
 }
 
-function termMatches(term: Term, token: string): boolean {
-  return term.alternatives.some(({ word, prefix }) => {
-    if (prefix) return token.startsWith(word);
-    if (token === word) return true;
-    // "pasword", "usename", "passwrod": one slip is forgiven in words of 6 letters or more.
-    return word.length >= 6 && Math.abs(token.length - word.length) <= 1 && editDistanceAtMostOne(token, word);
-  });
+function alternativeMatches(word: string, prefix: boolean, token: string): boolean {
+  if (prefix) return token.startsWith(word);
+  if (token === word) return true;
+  // "pasword", "usename", "passwrod": one slip is forgiven in words of 6 letters or more.
+  return word.length >= 6 && Math.abs(token.length - word.length) <= 1 && editDistanceAtMostOne(token, word);
 }
 
 /** True when a and b differ by at most one insertion, deletion, substitution or swap of neighbours. */
