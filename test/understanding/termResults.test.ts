@@ -6,7 +6,7 @@ import { loadContent } from '../../content/content.js';
 import { loadFaq } from '../../content/faq.js';
 import { readDevelopmentLines } from '../../scripts/developmentFiles.js';
 import { understandingSource } from '../../understanding/source.js';
-import { TermSearch, type TermOptions } from '../../understanding/termResults.js';
+import { KEPT_TERMS, TermSearch, type TermOptions } from '../../understanding/termResults.js';
 import { expandPhrase, stemFor, TermPipeline, wordsFor } from '../../understanding/text.js';
 
 interface Doc {
@@ -58,5 +58,14 @@ describe('searching term by term with each term kept', () => {
     expect(terms.kept).to.equal(after);
     terms.search('payslip');
     expect(terms.kept).to.equal(after + 1);
+  });
+
+  it(`keeps at most ${KEPT_TERMS} terms, starting again when full, so what staff type cannot grow it without end`, async () => {
+    const { search, terms } = await index('en-GB');
+    for (let i = 0; i < KEPT_TERMS; i++) terms.search(`zq${i.toString(36)}x`);
+    expect(terms.kept).to.equal(KEPT_TERMS);
+    terms.search('password');
+    expect(terms.kept).to.equal(1);
+    expect(terms.search('password reset')).to.deep.equal(search.search('password reset'));
   });
 });
