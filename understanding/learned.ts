@@ -62,9 +62,8 @@ export class LearnedClassifier {
     this.#labels.push(...labelIndex.keys());
     this.#labelSet = new Set(this.#labels);
     // Flat typed arrays rather than an object per example: training reads them three times over, and building the
-    // objects was as costly as the training itself.
-    // Each example's features are read into two small arrays used over and over, then copied on: growing one
-    // array of a hundred thousand numbers cost more than reading them.
+    // objects was as costly as the training itself. Each example's features are read into two small arrays used
+    // over and over, then copied on: growing one array of a hundred thousand numbers cost more than reading them.
     let ids = new Int32Array(1 << 16);
     let values = new Float64Array(1 << 16);
     let length = 0;
@@ -95,7 +94,7 @@ export class LearnedClassifier {
   }
 
   /**
-   * Appends the text's features to ids and values: terms (stems with synonyms, little words left out) and stem
+   * The text's features into ids and values (both empty): terms (stems with synonyms, little words left out) and stem
    * pairs (little words kept: "not working"), each once, with its value. Features are numbered from stem numbers,
    * not strings, since building them is much of the cost of training; `learn` numbers new stems and features,
    * otherwise unknown ones are left out. (Character n-grams, for typos, were tried and measured no better:
@@ -103,7 +102,6 @@ export class LearnedClassifier {
    */
   #features(text: string, learn: boolean, ids: number[], values: number[]): void {
     // Plain loops, no closures: this runs for every word of every example.
-    const start = ids.length;
     // One tokenisation serves both: terms are the stems without the little words (all of them, if that leaves none).
     const stems = this.#pipeline.stems(text);
     const numbers: number[] = [];
@@ -119,7 +117,7 @@ export class LearnedClassifier {
       if (t < 0 || (meaningful > 0 && this.#pipeline.isIgnored(stems[i]!))) continue;
       let id = this.#termFeatures[t];
       if (id === undefined && learn) this.#termFeatures[t] = id = this.#featureCount++;
-      if (id !== undefined) addFeature(ids, values, start, id, 1);
+      if (id !== undefined) addFeature(ids, values, id, 1);
     }
     for (let i = 0; i + 1 < numbers.length; i++) {
       const first = numbers[i]!;
@@ -132,7 +130,7 @@ export class LearnedClassifier {
       }
       let id = byFirst.get(second);
       if (id === undefined && learn) byFirst.set(second, (id = this.#featureCount++));
-      if (id !== undefined) addFeature(ids, values, start, id, LEARNING.bigramWeight);
+      if (id !== undefined) addFeature(ids, values, id, LEARNING.bigramWeight);
     }
   }
 
@@ -178,9 +176,9 @@ export class LearnedClassifier {
   }
 }
 
-/** Adds a feature to a text's (those from `start` on), or keeps the higher value if it is there already. */
-function addFeature(ids: number[], values: number[], start: number, id: number, value: number): void {
-  for (let at = start; at < ids.length; at++) {
+/** Adds a feature to a text's, or keeps the higher value if it is there already. */
+function addFeature(ids: number[], values: number[], id: number, value: number): void {
+  for (let at = 0; at < ids.length; at++) {
     if (ids[at] === id) {
       values[at] = Math.max(values[at]!, value);
       return;
