@@ -308,7 +308,7 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     const org = organisations.forRecord(record);
     return withOrganisationValues(scopedValuesOf(org), () => turn(org.defaultLanguage));
   };
-  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state, () => clock.now()), logger, desk: teamsDesk, tickets, transcript, inOrganisation, turnLock: locks.turns });
+  const bot = new HelpdeskBot({ conversationState, userState, main, dialogDeps, content, contents, orgDefault, profiles, once: new OnceRegistry(state, () => clock.now()), logger, desk: teamsDesk, tickets, transcript, inOrganisation, turnLock: locks.turns, turnEnds: background });
   const housekeeping = new Housekeeping({ clock, logger, tickets, tokens, limits, state, transcript: stores.transcript, desk, retentionDays: config.RETENTION_DAYS, stateIdleDays: 180, jobs: locks.jobs });
   if (options.housekeeping !== false) housekeeping.start();
 

@@ -22,6 +22,7 @@ import type { TicketService } from '../tickets/ticketService.js';
 import type { Ticket } from '../tickets/types.js';
 import type { TeamsHelpDesk } from './teamsHelpDesk.js';
 import { KeyedMutex } from '../core/keyedMutex.js';
+import type { BackgroundTasks } from '../core/backgroundTasks.js';
 import type { TurnLock } from '../core/locks.js';
 import { parseUseChannel } from './queues.js';
 import type { RecentTranscript } from './recentTranscript.js';
@@ -58,6 +59,8 @@ export interface HelpdeskBotDeps {
    * that can read the turn's state as it takes the lock (PostgreSQL) is asked to.
    */
   turnLock?: TurnLock & Partial<ReadingTurnLock>;
+  /** Where the ends of turns that have already answered are tracked, so that shutting down waits for them. */
+  turnEnds?: BackgroundTasks;
 }
 
 export class HelpdeskBot extends TeamsActivityHandler {
@@ -87,22 +90,37 @@ export class HelpdeskBot extends TeamsActivityHandler {
     });
   }
 
+  /**
+   * Settles once the turn's replies are sent and its state is saved, which is when the HTTP response may go.
+   * The turn's transcript is written after that, still under the conversation's lock: its next turn, on any
+   * instance, waits for it, and the person does not (on PostgreSQL that write is a round trip of its own).
+   */
   override async run(context: TurnContext): Promise<void> {
-    await this.#oneAtATime(context, async () => {
-      await this.#loadState(context);
-      const stored = context.activity.from?.id ? await this.#language.get(context) : undefined;
-      // The person's organisation's default language (from their staff record) when neither Teams nor they chose one.
-      const begin = (orgDefault: Language) => {
-        setTurnLanguage(context, languageFor({ activityLocale: context.activity.locale, stored, orgDefault }));
-        return super.run(context);
-      };
+    let saved!: () => void;
+    const answered = new Promise<void>((resolve) => (saved = resolve));
+    const whole = this.#oneAtATime(context, async () => {
       try {
+        await this.#loadState(context);
+        const stored = context.activity.from?.id ? await this.#language.get(context) : undefined;
+        // The person's organisation's default language (from their staff record) when neither Teams nor they chose one.
+        const begin = (orgDefault: Language) => {
+          setTurnLanguage(context, languageFor({ activityLocale: context.activity.locale, stored, orgDefault }));
+          return super.run(context);
+        };
         await (this.#d.inOrganisation ? this.#d.inOrganisation(context, (defaultLanguage) => begin(defaultLanguage ?? this.#d.orgDefault)) : begin(this.#d.orgDefault));
-        await Promise.all([this.#d.conversationState.saveChanges(context), this.#d.userState.saveChanges(context), this.#d.transcript.flush(context)]);
-      } finally {
+        await Promise.all([this.#d.conversationState.saveChanges(context), this.#d.userState.saveChanges(context)]);
+      } catch (error) {
         await this.#d.transcript.flush(context); // what a failed turn said still reaches a ticket's transcript
+        throw error;
       }
+      // The entries are taken now: once run() settles, the adapter revokes the context.
+      const written = this.#d.transcript.flush(context);
+      saved();
+      await written;
     });
+    // A failed turn rejects `whole` (after its transcript), never `answered`; a turn's end is awaited by close().
+    this.#d.turnEnds?.run('end of a turn', () => whole.catch(() => undefined));
+    await Promise.race([answered, whole]);
   }
 
   // A personal chat's message needs both the conversation's state (where the dialog is) and the person's (their

@@ -5,6 +5,7 @@
 // lets go of the lock parked on that connection and takes the turn's also reads both states); plus a state
 // write when the dialog moved.
 import { expect } from 'chai';
+import pg from 'pg';
 import { recordStatements, type StatementRecorder } from '../support/pgStatements.js';
 import { createTestDatabase, skipUnlessCi } from '../support/postgres.js';
 import { DEMO_USERS, startTestApp, type TestApp } from '../support/testApp.js';
@@ -38,9 +39,15 @@ describe('statements per chat turn on PostgreSQL', function () {
     await database?.drop();
   });
 
+  /** A turn, to its very end: its transcript is written after it has answered (see the last test). */
+  async function say(user: ReturnType<TestApp['user']>, text: string): Promise<void> {
+    await user.say(text);
+    await t!.app.background.idle();
+  }
+
   async function statementsFor(text: string): Promise<string[]> {
     sent.length = 0;
-    await alex.say(text);
+    await say(alex, text);
     return [...sent];
   }
 
@@ -72,15 +79,39 @@ describe('statements per chat turn on PostgreSQL', function () {
 
   it("takes another conversation's lock in one statement that also lets go of the lock parked on the connection and reads the turn's state", async () => {
     const bea = t!.user(DEMO_USERS.bea);
-    await bea.say('hello');
+    await say(bea, 'hello');
     sent.length = 0;
-    await bea.say('help');
+    await say(bea, 'help');
     const locks = sent.filter((s) => /advisory/.test(s));
     expect(locks, 'parked with her own lock from her last turn').to.have.length(0);
     sent.length = 0;
-    await alex.say('help');
+    await say(alex, 'help');
     expect(sent.filter((s) => /advisory|turn_lock_and_read|bot_state/.test(s))).to.deep.equal(['SELECT got, state_key, state_value, state_etag, state_at FROM turn_lock_and_read($1, $2, $3::text[], $4)']);
     const turnStatements = sent.filter((s) => !/usage_events/.test(s)); // the usage batch goes out every 100 ms, whichever turn it falls in
     expect(turnStatements, sent.join('\n')).to.have.length(3);
+  });
+
+  it("answers before the turn's transcript is written, and the conversation's next turn waits for that write", async () => {
+    await say(alex, 'help');
+    // Another session holds the transcript table, so the next append waits for it.
+    const blocker = new pg.Client({ connectionString: database!.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE recent_transcript IN EXCLUSIVE MODE');
+      const replies = await alex.say('password rules');
+      expect(replies.length, 'the person has the answer while the transcript write waits').to.be.above(0);
+      let second = false;
+      const next = alex.say('thanks').then(() => (second = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(second, "the conversation's next turn waits for the last one's transcript").to.equal(false);
+      await blocker.query('COMMIT');
+      await next;
+      await t!.app.background.idle();
+      const { rows } = await blocker.query<{ text: string }>(`SELECT entry ->> 'text' AS text FROM recent_transcript WHERE conversation_id = $1 AND entry ->> 'from' = 'user' ORDER BY id`, [alex.conversationId]);
+      expect(rows.map((r) => r.text).slice(-3), 'both turns are in the transcript, in the order said').to.deep.equal(['help', 'password rules', 'thanks']);
+    } finally {
+      await blocker.end();
+    }
   });
 });
