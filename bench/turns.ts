@@ -411,8 +411,19 @@ async function main(): Promise<number> {
       const per = from.get(num)!.map((s, i) => of(s) / of(from.get(den)![i]!));
       return { value: median(per), low: Math.min(...per), high: Math.max(...per) };
     };
-    const verdict = (r: { value: number; low: number; high: number }, target: number) =>
-      `${r.value.toFixed(2)}  (${RUNS > 1 ? `runs ${r.low.toFixed(2)}-${r.high.toFixed(2)}; ` : ''}target <= ${target})  ${r.value <= target ? 'PASS' : 'MISS'}`;
+    const verdict = (r: { value: number; low: number; high: number }, target: number, aside = '') =>
+      `${r.value.toFixed(2)}  (${RUNS > 1 ? `runs ${r.low.toFixed(2)}-${r.high.toFixed(2)}; ${aside}` : ''}target <= ${target})  ${r.value <= target ? 'PASS' : 'MISS'}`;
+    // With 50 turns in flight, one stall of the machine (another process, the database writing out, the host)
+    // holds every turn in flight for its length, and a run's p99 (its 20th slowest turn of 2,000) is mostly
+    // that: the same bot's p99 moves by up to 2 times from one run to the next here, far more than the 1.2 the
+    // p99 targets test for. So each p99 verdict also says how far each of its two bots moved by itself.
+    const p99Verdict = (num: Target, den: Target, target: number) => {
+      const spread = (t: Target) => {
+        const p99s = results.get(t)!.map((s) => s.p99);
+        return Math.max(...p99s) / Math.min(...p99s);
+      };
+      return verdict(ratio(num, den, (s) => s.p99), target, `each bot's own p99 moved ${spread(num).toFixed(2)}x and ${spread(den).toFixed(2)}x between its runs; `);
+    };
     const info = (r: { value: number; low: number; high: number }) => `${r.value.toFixed(2)}${RUNS > 1 ? ` (runs ${r.low.toFixed(2)}-${r.high.toFixed(2)})` : ''}`;
     const below = (value: number, unit: string, target: number) => `${fmt(value, unit === 's' ? 2 : 0)} ${unit}  (target < ${target} ${unit})  ${value < target ? 'PASS' : 'MISS'}`;
     const setting = (t: Target) => `${fmtInt(t.staff!)} staff, ${fmtInt(t.stored!)} stored`;
@@ -439,14 +450,14 @@ async function main(): Promise<number> {
           const large = byStaff[byStaff.length - 1]!;
           const name = `${store}: ${fmtInt(large.staff!)} / ${fmtInt(baseline.staff!)} staff`;
           lines.push(`${name}, p50: ${verdict(ratio(large, baseline, (s) => s.p50), TARGETS.staffRatio)}`);
-          lines.push(`${name}, p99: ${verdict(ratio(large, baseline, (s) => s.p99), TARGETS.staffRatio)}`);
+          lines.push(`${name}, p99: ${p99Verdict(large, baseline, TARGETS.staffRatio)}`);
           lines.push(`${name}, turns/s (inverted: ${fmtInt(baseline.staff!)} / ${fmtInt(large.staff!)}): ${verdict(ratio(baseline, large, (s) => s.turnsPerSecond), TARGETS.staffRatio)}`);
         }
         if (byStored.length >= 2) {
           const large = byStored[byStored.length - 1]!;
           const name = `${store}: stored ${fmtInt(large.stored!)} vs ${fmtInt(baseline.stored!)}`;
           lines.push(`${name}: CPU per turn: ${verdict(ratio(large, baseline, (s) => s.cpu), TARGETS.storedRatio)}`);
-          lines.push(`${name}: reply p99: ${verdict(ratio(large, baseline, (s) => s.p99), TARGETS.storedRatio)}`);
+          lines.push(`${name}: reply p99: ${p99Verdict(large, baseline, TARGETS.storedRatio)}`);
           lines.push(`${name}: p50 ${ratio(large, baseline, (s) => s.p50).value.toFixed(2)}, turns/s (inverted) ${ratio(baseline, large, (s) => s.turnsPerSecond).value.toFixed(2)} (for information)`);
         }
         if (store === 'postgres') {
