@@ -141,6 +141,10 @@ export async function drive(target: LoadTarget, o: DriveOptions): Promise<RunRes
   const sent = turnSender(target, o);
   const latencies = new Float64Array(o.users.length * o.turnsPerConversation);
   let next = 0;
+  // Each conversation's connection is opened by a turn of its own, not measured: fifty connections opened at
+  // the same moment made the first turns of a run its slowest (up to 0.5 s, echo bot included), and in some
+  // runs they were the whole of its p99.
+  await Promise.all(o.users.map((_, slot) => sent.send(slot, o.turnsPerConversation)));
   const callsBefore = o.connector.count;
   const cpuBefore = target.cpuMs();
   const started = performance.now();
