@@ -2,7 +2,8 @@
 // instance can continue any conversation. Every write is one statement on one primary key, so a turn costs the
 // same however many conversations are stored; its eTag check is part of that statement (UPDATE ... WHERE etag,
 // INSERT ... ON CONFLICT DO NOTHING), so of two writers from the same read, on any instances, exactly one wins
-// and the other gets the EtagConflictError the embedded store raises.
+// and the other gets the EtagConflictError the embedded store raises. An entry's `at` (updated_at) is moved
+// forward at most once an hour (UPDATED_AT_STEP_MS), so most writes are updates in place.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { EtagConflictError, type VersionedEntry, type VersionedStateStore, type VersionedWrite } from '../../state/ports.js';
@@ -18,10 +19,20 @@ interface StateRow {
 /** Rows deleted per statement when pruning, so no prune holds many row locks or one long transaction. */
 const PRUNE_BATCH = 5_000;
 
-const UPSERT = `INSERT INTO bot_state (key, value, etag, updated_at) VALUES ($1, $2::jsonb, $3, $4)
-  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, etag = EXCLUDED.etag, updated_at = EXCLUDED.updated_at`;
+/**
+ * How stale updated_at may be: a write moves it forward only once it is this old. So most writes change no
+ * indexed column and PostgreSQL can update the row in place (a HOT update, migration 009), and pruning allows
+ * for it (see pruneIdle). Idle state is kept for months; an hour is nothing to that.
+ */
+export const UPDATED_AT_STEP_MS = 60 * 60 * 1000;
+
+/** updated_at as it stands unless it is UPDATED_AT_STEP_MS old or more (or ahead of the writer's clock): then $4. */
+const STEPPED_UPDATED_AT = (column: string) =>
+  `CASE WHEN ${column} <= $4 AND ${column} > $4 - ${UPDATED_AT_STEP_MS} * interval '1 millisecond' THEN ${column} ELSE $4 END`;
+const UPSERT = `INSERT INTO bot_state AS s (key, value, etag, updated_at) VALUES ($1, $2::jsonb, $3, $4)
+  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, etag = EXCLUDED.etag, updated_at = ${STEPPED_UPDATED_AT('s.updated_at')}`;
 const CREATE = `INSERT INTO bot_state (key, value, etag, updated_at) VALUES ($1, $2::jsonb, $3, $4) ON CONFLICT (key) DO NOTHING`;
-const REPLACE = `UPDATE bot_state SET value = $2::jsonb, etag = $3, updated_at = $4 WHERE key = $1 AND etag = $5`;
+const REPLACE = `UPDATE bot_state SET value = $2::jsonb, etag = $3, updated_at = ${STEPPED_UPDATED_AT('updated_at')} WHERE key = $1 AND etag = $5`;
 
 export class PgStateStore implements VersionedStateStore {
   readonly #pool: pg.Pool;
@@ -78,8 +89,9 @@ export class PgStateStore implements VersionedStateStore {
     return rowCount === 1;
   }
 
+  /** updated_at may be up to UPDATED_AT_STEP_MS older than the last write, so only rows that much older go. */
   pruneIdle(before: Date): Promise<number> {
-    return this.#pruneIn('bot_state', 'updated_at', before);
+    return this.#pruneIn('bot_state', 'updated_at', new Date(before.getTime() - UPDATED_AT_STEP_MS));
   }
 
   pruneOnceMarks(before: Date): Promise<number> {
