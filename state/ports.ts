@@ -7,7 +7,10 @@ export interface VersionedEntry {
   value: Record<string, unknown>;
   /** Changes with every write; a write may insist on the one it read. */
   etag: string;
-  /** ISO time of the last write, for expiring idle state. */
+  /**
+   * ISO time of the last write, for expiring idle state. A store may keep it up to an hour behind (PostgreSQL
+   * does, so a write can update its row in place); its pruneIdle then allows for that hour.
+   */
   at: string;
 }
 
