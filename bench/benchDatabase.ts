@@ -13,13 +13,28 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function onServer(sql: string): Promise<void> {
+async function onServer(sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: BENCH_SERVER_URL, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
-    await client.query(sql);
+    return await client.query(sql);
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Bytes of write-ahead log the whole server has written so far (pg_stat_wal), and how many of its records were
+ * whole pages; undefined when it cannot be read. Server-wide: the bench's runs are one at a time, so the
+ * difference over a run is that run's (plus anything else the server did meanwhile, which here is little).
+ */
+export async function walWritten(): Promise<{ bytes: number; fullPages: number } | undefined> {
+  try {
+    const { rows } = await onServer('SELECT wal_bytes::float8 AS bytes, wal_fpi::float8 AS full_pages FROM pg_stat_wal');
+    const row = rows[0] as { bytes: number; full_pages: number } | undefined;
+    return row ? { bytes: row.bytes, fullPages: row.full_pages } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -55,5 +70,5 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   const url = new URL(BENCH_SERVER_URL);
   url.pathname = `/${name}`;
   // FORCE ends the connections of any bot still attached (one killed on Ctrl-C, say).
-  return { name, url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { name, url: url.toString(), drop: async () => void (await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
 }

@@ -8,11 +8,15 @@ import { prng } from '../test/support/fictionalStaff.js';
 import type { CaptureConnector } from '../test/support/captureConnector.js';
 import { TeamsUser } from '../test/support/teamsUser.js';
 
-// What a member of staff typically sends, in the order a conversation cycles through it.
-// "how do I get the app" starts a flow that asks for the phone and looks the user up in the staff directory.
-// The simulated users have not registered, so the app flow hands over to setting a password; they then ask
-// something else, and cancel. Nobody types a password: no turn hashes one.
-export const MESSAGES = ['hello', 'menu', 'help', 'password rules', 'how do I get the app', 'iphone', 'what are the password rules?', 'thanks', 'cancel'];
+// What a member of staff sends in one visit to their conversation with the bot (a session), in order. Every
+// stored conversation is pre-filled where the bot has just asked which phone they have (after "how do I get the
+// app": bench/storedConversations.ts), so a session starts by answering that. The simulated people have not
+// registered, so the app flow hands over to setting a password; they ask something else (which the password
+// prompt will not keep), cancel, look at the menu, and leave after asking how to get the app again: the
+// conversation is left just as the session found it. So a turn does the same work whether the bot holds 100
+// conversations or 50,000; only how long ago its conversation was last used differs. Nobody types a password:
+// no turn hashes one. test/bench/benchSessions.test.ts holds the pre-fill and the session to this.
+export const SESSION = ['iphone', 'what are the password rules?', 'thanks', 'cancel', 'hello', 'menu', 'help', 'password rules', 'how do I get the app'];
 
 export interface SimUser {
   userId: string;
@@ -35,13 +39,53 @@ export interface RunResult {
 
 export interface LoadTarget {
   url: string;
-  /** Conversations stored before the bot started: each turn goes to one of them. */
-  stored: number | undefined;
+  /** Where each simulated person is in their conversations with this target, kept from drive to drive. */
+  sessions: Sessions;
   /** CPU time the target's bot processes have used so far, ms. */
   cpuMs(): number | undefined;
 }
 
 export const conversationId = (n: number) => `a:bench-personal-${n}`;
+
+/**
+ * Each simulated person's place in their sessions with one bot: the conversation they are in and their next
+ * message. Person `slot` of `people` owns conversations slot, slot + people, slot + 2 people, ... (so no two
+ * turns in flight ever share a conversation and wait on each other), and starts each session in one of them
+ * picked at random: with 100 stored and 50 people, one of two; with 50,000, one of a thousand, nearly always one
+ * nobody has used since it was stored. People start at different places in the session, so the turns in
+ * flight at any moment are a mix of messages; the first session of each is therefore partial, and lands in the
+ * first warm-up.
+ */
+export class Sessions {
+  readonly #people: number;
+  readonly #perPerson: number;
+  readonly #random: () => number;
+  readonly #place: number[];
+  readonly #conversation: number[];
+
+  constructor(people: number, stored: number, seed = 1) {
+    if (stored < people) throw new Error(`${people} people need at least ${people} stored conversations (got ${stored})`);
+    this.#people = people;
+    this.#perPerson = Math.floor(stored / people);
+    this.#random = prng(seed);
+    this.#place = Array.from({ length: people }, (_, slot) => slot % SESSION.length);
+    this.#conversation = Array.from({ length: people }, (_, slot) => this.#pick(slot));
+  }
+
+  /** Person `slot`'s next turn: which conversation, and what they say. */
+  next(slot: number): { conversation: number; text: string } {
+    if (this.#place[slot] === SESSION.length) {
+      this.#place[slot] = 0;
+      this.#conversation[slot] = this.#pick(slot);
+    }
+    const text = SESSION[this.#place[slot]!++]!;
+    return { conversation: this.#conversation[slot]!, text };
+  }
+
+  #pick(slot: number): number {
+    return slot + this.#people * Math.floor(this.#random() * this.#perPerson);
+  }
+}
 
 /**
  * Notes the incoming activity each reply answers: the SDK posts a reply to
@@ -93,26 +137,21 @@ export interface DriveOptions {
   replies: ReplyWatch;
   users: SimUser[];
   turnsPerConversation: number;
-  /** Varies the messages and the conversations picked from run to run. */
+  /** Varies the paced runs' arrival times from run to run. */
   offset: number;
   /** Checked before each turn: true stops sending (Ctrl-C). */
   stopping: () => boolean;
 }
 
-/** One turn of simulated user `slot` (their `nth` turn) to one of that person's stored conversations. */
-function turnSender(target: LoadTarget, o: Pick<DriveOptions, 'agent' | 'connector' | 'users' | 'offset'>) {
-  // Slot i only picks conversations i, i + 50, i + 100, ... (all that person's), so no two turns in flight ever
-  // share a conversation and wait on each other.
-  const random = prng(o.offset + 1);
-  const perSlot = Math.floor((target.stored ?? o.users.length) / o.users.length);
+/** One turn of simulated user `slot`: their next message, in the conversation their session is in. */
+function turnSender(target: LoadTarget, o: Pick<DriveOptions, 'agent' | 'connector' | 'users'>) {
   const endpoint = new URL(`${target.url}/api/messages`);
   const failures: string[] = [];
   const answeredOk: string[] = [];
-  const send = async (slot: number, nth: number): Promise<void> => {
+  const send = async (slot: number): Promise<void> => {
     const u = o.users[slot]!;
-    const conversation = slot + o.users.length * Math.floor(random() * perSlot);
+    const { conversation, text } = target.sessions.next(slot);
     const teams = new TeamsUser({ botUrl: target.url, connector: o.connector, userId: u.userId, aadObjectId: u.aadObjectId, name: u.name, conversationId: conversationId(conversation) });
-    const text = MESSAGES[(slot + o.offset + nth) % MESSAGES.length]!;
     const activity = teams.activity({ text });
     try {
       const status = await post(o.agent, endpoint, JSON.stringify(activity));
@@ -144,7 +183,7 @@ export async function drive(target: LoadTarget, o: DriveOptions): Promise<RunRes
   // Each conversation's connection is opened by a turn of its own, not measured: fifty connections opened at
   // the same moment made the first turns of a run its slowest (up to 0.5 s, echo bot included), and in some
   // runs they were the whole of its p99.
-  await Promise.all(o.users.map((_, slot) => sent.send(slot, o.turnsPerConversation)));
+  await Promise.all(o.users.map((_, slot) => sent.send(slot)));
   const callsBefore = o.connector.count;
   const cpuBefore = target.cpuMs();
   const started = performance.now();
@@ -152,7 +191,7 @@ export async function drive(target: LoadTarget, o: DriveOptions): Promise<RunRes
     o.users.map(async (_, slot) => {
       for (let t = 0; t < o.turnsPerConversation && !o.stopping(); t++) {
         const t0 = performance.now();
-        await sent.send(slot, t);
+        await sent.send(slot);
         latencies[next++] = performance.now() - t0;
       }
     }),
@@ -179,7 +218,6 @@ export async function drivePaced(target: LoadTarget, o: PacedOptions): Promise<R
   const latencies = new Float64Array(o.turns);
   const free = o.users.map((_, slot) => slot);
   const waiting: Array<(slot: number) => void> = [];
-  const nth = new Array<number>(o.users.length).fill(0);
   const release = (slot: number) => {
     const next = waiting.shift();
     if (next) next(slot);
@@ -198,7 +236,7 @@ export async function drivePaced(target: LoadTarget, o: PacedOptions): Promise<R
     // The user free longest: turns spread over all of them, each person's a while apart, as people type.
     const slot = free.shift() ?? (await new Promise<number>((r) => waiting.push(r)));
     inFlight.push(
-      sent.send(slot, nth[slot]!++).finally(() => {
+      sent.send(slot).finally(() => {
         latencies[k] = performance.now() - dueAt;
         release(slot);
       }),

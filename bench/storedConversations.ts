@@ -31,7 +31,10 @@ const PHONE_CARD = {
   ],
 };
 
-/** The conversation state a real turn stores after "how do I get the app" (captured from the helpdesk). */
+/**
+ * The conversation state a real turn stores after "how do I get the app" (captured from the helpdesk; each
+ * dialog's `version` sits beside its `state`). test/bench/benchSessions.test.ts checks it still is.
+ */
 export function appFlowState(i: number): Record<string, unknown> {
   const id = (n: number) => `00000000-0000-4000-8000-${String(i * 2 + n).padStart(12, '0')}`;
   return {
@@ -61,13 +64,13 @@ export function appFlowState(i: number): Record<string, unknown> {
                         },
                       ],
                     },
-                    version: '-461165775',
                   },
+                  version: '-461165775',
                 },
               ],
             },
-            version: '-1400409332',
           },
+          version: '-1400409332',
         },
       ],
     },

@@ -14,7 +14,7 @@
 //   BENCH_STORE / --store                   the helpdesk's stores, comma-separated: lowdb, postgres (lowdb,postgres)
 //   BENCH_STAFF / --staff                   staff directory sizes, comma-separated (1000,50000)
 //   BENCH_STORED / --stored-conversations   conversations already stored before the bot starts (100,50000);
-//                                           each turn goes to one of them, picked at random
+//                                           each person's sessions go to theirs, picked at random
 //   BENCH_INSTANCES / --instances           N > 1: N instances on PostgreSQL behind a proxy, against one (1: off)
 //   BENCH_RATE / --rate                     turns a second offered in the paced runs (open loop, below saturation):
 //                                           a number, or "auto" (a quarter of what the embedded store's smallest setting
@@ -31,10 +31,10 @@ import { performance } from 'node:perf_hooks';
 import { openStores } from '../storage/openStores.js';
 import { fictionalStaff } from '../test/support/fictionalStaff.js';
 import { CaptureConnector } from '../test/support/captureConnector.js';
-import { checkpoint, createBenchDatabase, type BenchDatabase } from './benchDatabase.js';
+import { checkpoint, createBenchDatabase, walWritten, type BenchDatabase } from './benchDatabase.js';
 import { directoryWith } from './generatedStaff.js';
 import { importStaff } from './importStaff.js';
-import { conversationId, drive, drivePaced, median, ReplyWatch, summarise, type LoadTarget, type RunResult, type SimUser, type Summary } from './load.js';
+import { conversationId, drive, drivePaced, median, ReplyWatch, Sessions, SESSION, summarise, type LoadTarget, type RunResult, type SimUser, type Summary } from './load.js';
 import { children, cpuMs, machineTicks, rssMb, startProcess, stopChild, waitHealthy, type Proc } from './processes.js';
 import { storeConversations } from './storedConversations.js';
 
@@ -153,6 +153,8 @@ interface Target {
   stateOpenMs: number | undefined;
   /** Resident memory of each bot process after the runs, MB. */
   rss: number[];
+  /** Where each simulated person is in their sessions with this target: kept from run to run, as the bot keeps the conversations. */
+  sessions: Sessions;
 }
 
 const fmtInt = (n: number) => n.toLocaleString('en-GB');
@@ -211,7 +213,7 @@ async function startHelpdesk(store: Store, staff: number, stored: number, instan
     proxy = startProcess(`proxy for ${instances} instance(s)`, 'bench/roundRobinProxy.ts', { PROXY_TARGETS: bots.map((b) => b.url).join(',') });
     await waitHealthy(proxy);
   }
-  return { kind: 'helpdesk', store, staff, stored, instances, url: proxy?.url ?? bots[0]!.url, bots, proxy, importSeconds, stateOpenMs, rss: [] };
+  return { kind: 'helpdesk', store, staff, stored, instances, url: proxy?.url ?? bots[0]!.url, bots, proxy, importSeconds, stateOpenMs, rss: [], sessions: new Sessions(CONVERSATIONS, stored) };
 }
 
 /**
@@ -250,7 +252,7 @@ async function datasyncMs(dir: string): Promise<number> {
 function loadOf(target: Target): LoadTarget {
   return {
     url: target.url,
-    stored: target.stored,
+    sessions: target.sessions,
     cpuMs: () => {
       const each = target.bots.map((b) => cpuMs(b.child.pid));
       return each.some((c) => c === undefined) ? undefined : each.reduce((a, c) => a! + c!, 0);
@@ -291,7 +293,7 @@ async function main(): Promise<number> {
     } else {
       const proc = startProcess('echo', 'bench/echoBot.ts', {});
       await waitHealthy(proc);
-      echo = { kind: 'echo', store: undefined, staff: undefined, stored: undefined, instances: 1, url: proc.url, bots: [proc], proxy: undefined, importSeconds: undefined, stateOpenMs: undefined, rss: [] };
+      echo = { kind: 'echo', store: undefined, staff: undefined, stored: undefined, instances: 1, url: proc.url, bots: [proc], proxy: undefined, importSeconds: undefined, stateOpenMs: undefined, rss: [], sessions: new Sessions(CONVERSATIONS, CONVERSATIONS) };
       targets.push(echo);
       // One setting varied at a time from the smallest of each: every staff size with the fewest stored
       // conversations, and every number of stored conversations with the smallest directory; for each store.
@@ -309,7 +311,8 @@ async function main(): Promise<number> {
 
     process.stdout.write(
       `ESR Helpdesk benchmark: ${CONVERSATIONS} conversations in flight, ${WARMUP} warm-up (${5 * WARMUP} before the first) + ${CONVERSATIONS * TURNS} measured turns per run, ` +
-        `${RUNS} run(s) per bot, interleaved;${BUILT ? built : ' helpdesk through tsx, as npm start runs it (--built: compiled, as in production);'} stores: ${STORE_NAMES.join(', ')}${INSTANCES > 1 ? `; ${INSTANCES} instances behind a round-robin proxy against 1` : ''}; each turn goes to one of the stored conversations, at random.\n` +
+        `${RUNS} run(s) per bot, interleaved;${BUILT ? built : ' helpdesk through tsx, as npm start runs it (--built: compiled, as in production);'} stores: ${STORE_NAMES.join(', ')}${INSTANCES > 1 ? `; ${INSTANCES} instances behind a round-robin proxy against 1` : ''}; ` +
+        `each simulated person sends ${SESSION.length}-turn sessions, each in one of their stored conversations picked at random (${helpdesks.length > 0 ? [...new Set(helpdesks.map((t) => t.stored!))].map((n) => `1 of ${fmtInt(Math.floor(n / CONVERSATIONS))} with ${fmtInt(n)} stored`).join(', ') : ''}), which every session leaves as it found it.\n` +
         `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}; a small write + datasync in the data folder takes ${diskMs.toFixed(2)} ms.\n` +
         `Start-up (spawn to healthy /healthz; in brackets, to the "listening" line, and the CPU time used by then): ${targets
           .flatMap((t) => t.bots.map((b) => `${b.name} ${fmtMs(b.startMs)} (${b.listenMs === undefined ? '' : `${fmtMs(b.listenMs)}, `}${b.startCpuMs === undefined ? '?' : fmtMs(b.startCpuMs)} CPU)`))
@@ -322,6 +325,8 @@ async function main(): Promise<number> {
     const calls = new Map<Target, number>(targets.map((t) => [t, 0]));
     const failures: string[] = [];
     const unanswered = new Map<Target, number>(targets.map((t) => [t, 0]));
+    /** PostgreSQL targets: the server's write-ahead log per measured turn, each run (bytes, and whole pages). */
+    const wal = new Map<Target, Array<{ bytes: number; fullPages: number }>>();
     /** After a target's warm-up and measured drive: a bot that died stops the bench; failures and lost replies are counted. */
     const settle = (target: Target, warm: RunResult, measured: RunResult): Summary => {
       const gone = target.bots.find((b) => b.exited);
@@ -338,7 +343,10 @@ async function main(): Promise<number> {
         const options = { connector, replies, users, stopping: () => stopping };
         // The first warm-up is longer: it also lets the JIT compile the hot paths and the heap settle.
         const warm = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), offset: run * 3 }));
+        const walBefore = target.store === 'postgres' ? await walWritten() : undefined;
         const measured = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: TURNS, offset: run * 3 + 1 }));
+        const walAfter = walBefore ? await walWritten() : undefined;
+        if (walBefore && walAfter) wal.set(target, [...(wal.get(target) ?? []), { bytes: (walAfter.bytes - walBefore.bytes) / measured.turns, fullPages: (walAfter.fullPages - walBefore.fullPages) / measured.turns }]);
         if (stopping) return 130;
         const s = settle(target, warm, measured);
         results.get(target)!.push(s);
@@ -494,6 +502,10 @@ async function main(): Promise<number> {
       // With a fixed number of turns in flight, mean latency = in flight / throughput: this ratio is the helpdesk's
       // mean latency over the echo bot's, which a bottleneck that parks some conversations cannot flatter.
       lines.push(`echo turns/s / helpdesk turns/s = mean latency ratio (for information): ${helpdesks.map((t) => `${ratio(echo!, t, (s) => s.turnsPerSecond).value.toFixed(2)} (${t.store}, ${setting(t)})`).join(', ')}`);
+      if (wal.size > 0) {
+        const each = [...wal.entries()].map(([t, runs]) => `${fmt(median(runs.map((r) => r.bytes)) / 1024)} KB, ${fmt(median(runs.map((r) => r.fullPages)), 2)} whole pages (${setting(t)})`);
+        lines.push(`PostgreSQL write-ahead log per turn, server-wide (pg_stat_wal; for information): ${each.join('; ')}`);
+      }
       const silent = helpdesks.filter((t) => unanswered.get(t)! > 0);
       if (silent.length > 0) lines.push(`note: turns answered with no reply reaching the connector: ${silent.map((t) => `${label(t)} ${unanswered.get(t)!}`).join(', ')}`);
     }
