@@ -23,6 +23,7 @@ import { MailOutbox } from '../mail/outbox.js';
 import { OutboxFolderTransport, SmtpTransport, type MailTransport } from '../mail/transport.js';
 import type { TornTail } from '../storage/jsonLines.js';
 import { tightenTree } from '../storage/privateFiles.js';
+import { prepareCards } from '../cards/render.js';
 import { LiveUnderstanding } from '../understanding/live.js';
 import { understandingSource } from '../understanding/source.js';
 import { TicketService } from '../tickets/ticketService.js';
@@ -316,6 +317,8 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
   // A load balancer polls /healthz every few seconds; counting 2 million rows each time would be most of the
   // database's work (about 0.9 s a count, measured), so the figure is at most a minute old.
   const staffCount = cachedFor(MINUTE, () => staff.count(), () => clock.now().getTime());
+  /** Set by close(): stops the warming of understanding and cards after start-up (see listen). */
+  let closing = false;
   const server = createServer({
     adapter,
     bot,
@@ -401,9 +404,23 @@ export async function createHelpdesk(config: Config, options: AppOptions): Promi
     listen: (port = config.PORT) =>
       new Promise((resolveListen, reject) => {
         server.once('error', reject);
-        server.listen(port, () => resolveListen((server.address() as { port: number }).port));
+        server.listen(port, () => {
+          resolveListen((server.address() as { port: number }).port);
+          // Free-text understanding is trained, and the card engine loaded, a second after listening (half a
+          // second of CPU in all), so start-up, the first health checks and an instance's return after a
+          // restart do not wait for them; a turn that needs one sooner does it then. One piece per turn of the
+          // event loop, so a request arriving meanwhile waits for one piece at most.
+          const pieces = [...LANGUAGES.map((language) => () => understandings[language].prepare()), prepareCards];
+          const next = () => {
+            if (closing) return;
+            pieces.shift()?.();
+            if (pieces.length > 0) setImmediate(next);
+          };
+          setTimeout(next, 1_000).unref();
+        });
       }),
     close: async () => {
+      closing = true;
       stopWatching();
       stopWatchingContent();
       await new Promise<void>((r) => {

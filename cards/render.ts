@@ -9,7 +9,16 @@ import { fileURLToPath } from 'node:url';
 interface CardTemplate {
   expand(context: { $root: unknown }): unknown;
 }
-const ACData = createRequire(import.meta.url)('adaptivecards-templating') as { Template: new (payload: object) => CardTemplate };
+type Templating = { Template: new (payload: object) => CardTemplate };
+// Loaded at first use, or by `prepareCards()`: the engine and its expression parser take a fifth of a second to
+// load, which need not delay start-up.
+let templating: Templating | undefined;
+const engine = (): Templating => (templating ??= createRequire(import.meta.url)('adaptivecards-templating') as Templating);
+
+/** Loads the templating engine now, if no card has yet (the app calls it once it is listening). */
+export function prepareCards(): void {
+  engine();
+}
 
 const TEMPLATE_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 
@@ -22,7 +31,7 @@ const templates = new Map<string, CardTemplate>();
 function template(name: string): CardTemplate {
   let t = templates.get(name);
   if (!t) {
-    t = new ACData.Template(JSON.parse(readFileSync(`${TEMPLATE_DIR}${name}.json`, 'utf8')) as object);
+    t = new (engine().Template)(JSON.parse(readFileSync(`${TEMPLATE_DIR}${name}.json`, 'utf8')) as object);
     templates.set(name, t);
   }
   return t;

@@ -5,32 +5,43 @@ import type { IntentMatch } from '../dialogs/intents.js';
 import { Understander, type Candidate, type Understood, type UnderstandingSource } from './understander.js';
 
 export class LiveUnderstanding {
-  #current: Understander;
+  /** Built on first use, or by `prepare()`: training takes a few hundred ms that need not delay start-up. */
+  #current: Understander | undefined;
+  readonly #first: UnderstandingSource;
   readonly #load: () => Promise<UnderstandingSource>;
 
   constructor(source: UnderstandingSource, load?: () => Promise<UnderstandingSource>) {
-    this.#current = new Understander(source);
+    this.#first = source;
     this.#load = load ?? (() => Promise.resolve(source));
   }
 
+  /** Builds the index now, if no use has yet (the app calls it once it is listening). */
+  prepare(): void {
+    this.#built();
+  }
+
+  #built(): Understander {
+    return (this.#current ??= new Understander(this.#first));
+  }
+
   get intents(): readonly string[] {
-    return this.#current.intents;
+    return this.#built().intents;
   }
 
   understand(text: string): Understood {
-    return this.#current.understand(text);
+    return this.#built().understand(text);
   }
 
   recognise(text: string): IntentMatch | undefined {
-    return this.#current.recognise(text);
+    return this.#built().recognise(text);
   }
 
   rank(text: string): Candidate[] {
-    return this.#current.rank(text);
+    return this.#built().rank(text);
   }
 
   keyOf(text: string): string {
-    return this.#current.keyOf(text);
+    return this.#built().keyOf(text);
   }
 
   /** Rebuilds from the content as it now stands; on a bad file the old index stays and the error is thrown. */
