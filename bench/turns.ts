@@ -494,7 +494,15 @@ async function main(): Promise<number> {
           lines.push(`${name} at ${rate!} turns/s (paced): reply p50: ${verdict(ratio(postgres, lowdb, (s) => s.p50, paced), TARGETS.postgresVsLowdb)}`);
           lines.push(`${name} at ${rate!} turns/s (paced): p99 ${info(ratio(postgres, lowdb, (s) => s.p99, paced))} (for information)`);
         }
-        lines.push(`${name} at ${CONVERSATIONS} in flight (saturated): reply p50: ${verdict(ratio(postgres, lowdb, (s) => s.p50), TARGETS.postgresVsLowdb)}`);
+        // The target is judged at a load the bots keep up with. Saturated, a turn's latency is mostly its wait in
+        // the queue, and the p50 depends on how each store's queue is served (bench/README.md, "Reading the
+        // output"); it is printed for information, and judged only when there are no paced runs (--rate off).
+        const saturated = ratio(postgres, lowdb, (s) => s.p50);
+        lines.push(
+          paced.has(postgres)
+            ? `${name} at ${CONVERSATIONS} in flight (saturated): reply p50 ${info(saturated)} (for information: the target is judged on the paced runs above)`
+            : `${name} at ${CONVERSATIONS} in flight (saturated; no paced runs with --rate off): reply p50: ${verdict(saturated, TARGETS.postgresVsLowdb)}`,
+        );
         lines.push(`${name} at ${CONVERSATIONS} in flight (saturated): p99 ${info(ratio(postgres, lowdb, (s) => s.p99))}, turns/s (inverted) ${info(ratio(lowdb, postgres, (s) => s.turnsPerSecond))}, CPU per turn ${info(ratio(postgres, lowdb, (s) => s.cpu))} (for information)`);
       }
       if (rate !== undefined) lines.push(`helpdesk p50 / echo p50 at ${rate} turns/s (paced, for information): ${[...paced.keys()].filter((t) => t.kind === 'helpdesk').map((t) => `${ratio(t, echo!, (s) => s.p50, paced).value.toFixed(2)} (${t.store}, ${setting(t)})`).join(', ')}`);
