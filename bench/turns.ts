@@ -357,6 +357,29 @@ async function main(): Promise<number> {
       }
     }
 
+    // Side by side: each store's settings driven at the same time, for the ratios between them (a bigger directory,
+    // more stored conversations). Measured one after another, a minute apart, the same bot's CPU per turn moved by
+    // up to 1.4 times between runs on this machine, and its p99 by up to 2, which swamps the 1.2 those ratios test
+    // for; at the same time, whatever the machine does hits both sides of each ratio alike. Each bot then has a
+    // share of the cores, so these latencies are longer than the ones above: read them as ratios only.
+    const sideBySide = new Map<Target, Summary[]>();
+    const groups = INSTANCES > 1 ? [] : STORE_NAMES.map((store) => helpdesks.filter((t) => t.store === store)).filter((g) => g.length >= 2);
+    for (let run = 0; run < RUNS; run++) {
+      for (const group of groups) {
+        const options = { connector, replies, users, stopping: () => stopping };
+        const warm = await Promise.all(group.map((t) => withAgent((agent) => drive(loadOf(t), { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(WARMUP / CONVERSATIONS)), offset: 200 + run * 3 }))));
+        const measured = await Promise.all(group.map((t) => withAgent((agent) => drive(loadOf(t), { ...options, agent, turnsPerConversation: TURNS, offset: 201 + run * 3 }))));
+        if (stopping) return 130;
+        group.forEach((target, i) => {
+          const s = settle(target, warm[i]!, measured[i]!);
+          sideBySide.set(target, [...(sideBySide.get(target) ?? []), s]);
+          process.stdout.write(
+            `  side by side run ${run + 1}/${RUNS} ${label(target).padEnd(45)} ${s.turnsPerSecond.toFixed(0).padStart(6)} turns/s  p50 ${s.p50.toFixed(1).padStart(6)} ms  p99 ${s.p99.toFixed(1).padStart(6)} ms  cpu ${s.cpu.toFixed(2)} ms/turn\n`,
+          );
+        });
+      }
+    }
+
     // Paced runs: the same turns, arriving at a fixed average rate the bots keep up with (open loop), against the
     // echo bot and each store at its smallest setting. At 50 in flight the bots are saturated, and a turn's
     // latency is mostly its wait in the queue, which depends on how the queue is served more than on the turn.
@@ -408,6 +431,10 @@ async function main(): Promise<number> {
       );
     };
     for (const t of targets) lines.push(`${row(t, med(t))} ${fmt(calls.get(t)! / RUNS, 2).padStart(9)}  ${t.rss.map((r) => fmt(r, 0)).join(' + ')}`);
+    if (sideBySide.size > 0) {
+      lines.push('', `side by side: each store's settings driven at the same time, ${CONVERSATIONS} in flight each; the scaling ratios below are read from these`);
+      for (const t of sideBySide.keys()) lines.push(row(t, med(t, sideBySide)));
+    }
     if (rate !== undefined) {
       lines.push('', `paced: ${fmtInt(CONVERSATIONS * TURNS)} turns per run arriving at ${rate} turns/s on average (open loop, random gaps${RATE === 'auto' ? "; a quarter of what lowdb's smallest setting sustained above" : ''}); latency from when each turn was due`);
       for (const t of paced.keys()) lines.push(row(t, med(t, paced)));
@@ -425,12 +452,12 @@ async function main(): Promise<number> {
     // holds every turn in flight for its length, and a run's p99 (its 20th slowest turn of 2,000) is mostly
     // that: the same bot's p99 moves by up to 2 times from one run to the next here, far more than the 1.2 the
     // p99 targets test for. So each p99 verdict also says how far each of its two bots moved by itself.
-    const p99Verdict = (num: Target, den: Target, target: number) => {
+    const p99Verdict = (num: Target, den: Target, target: number, from = results) => {
       const spread = (t: Target) => {
-        const p99s = results.get(t)!.map((s) => s.p99);
+        const p99s = from.get(t)!.map((s) => s.p99);
         return Math.max(...p99s) / Math.min(...p99s);
       };
-      return verdict(ratio(num, den, (s) => s.p99), target, `each bot's own p99 moved ${spread(num).toFixed(2)}x and ${spread(den).toFixed(2)}x between its runs; `);
+      return verdict(ratio(num, den, (s) => s.p99, from), target, `each bot's own p99 moved ${spread(num).toFixed(2)}x and ${spread(den).toFixed(2)}x between its runs; `);
     };
     const info = (r: { value: number; low: number; high: number }) => `${r.value.toFixed(2)}${RUNS > 1 ? ` (runs ${r.low.toFixed(2)}-${r.high.toFixed(2)})` : ''}`;
     const below = (value: number, unit: string, target: number) => `${fmt(value, unit === 's' ? 2 : 0)} ${unit}  (target < ${target} ${unit})  ${value < target ? 'PASS' : 'MISS'}`;
@@ -454,19 +481,24 @@ async function main(): Promise<number> {
         const baseline = mine[0]!;
         const byStaff = mine.filter((t) => t.stored === baseline.stored);
         const byStored = mine.filter((t) => t.staff === baseline.staff);
+        // The scaling ratios from the side-by-side runs (the smallest setting and the larger one measured at the same time).
+        const from = sideBySide.has(baseline) ? sideBySide : results;
+        const how = from === sideBySide ? ' (side by side)' : '';
         if (byStaff.length >= 2) {
           const large = byStaff[byStaff.length - 1]!;
-          const name = `${store}: ${fmtInt(large.staff!)} / ${fmtInt(baseline.staff!)} staff`;
-          lines.push(`${name}, p50: ${verdict(ratio(large, baseline, (s) => s.p50), TARGETS.staffRatio)}`);
-          lines.push(`${name}, p99: ${p99Verdict(large, baseline, TARGETS.staffRatio)}`);
-          lines.push(`${name}, turns/s (inverted: ${fmtInt(baseline.staff!)} / ${fmtInt(large.staff!)}): ${verdict(ratio(baseline, large, (s) => s.turnsPerSecond), TARGETS.staffRatio)}`);
+          const name = `${store}: ${fmtInt(large.staff!)} / ${fmtInt(baseline.staff!)} staff${how}`;
+          lines.push(`${name}, p50: ${verdict(ratio(large, baseline, (s) => s.p50, from), TARGETS.staffRatio)}`);
+          lines.push(`${name}, p99: ${p99Verdict(large, baseline, TARGETS.staffRatio, from)}`);
+          lines.push(`${name}, turns/s (inverted: ${fmtInt(baseline.staff!)} / ${fmtInt(large.staff!)}): ${verdict(ratio(baseline, large, (s) => s.turnsPerSecond, from), TARGETS.staffRatio)}`);
+          if (from === sideBySide) lines.push(`${name.replace(how, '')}, measured one after the other (for information): p50 ${info(ratio(large, baseline, (s) => s.p50))}, p99 ${info(ratio(large, baseline, (s) => s.p99))}, turns/s (inverted) ${info(ratio(baseline, large, (s) => s.turnsPerSecond))}`);
         }
         if (byStored.length >= 2) {
           const large = byStored[byStored.length - 1]!;
-          const name = `${store}: stored ${fmtInt(large.stored!)} vs ${fmtInt(baseline.stored!)}`;
-          lines.push(`${name}: CPU per turn: ${verdict(ratio(large, baseline, (s) => s.cpu), TARGETS.storedRatio)}`);
-          lines.push(`${name}: reply p99: ${p99Verdict(large, baseline, TARGETS.storedRatio)}`);
-          lines.push(`${name}: p50 ${ratio(large, baseline, (s) => s.p50).value.toFixed(2)}, turns/s (inverted) ${ratio(baseline, large, (s) => s.turnsPerSecond).value.toFixed(2)} (for information)`);
+          const name = `${store}: stored ${fmtInt(large.stored!)} vs ${fmtInt(baseline.stored!)}${how}`;
+          lines.push(`${name}: CPU per turn: ${verdict(ratio(large, baseline, (s) => s.cpu, from), TARGETS.storedRatio)}`);
+          lines.push(`${name}: reply p99: ${p99Verdict(large, baseline, TARGETS.storedRatio, from)}`);
+          lines.push(`${name}: p50 ${ratio(large, baseline, (s) => s.p50, from).value.toFixed(2)}, turns/s (inverted) ${ratio(baseline, large, (s) => s.turnsPerSecond, from).value.toFixed(2)} (for information)`);
+          if (from === sideBySide) lines.push(`${name.replace(how, '')}, measured one after the other (for information): CPU per turn ${info(ratio(large, baseline, (s) => s.cpu))}, p99 ${info(ratio(large, baseline, (s) => s.p99))}`);
         }
         if (store === 'postgres') {
           // The largest directory is where the issue's start-up, memory and import targets apply.
@@ -518,7 +550,7 @@ async function main(): Promise<number> {
       if (silent.length > 0) lines.push(`note: turns answered with no reply reaching the connector: ${silent.map((t) => `${label(t)} ${unanswered.get(t)!}`).join(', ')}`);
     }
     const [load1] = loadavg();
-    lines.push(`machine load average (1 min) at the end: ${load1!.toFixed(1)} on ${availableParallelism()} cores${load1! > availableParallelism() ? ' - other work was running; expect noisy figures' : ''}`);
+    lines.push(`machine load average (1 min) at the end, this bench's own work included: ${load1!.toFixed(1)} on ${availableParallelism()} cores${load1! > 2 * availableParallelism() ? ' - other work was running too; expect noisy figures' : ''}`);
     for (const bot of targets.flatMap((t) => [...t.bots, ...(t.proxy ? [t.proxy] : [])])) {
       if (bot.warnings > 0) lines.push(`note: ${bot.name} logged ${bot.warnings} warning/error line(s); the last: ${bot.output[bot.output.length - 1] ?? ''}`);
     }
