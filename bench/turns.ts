@@ -335,6 +335,8 @@ async function main(): Promise<number> {
       unanswered.set(target, unanswered.get(target)! + warm.unanswered + measured.unanswered);
       return summarise(measured);
     };
+    /** Warm-up turns per conversation before a closed-loop drive (the first of a bot's is longer). */
+    const warmupTurns = (first: boolean) => Math.max(1, Math.ceil(((first ? 5 : 1) * WARMUP) / CONVERSATIONS));
     for (let run = 0; run < RUNS; run++) {
       // Rotate the order so that no bot always goes first (or always follows the heaviest).
       const order = targets.map((_, i) => targets[(i + run) % targets.length]!);
@@ -342,7 +344,7 @@ async function main(): Promise<number> {
         const load = loadOf(target);
         const options = { connector, replies, users, stopping: () => stopping };
         // The first warm-up is longer: it also lets the JIT compile the hot paths and the heap settle.
-        const warm = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(((run === 0 ? 5 : 1) * WARMUP) / CONVERSATIONS)), offset: run * 3 }));
+        const warm = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: warmupTurns(run === 0), offset: run * 3 }));
         const walBefore = target.store === 'postgres' ? await walWritten() : undefined;
         const measured = await withAgent((agent) => drive(load, { ...options, agent, turnsPerConversation: TURNS, offset: run * 3 + 1 }));
         const walAfter = walBefore ? await walWritten() : undefined;
@@ -367,7 +369,7 @@ async function main(): Promise<number> {
     for (let run = 0; run < RUNS; run++) {
       for (const group of groups) {
         const options = { connector, replies, users, stopping: () => stopping };
-        const warm = await Promise.all(group.map((t) => withAgent((agent) => drive(loadOf(t), { ...options, agent, turnsPerConversation: Math.max(1, Math.ceil(WARMUP / CONVERSATIONS)), offset: 200 + run * 3 }))));
+        const warm = await Promise.all(group.map((t) => withAgent((agent) => drive(loadOf(t), { ...options, agent, turnsPerConversation: warmupTurns(false), offset: 200 + run * 3 }))));
         const measured = await Promise.all(group.map((t) => withAgent((agent) => drive(loadOf(t), { ...options, agent, turnsPerConversation: TURNS, offset: 201 + run * 3 }))));
         if (stopping) return 130;
         group.forEach((target, i) => {
